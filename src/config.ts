@@ -1,0 +1,108 @@
+/**
+ * Application settings, read once from the environment and validated with zod (issue #2).
+ * Every setting here must appear in infra/ app settings and local.settings.sample.json (issue #6).
+ */
+import { z } from 'zod';
+import { Duration } from 'luxon';
+import { CronExpressionParser } from 'cron-parser';
+
+const isoDuration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .refine((v) => Duration.fromISO(v).isValid && Duration.fromISO(v).toMillis() > 0, {
+      message: 'must be a positive ISO 8601 duration such as P3D or PT30S',
+    });
+
+const ncrontab = z
+  .string()
+  .default('0 0 * * * *')
+  .refine(
+    (v) => {
+      if (v.trim().split(/\s+/).length !== 6) return false;
+      try {
+        CronExpressionParser.parse(v);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'must be a six-field NCRONTAB expression ({second} {minute} {hour} {day} {month} {day-of-week})' },
+  );
+
+/** The settings schema; keys are the environment variable names. */
+export const ConfigSchema = z
+  .object({
+    /** Cosmos DB account endpoint, e.g. https://<account>.documents.azure.com:443/. */
+    COSMOS_ENDPOINT: z.url(),
+    /** Account key: local emulators only. Unset in Azure, where the managed identity is used. */
+    COSMOS_KEY: z.string().min(1).optional(),
+    COSMOS_DATABASE: z.string().min(1).default('benefits'),
+    COSMOS_CONTAINER: z.string().min(1).default('benefits'),
+    /** Client id of the user-assigned managed identity (Azure); DefaultAzureCredential reads it. */
+    AZURE_CLIENT_ID: z.string().optional(),
+    /** Expected `iss` of bearer tokens. */
+    AUTH_ISSUER: z.string().min(1),
+    /** Expected `aud` of bearer tokens. */
+    AUTH_AUDIENCE: z.string().min(1),
+    /** JWKS document URL of the token issuer. */
+    AUTH_JWKS_URI: z.url(),
+    /** `outbox` writes one file per message under DATA_DIR/outbox; `acs` sends through ACS Email. */
+    EMAIL_PROVIDER: z.enum(['outbox', 'acs']).default('outbox'),
+    /** ACS endpoint (managed identity), e.g. https://<resource>.communication.azure.com. */
+    ACS_ENDPOINT: z.url().optional(),
+    /** ACS connection string: local development only. */
+    ACS_CONNECTION_STRING: z.string().optional(),
+    /** The verified sender, e.g. DoNotReply@<guid>.azurecomm.net. */
+    EMAIL_SENDER_ADDRESS: z.string().default('DoNotReply@benefits.local'),
+    /** Local data folder: outbox, local issuer keys. */
+    DATA_DIR: z.string().default('.data'),
+    /** Public base URL used in links inside emails (verification page). */
+    PUBLIC_BASE_URL: z.url().default('http://localhost:7071'),
+    /** SPEC §6 step 2: how long an activation waits for processing. */
+    ACTIVATION_PROCESSING_TIME: isoDuration('P3D'),
+    /** SPEC §6 step 3: how long a Go-To-Market activation waits for the contact's verification. */
+    CONTACT_VERIFICATION_TIMEOUT: isoDuration('P7D'),
+    /** SPEC §8: when the expiry sweep runs. */
+    EXPIRY_SWEEP_SCHEDULE: ncrontab,
+    /** SPEC §8: most benefits one sweep run expires (the rest wait for the next run). */
+    EXPIRY_SWEEP_BUDGET: z.coerce.number().int().min(1).max(100000).default(1000),
+  })
+  .superRefine((c, ctx) => {
+    if (c.EMAIL_PROVIDER === 'acs' && !c.ACS_ENDPOINT && !c.ACS_CONNECTION_STRING) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ACS_ENDPOINT'],
+        message: 'EMAIL_PROVIDER=acs needs ACS_ENDPOINT (managed identity) or ACS_CONNECTION_STRING',
+      });
+    }
+  });
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+/** Settings the app cannot start without (no default); used by the infra/settings test. */
+export const REQUIRED_SETTINGS = ['COSMOS_ENDPOINT', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'AUTH_JWKS_URI'] as const;
+
+/**
+ * Parses settings from `env`.
+ * @throws Error listing every missing or invalid setting by name.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = ConfigSchema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}
+
+let cached: Config | undefined;
+/** The process-wide configuration, parsed on first use. */
+export function getConfig(): Config {
+  cached ??= loadConfig();
+  return cached;
+}
+/** Forgets the cached configuration (local host restarts, tests). */
+export function resetConfig(): void {
+  cached = undefined;
+}

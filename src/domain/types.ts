@@ -1,0 +1,230 @@
+/**
+ * Domain vocabulary and zod schemas of the partner-benefits service (SPEC §1–§5, §9).
+ * Pure: no Azure imports. Field names are part of the HTTP contract (SPEC §9).
+ */
+import { z } from 'zod';
+
+/** The four Partner Center roles a partner admin may hold (SPEC §1). */
+export const ROLES = ['GlobalAdmin', 'UserAdmin', 'AdminAgent', 'MpnPartnerAdmin'] as const;
+export const RoleSchema = z.enum(ROLES);
+export type Role = z.infer<typeof RoleSchema>;
+
+/** App role carried in the token `roles` claim by the program operator's back office (SPEC §1). */
+export const OPERATOR_APP_ROLE = 'Program.Operator';
+
+/** Partner membership levels, lowest first (SPEC §3). */
+export const PARTNER_LEVELS = ['ActionPack', 'Silver', 'Gold'] as const;
+export const PartnerLevelSchema = z.enum(PARTNER_LEVELS);
+export type PartnerLevel = z.infer<typeof PartnerLevelSchema>;
+
+/** Where the partner's membership is managed (SPEC §2 "PMC partners"). */
+export const ManagedInSchema = z.enum(['PartnerCenter', 'PMC']);
+export type ManagedIn = z.infer<typeof ManagedInSchema>;
+
+export const MembershipStatusSchema = z.enum(['Active', 'Expired', 'Suspended']);
+export type MembershipStatus = z.infer<typeof MembershipStatusSchema>;
+
+/** Locales of the source documents; `en-US` is default and fallback (SPEC §7). */
+export const LOCALES = ['en-US', 'zh-TW', 'zh-CN', 'ru-RU'] as const;
+export const LocaleSchema = z.enum(LOCALES);
+export type Locale = z.infer<typeof LocaleSchema>;
+
+/** Benefit categories (SPEC §3 table). */
+export const BENEFIT_CATEGORIES = ['software', 'cloud', 'visualStudio', 'technical', 'goToMarket'] as const;
+export const BenefitCategorySchema = z.enum(BENEFIT_CATEGORIES);
+export type BenefitCategory = z.infer<typeof BenefitCategorySchema>;
+
+/** Benefit lifecycle (SPEC §3): NotActivated → Pending → Active → Expired; ActivationFailed; Cancelled. */
+export const BENEFIT_STATUSES = [
+  'NotActivated',
+  'Pending',
+  'Active',
+  'Expired',
+  'ActivationFailed',
+  'Cancelled',
+] as const;
+export const BenefitStatusSchema = z.enum(BENEFIT_STATUSES);
+export type BenefitStatus = z.infer<typeof BenefitStatusSchema>;
+
+/** Cloud benefits are either usage-based (Azure; self-assign) or license-based (Get keys) (SPEC §3). */
+export const CloudKindSchema = z.enum(['usageBased', 'licenseBased']);
+export type CloudKind = z.infer<typeof CloudKindSchema>;
+
+/**
+ * Kinds of technical benefit (2020-09 seed, "Manage technical benefits"):
+ * `signatureSupport` — Signature Product Support for cloud products, Gold/Silver only;
+ * `productSupport` — Microsoft Product support incidents for on-premises products;
+ * `presales` — Technical Presales and Deployment Services (advisory hours).
+ */
+export const TechnicalKindSchema = z.enum(['signatureSupport', 'productSupport', 'presales']);
+export type TechnicalKind = z.infer<typeof TechnicalKindSchema>;
+
+/** Go-To-Market offer types named by the 2020-09 seed. */
+export const OfferTypeSchema = z.enum(['Silver Core', 'Gold Core', 'ISV Co-sell ready']);
+export type OfferType = z.infer<typeof OfferTypeSchema>;
+
+/**
+ * One entitlement a package provisions (SPEC §3). `levels` lists the partner levels that receive it
+ * (e.g. Signature support: Silver and Gold only). `termMonths` applies to Go-To-Market offers
+ * (default 12). `seats` is finite for Visual Studio and usage-based cloud (1).
+ */
+export interface CatalogItem {
+  id: string;
+  category: BenefitCategory;
+  productName: string;
+  description: string;
+  levels: PartnerLevel[];
+  cloudKind?: CloudKind;
+  technicalKind?: TechnicalKind;
+  offerType?: OfferType;
+  seats?: number;
+  incidents?: number;
+  advisoryHours?: number;
+  /** Languages offered by "Get keys" (BCP 47, e.g. `en-US`, `zh-TW`). */
+  languages?: string[];
+  /** Operating-system types offered by "Get keys" (e.g. `Windows x64`). */
+  operatingSystems?: string[];
+  /** Go-To-Market offer term, months from activation (SPEC §3: 12 unless the catalog says otherwise). */
+  termMonths?: number;
+}
+
+/** A benefit package a partner buys (SPEC §3, ids in §10). */
+export interface CatalogPackage {
+  id: string;
+  name: string;
+  description: string;
+  /** Levels that may buy this package; others get `409 not-eligible`. */
+  eligibleLevels: PartnerLevel[];
+  items: CatalogItem[];
+}
+
+export const MarketingContactStatusSchema = z.enum(['PendingVerification', 'Verified']);
+
+/** Marketing contact (SPEC §5): one per partner. */
+export interface MarketingContact {
+  userId: string;
+  email: string;
+  phone: string;
+  preferredLanguage: Locale;
+  status: 'PendingVerification' | 'Verified';
+  updatedAt: string;
+  verifiedAt?: string;
+}
+
+/** A partner organization (tenant) (SPEC §9 Partner). */
+export interface Partner {
+  id: string;
+  name: string;
+  level: PartnerLevel;
+  managedIn: ManagedIn;
+  membership: { status: MembershipStatus; expiresAt: string };
+  marketingContact?: MarketingContact;
+  createdAt: string;
+}
+
+/** A user of a partner; `id` equals the identity provider's `objectId` (docs/decisions.md). */
+export interface User {
+  id: string;
+  partnerId: string;
+  objectId: string;
+  displayName: string;
+  accountEmail: string;
+  roles: Role[];
+  createdAt: string;
+}
+
+export const PurchaseStatusSchema = z.enum(['Active', 'Cancelled']);
+
+/** A purchase of a package (SPEC §9 Purchase). */
+export interface Purchase {
+  id: string;
+  partnerId: string;
+  packageId: string;
+  purchasedAt: string;
+  purchasedBy: string;
+  status: 'Active' | 'Cancelled';
+  /** Benefit ids provisioned by this purchase. */
+  benefitIds: string[];
+  /** Set on the first software key reveal of any benefit of this purchase (SPEC §4). */
+  softwareKeysRevealedAt?: string;
+  refund?: { amount?: number; refundedAt: string; serviceRequestId: string };
+  cancelledAt?: string;
+}
+
+/** A seat held by a user (SPEC §3). `endedAt` marks an ended assignment (kept for audit). */
+export interface Assignment {
+  id: string;
+  userId: string;
+  alternateEmail?: string;
+  assignedAt: string;
+  assignedBy: string;
+  endedAt?: string;
+}
+
+export const ActivationStatusSchema = z.enum(['Pending', 'Active', 'ActivationFailed', 'Cancelled']);
+
+/** The activation of a technical or Go-To-Market benefit (SPEC §6, §9 Activation). */
+export interface ActivationState {
+  instanceId: string;
+  attempt: number;
+  status: 'Pending' | 'Active' | 'ActivationFailed' | 'Cancelled';
+  requestedAt: string;
+  requestedBy: string;
+  activatedAt?: string;
+  expiresAt?: string;
+  failure?: { code: string; detail: string };
+}
+
+/** A benefit (entitlement) provisioned by a purchase (SPEC §3, §9 Benefit). */
+export interface Benefit {
+  id: string;
+  partnerId: string;
+  purchaseId: string;
+  packageId: string;
+  catalogItemId: string;
+  category: BenefitCategory;
+  productName: string;
+  offerType?: OfferType;
+  cloudKind?: CloudKind;
+  technicalKind?: TechnicalKind;
+  status: BenefitStatus;
+  seats?: number;
+  assignments: Assignment[];
+  languages?: string[];
+  operatingSystems?: string[];
+  activatedAt?: string;
+  expiresAt?: string;
+  accessId?: string;
+  contractId?: string;
+  incidentsRemaining?: number;
+  advisoryHoursRemaining?: number;
+  activation?: ActivationState;
+  createdAt: string;
+}
+
+export const ServiceRequestTypeSchema = z.enum(['Cancellation', 'AdvisoryHours', 'SupportIncident']);
+export type ServiceRequestType = z.infer<typeof ServiceRequestTypeSchema>;
+
+/** A service request (SPEC §4, §5). */
+export interface ServiceRequest {
+  id: string;
+  partnerId: string;
+  type: ServiceRequestType;
+  status: 'Open' | 'Completed' | 'Rejected';
+  createdAt: string;
+  createdBy: string;
+  reason?: string;
+  details: Record<string, unknown>;
+}
+
+/** An audit event; every mutation writes one (SPEC §9). */
+export interface AuditEvent {
+  id: string;
+  partnerId: string;
+  at: string;
+  actor: { objectId: string; kind: 'user' | 'operator' | 'system' };
+  action: string;
+  target: { type: string; id: string };
+  outcome: 'Succeeded' | 'Rejected';
+  detail?: Record<string, unknown>;
+}
