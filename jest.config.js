@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // jose 6 ships ESM only; transform it to CommonJS for jest (Node itself loads it with require(esm)).
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   transform: { '^.+\\.(t|j)s$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
   // The Functions host answers require('@azure/functions-core'); the local runtime stands in for it.
   moduleNameMapper: { '^@azure/functions-core$': '<rootDir>/src/local/functionsCore.ts' },

@@ -27,7 +27,10 @@ const ncrontab = z
         return false;
       }
     },
-    { message: 'must be a six-field NCRONTAB expression ({second} {minute} {hour} {day} {month} {day-of-week})' },
+    {
+      message:
+        'must be a six-field NCRONTAB expression ({second} {minute} {hour} {day} {month} {day-of-week})',
+    },
   );
 
 /** The settings schema; keys are the environment variable names. */
@@ -81,7 +84,12 @@ export const ConfigSchema = z
 export type Config = z.infer<typeof ConfigSchema>;
 
 /** Settings the app cannot start without (no default); used by the infra/settings test. */
-export const REQUIRED_SETTINGS = ['COSMOS_ENDPOINT', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'AUTH_JWKS_URI'] as const;
+export const REQUIRED_SETTINGS = [
+  'COSMOS_ENDPOINT',
+  'AUTH_ISSUER',
+  'AUTH_AUDIENCE',
+  'AUTH_JWKS_URI',
+] as const;
 
 /**
  * Parses settings from `env`.

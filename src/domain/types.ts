@@ -200,7 +200,21 @@ export interface Benefit {
   advisoryHoursRemaining?: number;
   activation?: ActivationState;
   createdAt: string;
+  /**
+   * INTERNAL — never returned by the API. Product keys revealed by "Get keys", keyed by
+   * `${language}|${operatingSystem}`, so a repeated reveal returns the same key (SPEC §3).
+   * Strip with `toPublicBenefit` before any list/get response.
+   */
+  secretKeys?: Record<string, string>;
 }
+
+/**
+ * Product area of a support incident (2020-09 seed, "Manage technical benefits"): Signature support is for
+ * `cloud` products; Access ID and Contract ID are required for `onPremises`, `azureNonCsp` and `dynamics`.
+ */
+export const PRODUCT_AREAS = ['cloud', 'onPremises', 'azureNonCsp', 'dynamics'] as const;
+export const ProductAreaSchema = z.enum(PRODUCT_AREAS);
+export type ProductArea = z.infer<typeof ProductAreaSchema>;
 
 export const ServiceRequestTypeSchema = z.enum(['Cancellation', 'AdvisoryHours', 'SupportIncident']);
 export type ServiceRequestType = z.infer<typeof ServiceRequestTypeSchema>;

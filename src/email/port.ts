@@ -5,11 +5,7 @@ import type { Locale } from '../domain/types';
 
 /** The messages the service sends (SPEC §7). */
 export type EmailKind =
-  | 'contactVerification'
-  | 'gtmInstructions'
-  | 'technicalInstructions'
-  | 'vsAssignment'
-  | 'expiryNotice';
+  'contactVerification' | 'gtmInstructions' | 'technicalInstructions' | 'vsAssignment' | 'expiryNotice';
 
 export interface EmailRecipient {
   address: string;

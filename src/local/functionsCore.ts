@@ -75,7 +75,8 @@ export function registerHook(_name: string, _callback: unknown): Disposable {
 
 /** System log from the programming model; only warnings and errors are shown locally. */
 export function log(level: string, _category: string, message: string): void {
-  if (level === 'error' || level === 'critical' || level === 'warning') console.warn(`[functions] ${message}`);
+  if (level === 'error' || level === 'critical' || level === 'warning')
+    console.warn(`[functions] ${message}`);
 }
 
 /** Every registration captured so far, in registration order. */

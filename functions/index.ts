@@ -1,0 +1,8 @@
+/**
+ * The function app's entry point (package.json `main` after the build): importing a file registers its
+ * functions with the Functions host (v4 programming model).
+ */
+import './system';
+import './partners';
+import './purchases';
+import './benefits';

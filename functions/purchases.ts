@@ -1,0 +1,5 @@
+import { app } from '@azure/functions';
+import { createPurchase, listPurchases } from '../src/http/routes/purchases';
+
+app.http(listPurchases.name, listPurchases.options);
+app.http(createPurchase.name, createPurchase.options);

@@ -1,0 +1,79 @@
+/**
+ * The partner-role permission table of SPEC §2, as one rule module. Every route checks its action here;
+ * no other module decides which Partner Center role may do what.
+ */
+import { DomainError } from './errors';
+import type { Role } from './types';
+
+/** Everything a partner member may try to do (SPEC §2 rows). */
+export const PARTNER_ACTIONS = [
+  'read',
+  'purchase',
+  'manageUsers',
+  'assignBenefit',
+  'selfAssignCloud',
+  'activateBenefit',
+  'revealKeys',
+  'setMarketingContact',
+  'activateGoToMarket',
+  'requestCancellation',
+  'fileServiceRequest',
+] as const;
+
+/**
+ * An action of SPEC §2's table:
+ * `read` partner/benefits/purchases/service requests/audit; `purchase` a package; `manageUsers` (add/list users);
+ * `assignBenefit` (assign or unassign a benefit to an employee); `selfAssignCloud` (assign yourself to a
+ * usage-based cloud subscription); `activateBenefit`; `revealKeys`; `setMarketingContact`; `activateGoToMarket`;
+ * `requestCancellation`; `fileServiceRequest`.
+ */
+export type PartnerAction = (typeof PARTNER_ACTIONS)[number];
+
+const ALL: readonly Role[] = Object.freeze(['GlobalAdmin', 'UserAdmin', 'AdminAgent', 'MpnPartnerAdmin']);
+const GLOBAL_OR_MPN: readonly Role[] = Object.freeze(['GlobalAdmin', 'MpnPartnerAdmin']);
+
+/**
+ * Roles allowed per action (SPEC §2, quoting the seeds):
+ * - read, purchase: any of the four ("you don't have to be a global admin to purchase", 2019-10/2020-09);
+ * - manageUsers: GlobalAdmin, UserAdmin ("add new users in Account settings");
+ * - assignBenefit: GlobalAdmin ("you need to be the global admin to assign benefits to employees");
+ * - selfAssignCloud, activateBenefit, revealKeys, setMarketingContact, activateGoToMarket:
+ *   GlobalAdmin, MpnPartnerAdmin ("Global admin or MPN partner admin", 2020-09);
+ * - requestCancellation, fileServiceRequest: GlobalAdmin, MpnPartnerAdmin (product, SPEC §2).
+ * Operator routes are not partner actions: they require the `Program.Operator` app role instead.
+ */
+export const PERMISSIONS: Readonly<Record<PartnerAction, readonly Role[]>> = Object.freeze({
+  read: ALL,
+  purchase: ALL,
+  manageUsers: Object.freeze(['GlobalAdmin', 'UserAdmin']),
+  assignBenefit: Object.freeze(['GlobalAdmin']),
+  selfAssignCloud: GLOBAL_OR_MPN,
+  activateBenefit: GLOBAL_OR_MPN,
+  revealKeys: GLOBAL_OR_MPN,
+  setMarketingContact: GLOBAL_OR_MPN,
+  activateGoToMarket: GLOBAL_OR_MPN,
+  requestCancellation: GLOBAL_OR_MPN,
+  fileServiceRequest: GLOBAL_OR_MPN,
+});
+
+/**
+ * True when at least one of `roles` (the caller's Partner Center roles; may be empty for an employee)
+ * is allowed to perform `action` (SPEC §2).
+ */
+export function isAllowed(roles: readonly Role[], action: PartnerAction): boolean {
+  const allowed = PERMISSIONS[action];
+  return roles.some((r) => allowed.includes(r));
+}
+
+/**
+ * Throws unless `roles` allow `action` (SPEC §2).
+ * @throws DomainError `forbidden` (403) naming the roles that would be allowed.
+ */
+export function assertAllowed(roles: readonly Role[], action: PartnerAction): void {
+  if (!isAllowed(roles, action)) {
+    throw new DomainError(
+      'forbidden',
+      `This action (${action}) requires one of these roles: ${PERMISSIONS[action].join(', ')}.`,
+    );
+  }
+}

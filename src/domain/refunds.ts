@@ -1,0 +1,66 @@
+/**
+ * Cancellation and refunds (SPEC §4; seeds, "Cancel a membership benefit": "you must make the request within 30 days
+ * of purchase and not have activated the software benefits").
+ */
+import { DateTime, Duration } from 'luxon';
+import { DomainError } from './errors';
+import type { Benefit, Purchase } from './types';
+
+/** The refund window: exactly 30 × 24 hours after `purchasedAt` (SPEC §4). */
+export const REFUND_WINDOW = Duration.fromObject({ hours: 30 * 24 });
+
+/** Result of `refundEligibility`. */
+export type RefundEligibility =
+  | { eligible: true }
+  | { eligible: false; code: 'refund-window-elapsed' | 'software-benefits-activated'; detail: string };
+
+/**
+ * Whether a purchase may still be cancelled with a refund (SPEC §4): eligible iff `now` < `purchasedAt` + 30×24 h
+ * (exclusive bound; the purchase instant itself is eligible) AND no `software` benefit of it ever revealed keys
+ * (`purchase.softwareKeysRevealedAt` unset). License-based cloud keys do not count (they are not software).
+ * When both fail, `refund-window-elapsed` is reported (product). Does not look at `purchase.status`: check
+ * `assertPurchaseActive` first.
+ * @throws DomainError `internal-error` when `purchasedAt` is not a valid ISO 8601 instant.
+ */
+export function refundEligibility(purchase: Purchase, now: Date): RefundEligibility {
+  const purchasedAt = DateTime.fromISO(purchase.purchasedAt, { zone: 'utc' });
+  if (!purchasedAt.isValid) {
+    throw new DomainError('internal-error', `Invalid purchasedAt: ${JSON.stringify(purchase.purchasedAt)}.`);
+  }
+  const deadline = purchasedAt.plus(REFUND_WINDOW);
+  if (now.getTime() >= deadline.toMillis()) {
+    return {
+      eligible: false,
+      code: 'refund-window-elapsed',
+      detail: `Refunds must be requested within 30 days of purchase; the window ended at ${deadline.toISO()}.`,
+    };
+  }
+  if (purchase.softwareKeysRevealedAt !== undefined) {
+    return {
+      eligible: false,
+      code: 'software-benefits-activated',
+      detail: `Software benefits of this purchase were activated (keys revealed at ${purchase.softwareKeysRevealedAt}); it cannot be refunded.`,
+    };
+  }
+  return { eligible: true };
+}
+
+/**
+ * Throws when the purchase is already cancelled.
+ * @throws DomainError `purchase-cancelled` (409).
+ */
+export function assertPurchaseActive(purchase: Pick<Purchase, 'status' | 'id'>): void {
+  if (purchase.status === 'Cancelled') {
+    throw new DomainError('purchase-cancelled', `Purchase ${purchase.id} is already cancelled.`);
+  }
+}
+
+/**
+ * The purchase after a key reveal of `benefit` (SPEC §4): a `software` reveal sets `softwareKeysRevealedAt` = `now`
+ * (ISO) if unset, returning a new purchase; any other reveal (license-based cloud) or an already-set timestamp
+ * returns `purchase` itself unchanged, so `result !== purchase` tells whether it must be written.
+ */
+export function recordKeyReveal(purchase: Purchase, benefit: Pick<Benefit, 'category'>, now: Date): Purchase {
+  if (benefit.category !== 'software' || purchase.softwareKeysRevealedAt !== undefined) return purchase;
+  return { ...purchase, softwareKeysRevealedAt: now.toISOString() };
+}

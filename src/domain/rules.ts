@@ -1,0 +1,45 @@
+/**
+ * The pure rules the HTTP layer calls (SPEC §3–§5), gathered in one import. Each returns a new object (no mutation)
+ * or throws a DomainError. Implementations live in the modules re-exported here.
+ */
+export {
+  activeAssignments,
+  assertNotCancelled,
+  assignSeat,
+  endAssignment,
+  type AssignSeatInput,
+} from './assignments';
+export {
+  DEFAULT_DOWNLOAD_BASE_URL,
+  downloadLink,
+  hasKeys,
+  revealKeys,
+  secretKeyId,
+  toPublicBenefit,
+  type DownloadLink,
+  type RevealKeysInput,
+  type RevealKeysResult,
+  type RevealedKey,
+} from './keys';
+export { computeExpiresAt, toUtcIso } from './expiry';
+export {
+  REFUND_WINDOW,
+  assertPurchaseActive,
+  recordKeyReveal,
+  refundEligibility,
+  type RefundEligibility,
+} from './refunds';
+export {
+  AREAS_NEEDING_ACCESS_IDS,
+  consumeAdvisoryHours,
+  consumeIncident,
+  type ConsumeIncidentInput,
+  type ConsumeIncidentResult,
+} from './serviceRequests';
+export {
+  MarketingContactInputSchema,
+  PhoneE164Schema,
+  assertContactEmailDiffers,
+  normalizeEmail,
+  type MarketingContactInput,
+} from './contacts';

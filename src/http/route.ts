@@ -1,0 +1,232 @@
+/**
+ * Route definitions: one object per HTTP function holding its name, method, route template, zod schemas
+ * and handler. `functions/*.ts` registers them with `app.http(def.name, def.options)`; the OpenAPI document
+ * is generated from the same objects (issue #6).
+ *
+ * The wrapper does, in order: authentication (SPEC §9), partner access (tenant isolation → 404, role → 403,
+ * PMC → 409), parsing of params/query/body with zod (→ 400 `validation-failed` with field errors), the
+ * handler, and the mapping of any error to problem+json. Bad input never writes anything.
+ */
+import type {
+  HttpFunctionOptions,
+  HttpMethod,
+  HttpRequest,
+  HttpResponseInit,
+  InvocationContext,
+} from '@azure/functions';
+import { z, type ZodType } from 'zod';
+import { DomainError } from '../domain/errors';
+import { assertAllowed, type PartnerAction } from '../domain/permissions';
+import { assertCanManageBenefits } from '../domain/provisioning';
+import type { Partner, User } from '../domain/types';
+import { getServices, type Services } from '../services';
+import type { Versioned } from '../store/documents';
+import type { Caller } from './auth';
+import { withIdempotency } from './idempotency';
+import { fieldErrors, problemResponse, toProblem } from './problem';
+
+/** Largest accepted request body, bytes. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** What a handler returns. `etag` becomes the `ETag` header. */
+export interface RouteResult {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  etag?: string;
+}
+
+/** Who may call a route. */
+export type Access =
+  | { kind: 'public' }
+  | { kind: 'authenticated' }
+  | { kind: 'operator' }
+  /** A member of `{partnerId}` allowed `action`; `benefits: true` adds the PMC rule (SPEC §2). */
+  | { kind: 'partner'; action: PartnerAction; benefits?: boolean };
+
+/** The parsed request a handler receives. */
+export interface RouteInput<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  /** Set unless the route is public. */
+  caller: Caller;
+  /** Set for partner routes: the partner and the calling user. */
+  partner: Versioned<Partner>;
+  user: User;
+  request: HttpRequest;
+  context: InvocationContext;
+  services: Services;
+}
+
+/** Documentation and validation of a route. */
+export interface RouteSpec<P, Q, B> {
+  name: string;
+  method: HttpMethod;
+  /** Route template without the `api/` prefix, e.g. `partners/{partnerId}/benefits/{benefitId}`. */
+  route: string;
+  summary: string;
+  tags: string[];
+  access: Access;
+  params?: ZodType<P>;
+  query?: ZodType<Q>;
+  body?: ZodType<B>;
+  /** Response schemas by status, for OpenAPI. */
+  responses?: Record<number, { description: string; schema?: ZodType }>;
+  /** `POST` routes honour `Idempotency-Key` unless false. */
+  idempotent?: boolean;
+  /** Durable client binding needed (activation routes). */
+  durableClient?: boolean;
+  handle(input: RouteInput<P, Q, B>): Promise<RouteResult>;
+}
+
+/** A defined route: its spec plus the options `app.http` takes. */
+export interface RouteDefinition {
+  name: string;
+  spec: RouteSpec<unknown, unknown, unknown>;
+  options: HttpFunctionOptions;
+}
+
+/** Builds a route definition from its spec; `extraInputs` are added by the caller (e.g. durable client). */
+export function defineRoute<P = Record<string, never>, Q = Record<string, never>, B = undefined>(
+  spec: RouteSpec<P, Q, B>,
+  extra: Pick<HttpFunctionOptions, 'extraInputs'> = {},
+): RouteDefinition {
+  return {
+    name: spec.name,
+    spec: spec as unknown as RouteSpec<unknown, unknown, unknown>,
+    options: {
+      methods: [spec.method],
+      route: spec.route,
+      authLevel: 'anonymous',
+      ...extra,
+      handler: (request, context) => runRoute(spec, request, context),
+    },
+  };
+}
+
+const PartnerIdParams = z.object({ partnerId: z.string().min(1).max(128) });
+
+async function runRoute<P, Q, B>(
+  spec: RouteSpec<P, Q, B>,
+  request: HttpRequest,
+  context: InvocationContext,
+): Promise<HttpResponseInit> {
+  try {
+    const services = getServices();
+    const input = { request, context, services } as RouteInput<P, Q, B>;
+
+    if (spec.access.kind !== 'public') {
+      input.caller = await services.tokens.authenticate(request.headers.get('authorization'));
+      if (spec.access.kind === 'operator' && !input.caller.isOperator) {
+        throw new DomainError(
+          'forbidden',
+          'This route is for the program operator (app role Program.Operator).',
+        );
+      }
+    }
+    if (spec.access.kind === 'partner') {
+      const { partnerId } = PartnerIdParams.parse(request.params);
+      const access = await loadPartnerAccess(services, input.caller, partnerId);
+      assertAllowed(access.user.roles, spec.access.action);
+      if (spec.access.benefits) assertCanManageBenefits(access.partner.value);
+      input.partner = access.partner;
+      input.user = access.user;
+    }
+
+    input.params = parse(spec.params, request.params, 'params') as P;
+    input.query = parse(spec.query, Object.fromEntries(request.query.entries()), 'query') as Q;
+    input.body = spec.body ? ((await parseBody(spec.body, request)) as B) : (undefined as B);
+
+    const run = () => spec.handle(input).then(toResponse);
+    const idempotent = spec.method === 'POST' && spec.idempotent !== false && spec.access.kind !== 'public';
+    const key = request.headers.get('idempotency-key');
+    if (idempotent && key) {
+      return await withIdempotency(services, {
+        key,
+        scope: spec.name,
+        partnerId: spec.access.kind === 'partner' ? input.partner.value.id : '_operator',
+        callerId: input.caller.objectId,
+        requestFingerprint: `${request.url}\n${JSON.stringify(input.body ?? null)}`,
+        run,
+      });
+    }
+    return await run();
+  } catch (e) {
+    return toProblem(e, (m) => context.error(m));
+  }
+}
+
+/**
+ * Resolves the caller's membership in `partnerId` (two point reads, in parallel).
+ * @throws DomainError `not-found` when the partner does not exist or the caller is not one of its users —
+ *   the same answer in both cases, so partner ids cannot be probed (SPEC §2).
+ */
+export async function loadPartnerAccess(
+  services: Services,
+  caller: Caller,
+  partnerId: string,
+): Promise<{ partner: Versioned<Partner>; user: User }> {
+  const [user, partner] = await Promise.all([
+    services.store.getUser(partnerId, caller.objectId),
+    services.store.getPartner(partnerId),
+  ]);
+  if (!user || !partner) throw new DomainError('not-found', `Partner ${partnerId} was not found.`);
+  return { partner, user: user.value };
+}
+
+function parse(schema: ZodType | undefined, value: unknown, where: string): unknown {
+  if (!schema) return where === 'body' ? undefined : {};
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw new DomainError(
+      'validation-failed',
+      `The request ${where} is not valid.`,
+      fieldErrors(result.error, where),
+    );
+  }
+  return result.data;
+}
+
+async function parseBody(schema: ZodType, request: HttpRequest): Promise<unknown> {
+  const type = request.headers.get('content-type') ?? '';
+  const text = await request.text();
+  if (Buffer.byteLength(text) > MAX_BODY_BYTES) {
+    throw new DomainError('payload-too-large', `The body must be at most ${MAX_BODY_BYTES} bytes.`);
+  }
+  if (text.length > 0 && type && !/^application\/([a-z.+-]*\+)?json\b/i.test(type)) {
+    throw new DomainError('unsupported-media-type', 'Send the body as application/json.');
+  }
+  let value: unknown;
+  try {
+    value = text.length === 0 ? undefined : JSON.parse(text);
+  } catch {
+    throw new DomainError('validation-failed', 'The body is not valid JSON.', [
+      { field: 'body', message: 'malformed JSON' },
+    ]);
+  }
+  return parse(schema, value, 'body');
+}
+
+function toResponse(result: RouteResult): HttpResponseInit {
+  const headers: Record<string, string> = { ...(result.headers ?? {}) };
+  if (result.etag) headers.ETag = quoteEtag(result.etag);
+  if (result.body === undefined) return { status: result.status, headers };
+  headers['Content-Type'] ??= 'application/json';
+  return { status: result.status, headers, body: JSON.stringify(result.body) };
+}
+
+/** ETags are sent quoted (RFC 9110); Cosmos ETags may already be quoted. */
+export function quoteEtag(etag: string): string {
+  return etag.startsWith('"') || etag.startsWith('W/') ? etag : `"${etag}"`;
+}
+
+/** The `If-Match` header as a Cosmos ETag, or undefined (`*` means any). */
+export function ifMatch(request: HttpRequest): string | undefined {
+  const raw = request.headers.get('if-match')?.trim();
+  if (!raw || raw === '*') return undefined;
+  return raw.startsWith('"') && raw.endsWith('"') ? raw.slice(1, -1) : raw;
+}
+
+/** Quick problem response for the local host (unknown route, wrong method). */
+export { problemResponse };

@@ -1,0 +1,46 @@
+/**
+ * Benefit reads (SPEC §3, §9): `GET /api/partners/{partnerId}/benefits?category=&status=` (paged) and
+ * `GET …/benefits/{benefitId}`. Keys never appear here (toPublicBenefit).
+ */
+import { DomainError } from '../../domain/errors';
+import { toPublicBenefit } from '../../domain/rules';
+import { BenefitListQuery, BenefitSchema } from '../../domain/schemas';
+import { defineRoute } from '../route';
+import { BenefitParams, PartnerParams } from './params';
+
+/** `GET /api/partners/{partnerId}/benefits` — one query page per call. */
+export const listBenefits = defineRoute({
+  name: 'listBenefits',
+  method: 'GET',
+  route: 'partners/{partnerId}/benefits',
+  summary: "List the partner's benefits, filtered by category and status",
+  tags: ['benefits'],
+  access: { kind: 'partner', action: 'read', benefits: true },
+  params: PartnerParams,
+  query: BenefitListQuery,
+  handle: async ({ services, params, query }) => {
+    const page = await services.store.listBenefits(
+      params.partnerId,
+      { category: query.category, status: query.status },
+      { pageSize: query.pageSize, continuationToken: query.continuationToken },
+    );
+    return { status: 200, body: { ...page, items: page.items.map(toPublicBenefit) } };
+  },
+});
+
+/** `GET /api/partners/{partnerId}/benefits/{benefitId}` — one point read; `ETag` for If-Match. */
+export const getBenefit = defineRoute({
+  name: 'getBenefit',
+  method: 'GET',
+  route: 'partners/{partnerId}/benefits/{benefitId}',
+  summary: 'Read one benefit',
+  tags: ['benefits'],
+  access: { kind: 'partner', action: 'read', benefits: true },
+  params: BenefitParams,
+  responses: { 200: { description: 'The benefit', schema: BenefitSchema } },
+  handle: async ({ services, params }) => {
+    const benefit = await services.store.getBenefit(params.partnerId, params.benefitId);
+    if (!benefit) throw new DomainError('not-found', `Benefit ${params.benefitId} was not found.`);
+    return { status: 200, body: toPublicBenefit(benefit.value), etag: benefit.etag };
+  },
+});

@@ -1,0 +1,13 @@
+/** `GET /api/catalog/packages` (SPEC §3, §9). */
+import { CATALOG } from '../../domain/catalog';
+import { defineRoute } from '../route';
+
+export const listPackages = defineRoute({
+  name: 'listPackages',
+  method: 'GET',
+  route: 'catalog/packages',
+  summary: 'The benefit packages partners can buy, with their items and eligible levels',
+  tags: ['catalog'],
+  access: { kind: 'authenticated' },
+  handle: async () => ({ status: 200, body: { items: CATALOG, continuationToken: null } }),
+});

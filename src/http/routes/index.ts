@@ -1,0 +1,21 @@
+/** Every HTTP route of the app, for OpenAPI generation and tests. */
+import type { RouteDefinition } from '../route';
+import { getBenefit, listBenefits } from './benefits';
+import { listPackages } from './catalog';
+import { createPartner, createUser, getMe, getPartner, listUsers } from './partners';
+import { createPurchase, listPurchases } from './purchases';
+import { health } from './system';
+
+export const ALL_ROUTES: RouteDefinition[] = [
+  health,
+  getMe,
+  listPackages,
+  getPartner,
+  listUsers,
+  createUser,
+  listPurchases,
+  createPurchase,
+  listBenefits,
+  getBenefit,
+  createPartner,
+];

@@ -1,0 +1,210 @@
+/**
+ * Partner, user and "me" routes (SPEC §5, §9, §10): `GET /api/partners/{partnerId}`, `GET|POST …/users`,
+ * `GET /api/me`, and the operator's `POST /api/operator/partners`.
+ */
+import { DomainError } from '../../domain/errors';
+import {
+  CreatePartnerBody,
+  CreateUserBody,
+  PageQuery,
+  PartnerSchema,
+  UserSchema,
+} from '../../domain/schemas';
+import type { Partner, Role, User } from '../../domain/types';
+import { audit } from '../audit';
+import { defineRoute } from '../route';
+import { PartnerParams } from './params';
+import { toPublicBenefit } from '../../domain/rules';
+
+/** `GET /api/partners/{partnerId}` — partner, membership, marketing contact. */
+export const getPartner = defineRoute({
+  name: 'getPartner',
+  method: 'GET',
+  route: 'partners/{partnerId}',
+  summary: 'Read the partner, its membership and marketing contact',
+  tags: ['partners'],
+  access: { kind: 'partner', action: 'read' },
+  params: PartnerParams,
+  responses: { 200: { description: 'The partner', schema: PartnerSchema } },
+  handle: async ({ partner }) => ({ status: 200, body: publicPartner(partner.value), etag: partner.etag }),
+});
+
+/** `GET /api/partners/{partnerId}/users` — paged. */
+export const listUsers = defineRoute({
+  name: 'listUsers',
+  method: 'GET',
+  route: 'partners/{partnerId}/users',
+  summary: "List the partner's users",
+  tags: ['users'],
+  access: { kind: 'partner', action: 'manageUsers' },
+  params: PartnerParams,
+  query: PageQuery,
+  handle: async ({ services, params, query }) => ({
+    status: 200,
+    body: await services.store.listUsers(params.partnerId, query),
+  }),
+});
+
+/**
+ * `POST /api/partners/{partnerId}/users` `{ objectId, displayName, accountEmail, roles }` — SPEC §2
+ * "add new users in Account settings" (GlobalAdmin, UserAdmin). Only a GlobalAdmin may grant GlobalAdmin
+ * (docs/decisions.md).
+ */
+export const createUser = defineRoute({
+  name: 'createUser',
+  method: 'POST',
+  route: 'partners/{partnerId}/users',
+  summary: 'Add a user to the partner',
+  tags: ['users'],
+  access: { kind: 'partner', action: 'manageUsers' },
+  params: PartnerParams,
+  body: CreateUserBody,
+  responses: { 201: { description: 'The user', schema: UserSchema } },
+  handle: async ({ services, params, body, user: caller, caller: token }) => {
+    if (body.roles.includes('GlobalAdmin') && !caller.roles.includes('GlobalAdmin')) {
+      throw new DomainError('forbidden', 'Only a GlobalAdmin may grant the GlobalAdmin role.');
+    }
+    const user: User = {
+      id: body.objectId,
+      partnerId: params.partnerId,
+      objectId: body.objectId,
+      displayName: body.displayName,
+      accountEmail: body.accountEmail,
+      roles: [...new Set(body.roles)] as Role[],
+      createdAt: services.clock.now().toISOString(),
+    };
+    const created = await services.store.createUser(user);
+    await audit(services, {
+      partnerId: params.partnerId,
+      caller: token,
+      action: 'user.create',
+      target: { type: 'user', id: user.id },
+      detail: { roles: user.roles },
+    });
+    return {
+      status: 201,
+      body: created.value,
+      etag: created.etag,
+      headers: {
+        Location: `/api/partners/${encodeURIComponent(params.partnerId)}/users/${encodeURIComponent(user.id)}`,
+      },
+    };
+  },
+});
+
+/** `GET /api/me` — the caller's user, partner id, roles and active assignments (SPEC §1, §9). */
+export const getMe = defineRoute({
+  name: 'getMe',
+  method: 'GET',
+  route: 'me',
+  summary: "The caller's user, partner, roles and assignments",
+  tags: ['users'],
+  access: { kind: 'authenticated' },
+  handle: async ({ services, caller }) => {
+    const entry = await services.store.findDirectoryEntry(caller.objectId);
+    if (!entry) {
+      if (caller.isOperator) {
+        return {
+          status: 200,
+          body: {
+            objectId: caller.objectId,
+            partnerId: null,
+            roles: caller.appRoles,
+            user: null,
+            assignments: [],
+          },
+        };
+      }
+      throw new DomainError('not-found', 'No user with this object id is known.');
+    }
+    const user = await services.store.getUser(entry.homePartnerId, entry.userId);
+    if (!user) throw new DomainError('not-found', 'No user with this object id is known.');
+    const benefits = await services.store.docs.queryAll<import('../../domain/types').Benefit>(
+      'SELECT * FROM c WHERE c.partnerId = @p AND c.type = @t AND ARRAY_CONTAINS(c.assignments, { "userId": @u }, true)',
+      [
+        { name: '@p', value: entry.homePartnerId },
+        { name: '@t', value: 'benefit' },
+        { name: '@u', value: user.value.id },
+      ],
+      entry.homePartnerId,
+    );
+    const assignments = benefits.flatMap((b) =>
+      b.assignments
+        .filter((a) => a.userId === user.value.id && !a.endedAt)
+        .map((a) => ({
+          ...a,
+          benefitId: b.id,
+          productName: b.productName,
+          category: b.category,
+          benefit: toPublicBenefit(b),
+        })),
+    );
+    return {
+      status: 200,
+      body: {
+        ...user.value,
+        partnerId: entry.homePartnerId,
+        roles: [...user.value.roles, ...caller.appRoles],
+        user: user.value,
+        assignments,
+      },
+    };
+  },
+});
+
+/**
+ * `POST /api/operator/partners` — onboard a partner with its first GlobalAdmin (SPEC §1 program operator).
+ */
+export const createPartner = defineRoute({
+  name: 'createPartner',
+  method: 'POST',
+  route: 'operator/partners',
+  summary: 'Onboard a partner organization with its first GlobalAdmin (operator)',
+  tags: ['operator'],
+  access: { kind: 'operator' },
+  body: CreatePartnerBody,
+  responses: { 201: { description: 'The partner and its first admin', schema: PartnerSchema } },
+  handle: async ({ services, body, caller }) => {
+    const now = services.clock.now().toISOString();
+    const partner: Partner = {
+      id: services.newId(),
+      name: body.name,
+      level: body.level,
+      managedIn: body.managedIn,
+      membership: {
+        status: body.membership.status,
+        expiresAt: new Date(body.membership.expiresAt).toISOString(),
+      },
+      createdAt: now,
+    };
+    const admin: User = {
+      id: body.globalAdmin.objectId,
+      partnerId: partner.id,
+      objectId: body.globalAdmin.objectId,
+      displayName: body.globalAdmin.displayName,
+      accountEmail: body.globalAdmin.accountEmail,
+      roles: ['GlobalAdmin'],
+      createdAt: now,
+    };
+    const created = await services.store.createPartner(partner, admin);
+    await audit(services, {
+      partnerId: partner.id,
+      caller,
+      action: 'partner.create',
+      target: { type: 'partner', id: partner.id },
+      detail: { level: partner.level, managedIn: partner.managedIn },
+    });
+    return {
+      status: 201,
+      body: { ...publicPartner(partner), globalAdmin: admin },
+      etag: created.partner.etag,
+      headers: { Location: `/api/partners/${partner.id}` },
+    };
+  },
+});
+
+/** The partner as the API shows it. */
+export function publicPartner(p: Partner): Partner {
+  const { partnerId: _p, ...rest } = p as Partner & { partnerId?: string };
+  return rest;
+}

@@ -1,0 +1,164 @@
+/**
+ * Demo data of SPEC §10 (fixed: docs and acceptance checks rely on it). Seeded by the local host at start;
+ * the embedded Cosmos server keeps data in memory only, so every start begins from this state.
+ *
+ * Object ids are derived from the email (a name-based UUID), so `npm run token -- admin@contoso.example`
+ * works without asking the running host.
+ */
+import { createHash } from 'node:crypto';
+import { DateTime } from 'luxon';
+import { getPackage } from '../domain/catalog';
+import { provisionBenefits } from '../domain/provisioning';
+import type { Benefit, Partner, PartnerLevel, Purchase, Role, User } from '../domain/types';
+import type { Services } from '../services';
+
+/** A demo partner (SPEC §10). */
+export interface DemoPartner {
+  id: string;
+  name: string;
+  level: PartnerLevel;
+  managedIn: 'PartnerCenter' | 'PMC';
+}
+
+export const DEMO_PARTNERS: readonly DemoPartner[] = [
+  { id: 'contoso', name: 'Contoso Ltd', level: 'Gold', managedIn: 'PartnerCenter' },
+  { id: 'fabrikam', name: 'Fabrikam, Inc.', level: 'Silver', managedIn: 'PartnerCenter' },
+  { id: 'adatum', name: 'Adatum Corporation', level: 'ActionPack', managedIn: 'PartnerCenter' },
+  { id: 'northwind', name: 'Northwind Traders', level: 'Silver', managedIn: 'PMC' },
+];
+
+/** A demo user: email, object id, roles. */
+export interface DemoUser {
+  partnerId: string;
+  email: string;
+  objectId: string;
+  displayName: string;
+  roles: Role[];
+}
+
+/** Name-based UUID (v5 layout over SHA-256) of a demo email: stable across runs and machines. */
+export function demoObjectId(email: string): string {
+  const h = createHash('sha256').update(`partner-benefits-demo:${email.toLowerCase()}`).digest();
+  h[6] = (h[6] & 0x0f) | 0x50;
+  h[8] = (h[8] & 0x3f) | 0x80;
+  const x = h.subarray(0, 16).toString('hex');
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
+}
+
+/** Every demo user of every demo partner: four admins (one per role) and twelve employees each. */
+export function demoUsers(): DemoUser[] {
+  const users: DemoUser[] = [];
+  for (const p of DEMO_PARTNERS) {
+    const admins: Array<[string, string, Role]> = [
+      ['admin', 'Global Admin', 'GlobalAdmin'],
+      ['useradmin', 'User Admin', 'UserAdmin'],
+      ['agent', 'Admin Agent', 'AdminAgent'],
+      ['mpn', 'MPN Partner Admin', 'MpnPartnerAdmin'],
+    ];
+    for (const [local, title, role] of admins) {
+      const email = `${local}@${p.id}.example`;
+      users.push({
+        partnerId: p.id,
+        email,
+        objectId: demoObjectId(email),
+        displayName: `${title} (${p.name})`,
+        roles: [role],
+      });
+    }
+    for (let i = 1; i <= 12; i++) {
+      const email = `dev${i}@${p.id}.example`;
+      users.push({
+        partnerId: p.id,
+        email,
+        objectId: demoObjectId(email),
+        displayName: `Developer ${i} (${p.name})`,
+        roles: [],
+      });
+    }
+  }
+  return users;
+}
+
+/** What was seeded, for the banner and tests. */
+export interface DemoSeed {
+  partners: Partner[];
+  users: DemoUser[];
+  purchases: Purchase[];
+  benefits: Benefit[];
+}
+
+/** Seeds the demo partners, users and contoso's purchases (SPEC §10). */
+export async function seedDemoData(services: Services): Promise<DemoSeed> {
+  const now = services.clock.now();
+  const at = DateTime.fromJSDate(now, { zone: 'utc' });
+  const users = demoUsers();
+  const partners: Partner[] = DEMO_PARTNERS.map((p) => ({
+    id: p.id,
+    name: p.name,
+    level: p.level,
+    managedIn: p.managedIn,
+    membership: { status: 'Active', expiresAt: at.plus({ years: 1 }).toISO()! },
+    createdAt: at.minus({ years: 2 }).toISO()!,
+  }));
+  await Promise.all(partners.map((p) => services.store.docs.create('partner', { ...p, partnerId: p.id })));
+  await Promise.all(
+    users.map((u) => {
+      const user: User = {
+        id: u.objectId,
+        partnerId: u.partnerId,
+        objectId: u.objectId,
+        displayName: u.displayName,
+        accountEmail: u.email,
+        roles: u.roles,
+        createdAt: at.minus({ years: 1 }).toISO()!,
+      };
+      return services.store.createUser(user);
+    }),
+  );
+
+  const contoso = partners[0];
+  const admin = users.find((u) => u.email === 'admin@contoso.example')!;
+  const purchases: Purchase[] = [];
+  const benefits: Benefit[] = [];
+  const buy = async (packageId: string, purchasedAt: DateTime, adjust?: (b: Benefit) => Benefit) => {
+    const pkg = getPackage(packageId);
+    if (!pkg) throw new Error(`Demo package ${packageId} is missing from the catalog`);
+    const purchaseId = services.newId();
+    const provisioned = provisionBenefits({
+      partner: contoso,
+      pkg,
+      purchaseId,
+      now: purchasedAt.toJSDate(),
+      newId: services.newId,
+    }).map((b) => (adjust ? adjust(b) : b));
+    const purchase: Purchase = {
+      id: purchaseId,
+      partnerId: contoso.id,
+      packageId,
+      purchasedAt: purchasedAt.toISO()!,
+      purchasedBy: admin.objectId,
+      status: 'Active',
+      benefitIds: provisioned.map((b) => b.id),
+    };
+    await services.store.createPurchase(purchase, provisioned);
+    purchases.push(purchase);
+    benefits.push(...provisioned);
+  };
+  // A gold-competency purchase made today.
+  await buy('gold-competency', at);
+  // An action-pack purchase made 45 days ago (refund window over).
+  await buy('action-pack', at.minus({ days: 45 }));
+  // A gold-competency purchase made 400 days ago whose Gold Core offer is still Active, expired yesterday.
+  const old = at.minus({ days: 400 });
+  await buy('gold-competency', old, (b) =>
+    b.category === 'goToMarket' && b.offerType === 'Gold Core'
+      ? {
+          ...b,
+          status: 'Active',
+          activatedAt: old.plus({ days: 3 }).toISO()!,
+          expiresAt: at.minus({ days: 1 }).toISO()!,
+        }
+      : b,
+  );
+  return { partners, users, purchases, benefits };
+}

@@ -1,0 +1,69 @@
+/**
+ * The app's dependencies, built once per process from the configuration (cold start builds nothing
+ * until the first invocation needs it). The local host installs its own (embedded Cosmos, clock).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Container } from '@azure/cosmos';
+import { getConfig, type Config } from './config';
+import { systemClock, type Clock } from './domain/clock';
+import type { EmailSender } from './email/port';
+import { TokenValidator } from './http/auth';
+import { createCosmosContainer } from './store/cosmos';
+import { Documents } from './store/documents';
+import { BenefitsStore } from './store/store';
+
+/** Everything a handler needs. */
+export interface Services {
+  config: Config;
+  clock: Clock;
+  store: BenefitsStore;
+  email: EmailSender;
+  tokens: TokenValidator;
+  /** New resource ids (UUID v4). */
+  newId: () => string;
+}
+
+/** Parts the local host may supply instead of the production defaults. */
+export interface ServiceOverrides {
+  container?: Container;
+  clock?: Clock;
+  email?: EmailSender;
+}
+
+/** Builds services from settings; production passes no overrides. */
+export function createServices(config: Config, overrides: ServiceOverrides = {}): Services {
+  const container = overrides.container ?? createCosmosContainer(config);
+  let email = overrides.email;
+  return {
+    config,
+    clock: overrides.clock ?? systemClock,
+    store: new BenefitsStore(new Documents(container)),
+    get email(): EmailSender {
+      if (!email) {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { createEmailSender } = require('./email') as typeof import('./email');
+        email = createEmailSender(config);
+      }
+      return email;
+    },
+    tokens: new TokenValidator({
+      issuer: config.AUTH_ISSUER,
+      audience: config.AUTH_AUDIENCE,
+      jwksUri: config.AUTH_JWKS_URI,
+    }),
+    newId: randomUUID,
+  };
+}
+
+let current: Services | undefined;
+
+/** The process-wide services, built from the environment on first use. */
+export function getServices(): Services {
+  current ??= createServices(getConfig());
+  return current;
+}
+
+/** Installs services (local host, tests). */
+export function setServices(services: Services | undefined): void {
+  current = services;
+}

@@ -1,0 +1,51 @@
+/**
+ * Cosmos DB client construction (issue #2): the account key only for local emulators, otherwise
+ * `DefaultAzureCredential` (the Function App's user-assigned managed identity in Azure).
+ */
+import { CosmosClient, type Container, type CosmosClientOptions } from '@azure/cosmos';
+import type { Agent } from 'node:https';
+import type { Config } from '../config';
+
+/** Options for {@link createCosmosContainer}. */
+export interface CosmosConnectOptions {
+  /** HTTPS agent for this client only (the local host scopes its TLS exception to it). */
+  agent?: Agent;
+}
+
+/**
+ * Builds the client for `config.COSMOS_ENDPOINT` and returns the app's one container
+ * (partition key `/partnerId`). Does no I/O.
+ */
+export function createCosmosContainer(
+  config: Pick<
+    Config,
+    'COSMOS_ENDPOINT' | 'COSMOS_KEY' | 'COSMOS_DATABASE' | 'COSMOS_CONTAINER' | 'AZURE_CLIENT_ID'
+  >,
+  options: CosmosConnectOptions = {},
+): Container {
+  const clientOptions: CosmosClientOptions = {
+    endpoint: config.COSMOS_ENDPOINT,
+    connectionPolicy: { enableEndpointDiscovery: !options.agent },
+    ...(options.agent ? { agent: options.agent } : {}),
+  };
+  if (config.COSMOS_KEY) {
+    clientOptions.key = config.COSMOS_KEY;
+  } else {
+    // Loaded only in Azure, where no key is configured.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { DefaultAzureCredential } = require('@azure/identity') as typeof import('@azure/identity');
+    clientOptions.aadCredentials = new DefaultAzureCredential({
+      managedIdentityClientId: config.AZURE_CLIENT_ID,
+    });
+  }
+  const client = new CosmosClient(clientOptions);
+  return client.database(config.COSMOS_DATABASE).container(config.COSMOS_CONTAINER);
+}
+
+/** Creates the database and container if missing (local host and tests; infra creates them in Azure). */
+export async function ensureContainer(container: Container): Promise<void> {
+  const { database } = await container.database.client.databases.createIfNotExists({
+    id: container.database.id,
+  });
+  await database.containers.createIfNotExists({ id: container.id, partitionKey: { paths: ['/partnerId'] } });
+}

@@ -1,0 +1,225 @@
+/**
+ * Generic document access over the app's single container (partition key `/partnerId`): point reads,
+ * conditional writes with ETags, optimistic-concurrency updates, and continuation-token paging.
+ * Every document carries a `type` discriminator; every query filters by `partnerId` in its WHERE clause.
+ */
+import type { Container, SqlParameter } from '@azure/cosmos';
+import { DomainError } from '../domain/errors';
+
+/** Discriminator of stored documents. */
+export type DocType =
+  | 'partner'
+  | 'user'
+  | 'directory'
+  | 'emailClaim'
+  | 'purchase'
+  | 'benefit'
+  | 'audit'
+  | 'serviceRequest'
+  | 'idempotency'
+  | 'contactToken'
+  | 'notice';
+
+/** A document as read: the domain value plus its ETag. */
+export interface Versioned<T> {
+  value: T;
+  etag: string;
+}
+
+/** A page of a list (SPEC §9 paging). `continuationToken` is opaque (base64url) or null. */
+export interface Page<T> {
+  items: T[];
+  continuationToken: string | null;
+}
+
+const SYSTEM_FIELDS = ['_rid', '_self', '_etag', '_attachments', '_ts', 'type'] as const;
+
+function strip<T>(resource: Record<string, unknown>): T {
+  const copy: Record<string, unknown> = { ...resource };
+  for (const f of SYSTEM_FIELDS) delete copy[f];
+  return copy as T;
+}
+
+function statusOf(e: unknown): number | undefined {
+  const code = (e as { code?: unknown }).code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+/** An ETag without surrounding quotes (real Cosmos quotes them; the embedded server does not). */
+export function bareEtag(etag: string): string {
+  return etag.replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
+}
+
+/** Encodes the SDK's continuation token for the API; see {@link decodeContinuation}. */
+export function encodeContinuation(token: string | undefined): string | null {
+  return token ? Buffer.from(token, 'utf8').toString('base64url') : null;
+}
+
+/**
+ * Decodes an API continuation token.
+ * @throws DomainError `validation-failed` when the token is not one we issued.
+ */
+export function decodeContinuation(token: string | undefined): string | undefined {
+  if (!token) return undefined;
+  const raw = Buffer.from(token, 'base64url').toString('utf8');
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    if (parsed && typeof parsed === 'object') return raw;
+  } catch {
+    // fall through
+  }
+  throw new DomainError('validation-failed', 'continuationToken is not valid', [
+    { field: 'query.continuationToken', message: 'not a token issued by this API' },
+  ]);
+}
+
+/** Thin typed access to the container. All methods are one round trip unless stated. */
+export class Documents {
+  constructor(readonly container: Container) {}
+
+  /** Point read; undefined when absent or (with `type`) when the document is of another type. */
+  async read<T>(partnerId: string, id: string, type?: DocType): Promise<Versioned<T> | undefined> {
+    try {
+      const res = await this.container.item(id, partnerId).read<Record<string, unknown>>();
+      if (!res.resource || (type !== undefined && res.resource.type !== type)) return undefined;
+      return { value: strip<T>(res.resource), etag: res.etag };
+    } catch (e) {
+      if (statusOf(e) === 404) return undefined;
+      throw e;
+    }
+  }
+
+  /**
+   * Creates a document.
+   * @throws DomainError `conflict` (or `onConflict`) when the id exists in the partition.
+   */
+  async create<T extends { id: string; partnerId: string }>(
+    type: DocType,
+    value: T,
+    onConflict: () => Error = () => new DomainError('conflict', `${type} ${value.id} already exists`),
+  ): Promise<Versioned<T>> {
+    try {
+      const res = await this.container.items.create({ ...value, type });
+      return { value, etag: res.etag };
+    } catch (e) {
+      if (statusOf(e) === 409) throw onConflict();
+      throw e;
+    }
+  }
+
+  /** Creates or replaces a document unconditionally. */
+  async upsert<T extends { id: string; partnerId: string }>(type: DocType, value: T): Promise<Versioned<T>> {
+    const res = await this.container.items.upsert({ ...value, type });
+    return { value, etag: res.etag };
+  }
+
+  /**
+   * Replaces a document if its ETag still matches.
+   * @throws DomainError `precondition-failed` on an ETag mismatch, `not-found` when it is gone.
+   */
+  async replace<T extends { id: string; partnerId: string }>(
+    type: DocType,
+    value: T,
+    etag: string,
+  ): Promise<Versioned<T>> {
+    try {
+      const res = await this.container
+        .item(value.id, value.partnerId)
+        .replace({ ...value, type }, { accessCondition: { type: 'IfMatch', condition: etag } });
+      return { value, etag: res.etag };
+    } catch (e) {
+      const s = statusOf(e);
+      if (s === 412)
+        throw new DomainError('precondition-failed', `${type} ${value.id} was changed by someone else`);
+      if (s === 404) throw new DomainError('not-found', `${type} ${value.id} does not exist`);
+      throw e;
+    }
+  }
+
+  /** Deletes a document; absent is fine. */
+  async delete(partnerId: string, id: string): Promise<void> {
+    try {
+      await this.container.item(id, partnerId).delete();
+    } catch (e) {
+      if (statusOf(e) !== 404) throw e;
+    }
+  }
+
+  /**
+   * Read–modify–write with optimistic concurrency: reads the document, applies `mutate`, and replaces it
+   * conditionally; on a 412 it re-reads and tries again, at most `maxAttempts` times (default 20).
+   * With `ifMatch` (a client's If-Match) a mismatch is final: `precondition-failed`, no retry.
+   * `mutate` may throw (a DomainError) to abort without writing.
+   * @throws DomainError `not-found` when absent, `precondition-failed` when ifMatch differs or retries run out.
+   */
+  async update<T extends { id: string; partnerId: string }, R = undefined>(
+    type: DocType,
+    partnerId: string,
+    id: string,
+    mutate: (current: T) => { value: T; result?: R },
+    options: { ifMatch?: string; maxAttempts?: number; notFound?: () => Error } = {},
+  ): Promise<{ value: T; etag: string; result: R | undefined }> {
+    const maxAttempts = options.maxAttempts ?? 20;
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.read<T>(partnerId, id, type);
+      if (!current)
+        throw options.notFound?.() ?? new DomainError('not-found', `${type} ${id} does not exist`);
+      if (options.ifMatch !== undefined && bareEtag(options.ifMatch) !== bareEtag(current.etag)) {
+        throw new DomainError(
+          'precondition-failed',
+          `If-Match does not match the current ETag of ${type} ${id}`,
+        );
+      }
+      const { value, result } = mutate(current.value);
+      try {
+        const saved = await this.replace(type, value, current.etag);
+        return { value: saved.value, etag: saved.etag, result };
+      } catch (e) {
+        const retry =
+          e instanceof DomainError &&
+          e.code === 'precondition-failed' &&
+          options.ifMatch === undefined &&
+          attempt < maxAttempts;
+        if (!retry) throw e;
+        // A jittered pause spreads out competing writers.
+        await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 3 * attempt)));
+      }
+    }
+  }
+
+  /**
+   * One page of a query (one query request, plus the SDK's query-plan lookup).
+   * `partitionKey` scopes the query; the WHERE clause must filter by partnerId as well
+   * (the embedded server ignores the option; real Cosmos needs it for single-partition routing).
+   */
+  async queryPage<T>(
+    query: string,
+    parameters: SqlParameter[],
+    options: { partitionKey?: string; pageSize: number; continuationToken?: string },
+  ): Promise<Page<T>> {
+    const iterator = this.container.items.query<Record<string, unknown>>(
+      { query, parameters },
+      {
+        maxItemCount: options.pageSize,
+        continuationToken: decodeContinuation(options.continuationToken),
+        ...(options.partitionKey !== undefined ? { partitionKey: options.partitionKey } : {}),
+      },
+    );
+    const res = await iterator.fetchNext();
+    return {
+      items: res.resources.map((r) => strip<T>(r)),
+      continuationToken: res.hasMoreResults ? encodeContinuation(res.continuationToken) : null,
+    };
+  }
+
+  /** All results of a (small, bounded) query; pages internally. */
+  async queryAll<T>(query: string, parameters: SqlParameter[], partitionKey?: string): Promise<T[]> {
+    const { resources } = await this.container.items
+      .query<Record<string, unknown>>(
+        { query, parameters },
+        partitionKey !== undefined ? { partitionKey } : {},
+      )
+      .fetchAll();
+    return resources.map((r) => strip<T>(r));
+  }
+}

@@ -1,0 +1,344 @@
+/**
+ * Repositories of the partner-benefits service over one Cosmos DB container (partition key `/partnerId`).
+ *
+ * Layout (docs/decisions.md): a partner's documents share the partition `partnerId`:
+ * the partner (`id` = partnerId), users (`user:<objectId>`), account-email claims (`email:<lowercased>`),
+ * purchases, benefits, service requests, audit events and idempotency records (`idem:<hash>`).
+ * Two global partitions hold look-ups that start without a partner: `_directory` (objectId → partnerId,
+ * for `GET /api/me`) and `_tokens` (contact-verification token hash → contact).
+ */
+import type { SqlParameter } from '@azure/cosmos';
+import { DomainError } from '../domain/errors';
+import type {
+  AuditEvent,
+  Benefit,
+  BenefitCategory,
+  BenefitStatus,
+  Partner,
+  Purchase,
+  ServiceRequest,
+  User,
+} from '../domain/types';
+import { Documents, type DocType, type Page, type Versioned } from './documents';
+
+export const DIRECTORY_PARTITION = '_directory';
+export const TOKENS_PARTITION = '_tokens';
+
+/** objectId → partner look-up document. */
+export interface DirectoryEntry {
+  id: string;
+  partnerId: string;
+  homePartnerId: string;
+  userId: string;
+}
+
+/** Paging options of list methods (SPEC §9: pageSize 1–100). */
+export interface PageOptions {
+  pageSize: number;
+  continuationToken?: string;
+}
+
+const userDocId = (objectId: string) => `user:${objectId}`;
+const emailClaimId = (email: string) => `email:${email.trim().toLowerCase()}`;
+
+type Stored<T> = T & { partnerId: string; id: string };
+
+/** Typed repositories; see the module comment for the document layout. */
+export class BenefitsStore {
+  readonly docs: Documents;
+
+  constructor(docs: Documents) {
+    this.docs = docs;
+  }
+
+  // ---- partners -------------------------------------------------------------------------------
+
+  /** Point read of a partner; undefined when absent. */
+  async getPartner(partnerId: string): Promise<Versioned<Partner> | undefined> {
+    if (partnerId.startsWith('_')) return undefined;
+    return this.readTyped<Partner>('partner', partnerId, partnerId);
+  }
+
+  /**
+   * Creates a partner with its first GlobalAdmin (SPEC §9 `POST /api/operator/partners`).
+   * @throws DomainError `conflict` when the partner id exists, `user-exists` when the admin's objectId
+   *   already belongs to a partner. Nothing is left behind on failure.
+   */
+  async createPartner(
+    partner: Partner,
+    firstAdmin: User,
+  ): Promise<{ partner: Versioned<Partner>; admin: User }> {
+    const created = await this.docs.create('partner', { ...partner, partnerId: partner.id });
+    try {
+      await this.createUser(firstAdmin);
+    } catch (e) {
+      await this.docs.delete(partner.id, partner.id);
+      throw e;
+    }
+    return { partner: { value: partner, etag: created.etag }, admin: firstAdmin };
+  }
+
+  /** Optimistic read–modify–write of a partner (see Documents.update). */
+  async updatePartner<R = undefined>(
+    partnerId: string,
+    mutate: (p: Partner) => { value: Partner; result?: R },
+    options: { ifMatch?: string } = {},
+  ) {
+    return this.docs.update<Stored<Partner>, R>(
+      'partner',
+      partnerId,
+      partnerId,
+      (p) => {
+        const out = mutate(p);
+        return { value: { ...out.value, partnerId }, result: out.result };
+      },
+      options,
+    );
+  }
+
+  // ---- users ----------------------------------------------------------------------------------
+
+  /** Point read of a user by id (= objectId) within a partner. */
+  async getUser(partnerId: string, userId: string): Promise<Versioned<User> | undefined> {
+    return this.readTyped<User>('user', partnerId, userDocId(userId));
+  }
+
+  /** objectId → its partner (one point read in the directory partition). */
+  async findDirectoryEntry(objectId: string): Promise<DirectoryEntry | undefined> {
+    const entry = await this.readTyped<DirectoryEntry>('directory', DIRECTORY_PARTITION, objectId);
+    return entry?.value;
+  }
+
+  /**
+   * Creates a user (SPEC §5: accountEmail unique in the partner; one objectId belongs to one partner).
+   * Claims the email, then the objectId in the directory, then writes the user; undoes the claims on failure.
+   * @throws DomainError `user-exists`.
+   */
+  async createUser(user: User): Promise<Versioned<User>> {
+    const claim = { id: emailClaimId(user.accountEmail), partnerId: user.partnerId, userId: user.id };
+    await this.docs.create(
+      'emailClaim',
+      claim,
+      () => new DomainError('user-exists', `A user with account email ${user.accountEmail} already exists`),
+    );
+    try {
+      await this.docs.create<DirectoryEntry>(
+        'directory',
+        { id: user.objectId, partnerId: DIRECTORY_PARTITION, homePartnerId: user.partnerId, userId: user.id },
+        () => new DomainError('user-exists', `A user with object id ${user.objectId} already exists`),
+      );
+      try {
+        const created = await this.docs.create(
+          'user',
+          { ...user, id: userDocId(user.id) },
+          () => new DomainError('user-exists', `A user with object id ${user.objectId} already exists`),
+        );
+        return { value: user, etag: created.etag };
+      } catch (e) {
+        await this.docs.delete(DIRECTORY_PARTITION, user.objectId);
+        throw e;
+      }
+    } catch (e) {
+      await this.docs.delete(user.partnerId, claim.id);
+      throw e;
+    }
+  }
+
+  /** A page of a partner's users. */
+  async listUsers(partnerId: string, page: PageOptions): Promise<Page<User>> {
+    const res = await this.docs.queryPage<User>(
+      'SELECT * FROM c WHERE c.partnerId = @p AND c.type = @t',
+      [
+        { name: '@p', value: partnerId },
+        { name: '@t', value: 'user' },
+      ],
+      { partitionKey: partnerId, ...page },
+    );
+    return { ...res, items: res.items.map(fromUserDoc) };
+  }
+
+  // ---- purchases and benefits -------------------------------------------------------------------
+
+  /**
+   * Writes a purchase and the benefits it provisions in one bulk request per 100 documents.
+   * If any write fails the written ones are deleted again, so a purchase is all or nothing.
+   */
+  async createPurchase(purchase: Purchase, benefits: Benefit[]): Promise<void> {
+    const docs: Array<{ type: DocType; value: { id: string; partnerId: string } }> = [
+      ...benefits.map((b) => ({ type: 'benefit' as const, value: b })),
+      { type: 'purchase', value: purchase },
+    ];
+    const written: string[] = [];
+    try {
+      for (let i = 0; i < docs.length; i += 100) {
+        const chunk = docs.slice(i, i + 100);
+        const results = await this.docs.container.items.executeBulkOperations(
+          chunk.map((d) => ({
+            operationType: 'Create' as const,
+            partitionKey: purchase.partnerId,
+            resourceBody: { ...d.value, type: d.type },
+          })),
+        );
+        results.forEach((r, j) => {
+          const status = r.response?.statusCode ?? 0;
+          if (status >= 200 && status < 300) written.push(chunk[j].value.id);
+        });
+        const failed = results.find((r) => !r.response || r.response.statusCode >= 300);
+        if (failed)
+          throw new Error(`bulk create failed with status ${failed.response?.statusCode ?? 'none'}`);
+      }
+    } catch (e) {
+      await Promise.all(written.map((id) => this.docs.delete(purchase.partnerId, id)));
+      throw e;
+    }
+  }
+
+  async getPurchase(partnerId: string, purchaseId: string): Promise<Versioned<Purchase> | undefined> {
+    return this.readTyped<Purchase>('purchase', partnerId, purchaseId);
+  }
+
+  async listPurchases(partnerId: string, page: PageOptions): Promise<Page<Purchase>> {
+    return this.docs.queryPage<Purchase>(
+      'SELECT * FROM c WHERE c.partnerId = @p AND c.type = @t',
+      [
+        { name: '@p', value: partnerId },
+        { name: '@t', value: 'purchase' },
+      ],
+      { partitionKey: partnerId, ...page },
+    );
+  }
+
+  async updatePurchase<R = undefined>(
+    partnerId: string,
+    purchaseId: string,
+    mutate: (p: Purchase) => { value: Purchase; result?: R },
+    options: { ifMatch?: string } = {},
+  ) {
+    return this.docs.update<Purchase, R>('purchase', partnerId, purchaseId, mutate, {
+      ...options,
+      notFound: () => new DomainError('not-found', `Purchase ${purchaseId} does not exist`),
+    });
+  }
+
+  /** Point read of a benefit (one round trip). */
+  async getBenefit(partnerId: string, benefitId: string): Promise<Versioned<Benefit> | undefined> {
+    return this.readTyped<Benefit>('benefit', partnerId, benefitId);
+  }
+
+  /** One page of a partner's benefits, optionally filtered (one query request). */
+  async listBenefits(
+    partnerId: string,
+    filter: { category?: BenefitCategory; status?: BenefitStatus; purchaseId?: string },
+    page: PageOptions,
+  ): Promise<Page<Benefit>> {
+    const where = ['c.partnerId = @p', 'c.type = @t'];
+    const parameters: SqlParameter[] = [
+      { name: '@p', value: partnerId },
+      { name: '@t', value: 'benefit' },
+    ];
+    if (filter.category) {
+      where.push('c.category = @category');
+      parameters.push({ name: '@category', value: filter.category });
+    }
+    if (filter.status) {
+      where.push('c.status = @status');
+      parameters.push({ name: '@status', value: filter.status });
+    }
+    if (filter.purchaseId) {
+      where.push('c.purchaseId = @purchase');
+      parameters.push({ name: '@purchase', value: filter.purchaseId });
+    }
+    return this.docs.queryPage<Benefit>(`SELECT * FROM c WHERE ${where.join(' AND ')}`, parameters, {
+      partitionKey: partnerId,
+      ...page,
+    });
+  }
+
+  /** Every benefit of a purchase (bounded by the package size). */
+  async listBenefitsOfPurchase(partnerId: string, purchaseId: string): Promise<Benefit[]> {
+    return this.docs.queryAll<Benefit>(
+      'SELECT * FROM c WHERE c.partnerId = @p AND c.type = @t AND c.purchaseId = @purchase',
+      [
+        { name: '@p', value: partnerId },
+        { name: '@t', value: 'benefit' },
+        { name: '@purchase', value: purchaseId },
+      ],
+      partnerId,
+    );
+  }
+
+  /** Optimistic read–modify–write of one benefit (the seat invariant lives on this one document). */
+  async updateBenefit<R = undefined>(
+    partnerId: string,
+    benefitId: string,
+    mutate: (b: Benefit) => { value: Benefit; result?: R },
+    options: { ifMatch?: string; maxAttempts?: number } = {},
+  ) {
+    return this.docs.update<Benefit, R>('benefit', partnerId, benefitId, mutate, {
+      ...options,
+      notFound: () => new DomainError('not-found', `Benefit ${benefitId} does not exist`),
+    });
+  }
+
+  /**
+   * One page of `Active` benefits with `expiresAt <= now`, across partners (SPEC §8).
+   * The query is selective, so its cost grows with the expired count, not with all benefits.
+   */
+  async listExpiredBenefits(nowIso: string, page: PageOptions): Promise<Page<Benefit>> {
+    return this.docs.queryPage<Benefit>(
+      'SELECT * FROM c WHERE c.type = @t AND c.status = @s AND c.expiresAt <= @now',
+      [
+        { name: '@t', value: 'benefit' },
+        { name: '@s', value: 'Active' },
+        { name: '@now', value: nowIso },
+      ],
+      page,
+    );
+  }
+
+  // ---- service requests, audit -------------------------------------------------------------------
+
+  async createServiceRequest(request: ServiceRequest): Promise<Versioned<ServiceRequest>> {
+    return this.docs.create('serviceRequest', request);
+  }
+
+  async listServiceRequests(partnerId: string, page: PageOptions): Promise<Page<ServiceRequest>> {
+    return this.docs.queryPage<ServiceRequest>(
+      'SELECT * FROM c WHERE c.partnerId = @p AND c.type = @t',
+      [
+        { name: '@p', value: partnerId },
+        { name: '@t', value: 'serviceRequest' },
+      ],
+      { partitionKey: partnerId, ...page },
+    );
+  }
+
+  /** Appends an audit event (SPEC §9: every mutation writes one). */
+  async appendAudit(event: AuditEvent): Promise<void> {
+    await this.docs.create('audit', event);
+  }
+
+  async listAuditEvents(partnerId: string, page: PageOptions): Promise<Page<AuditEvent>> {
+    return this.docs.queryPage<AuditEvent>(
+      'SELECT * FROM c WHERE c.partnerId = @p AND c.type = @t',
+      [
+        { name: '@p', value: partnerId },
+        { name: '@t', value: 'audit' },
+      ],
+      { partitionKey: partnerId, ...page },
+    );
+  }
+
+  // ---- helpers ----------------------------------------------------------------------------------
+
+  /** Point read that also checks the document's type (ids are unique per partition, not per type). */
+  async readTyped<T>(type: DocType, partnerId: string, id: string): Promise<Versioned<T> | undefined> {
+    const res = await this.docs.read<T>(partnerId, id, type);
+    if (!res || type !== 'user') return res;
+    return { value: fromUserDoc(res.value as unknown as User) as T, etag: res.etag };
+  }
+}
+
+function fromUserDoc(u: User): User {
+  return { ...u, id: u.objectId };
+}
