@@ -6,3 +6,5 @@ import './system';
 import './partners';
 import './purchases';
 import './benefits';
+import './contacts';
+import './audit';

@@ -29,8 +29,10 @@ export const PARTNER_ACTIONS = [
  */
 export type PartnerAction = (typeof PARTNER_ACTIONS)[number];
 
-const ALL: readonly Role[] = Object.freeze(['GlobalAdmin', 'UserAdmin', 'AdminAgent', 'MpnPartnerAdmin']);
-const GLOBAL_OR_MPN: readonly Role[] = Object.freeze(['GlobalAdmin', 'MpnPartnerAdmin']);
+/** A frozen role list. */
+const roles = (...r: Role[]): readonly Role[] => Object.freeze(r);
+const ALL = roles('GlobalAdmin', 'UserAdmin', 'AdminAgent', 'MpnPartnerAdmin');
+const GLOBAL_OR_MPN = roles('GlobalAdmin', 'MpnPartnerAdmin');
 
 /**
  * Roles allowed per action (SPEC §2, quoting the seeds):
@@ -45,8 +47,8 @@ const GLOBAL_OR_MPN: readonly Role[] = Object.freeze(['GlobalAdmin', 'MpnPartner
 export const PERMISSIONS: Readonly<Record<PartnerAction, readonly Role[]>> = Object.freeze({
   read: ALL,
   purchase: ALL,
-  manageUsers: Object.freeze(['GlobalAdmin', 'UserAdmin']),
-  assignBenefit: Object.freeze(['GlobalAdmin']),
+  manageUsers: roles('GlobalAdmin', 'UserAdmin'),
+  assignBenefit: roles('GlobalAdmin'),
   selfAssignCloud: GLOBAL_OR_MPN,
   activateBenefit: GLOBAL_OR_MPN,
   revealKeys: GLOBAL_OR_MPN,

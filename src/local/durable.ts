@@ -76,7 +76,10 @@ export interface LocalDurableRuntimeOptions {
   functions: readonly RegisteredFunction[] | (() => readonly RegisteredFunction[]);
   /** Source of time for `currentUtcDateTime`, timers and retry delays. */
   clock: SchedulingClock;
-  /** Receives one line per lifecycle step and every `context.log` of orchestrations/activities. Default: console.log. */
+  /**
+   * Receives one line per lifecycle step and every `context.log/info/warn/error` of orchestrations
+   * and activities. Default: silent, except warnings, errors and failed orchestrations (console.warn).
+   */
   log?: (line: string) => void;
   /** Optional wrapper around every activity call (tests inject failures here). */
   activityMiddleware?: ActivityMiddleware;
@@ -365,6 +368,7 @@ export class LocalDurableRuntime {
   readonly #options: LocalDurableRuntimeOptions;
   readonly #clock: SchedulingClock;
   readonly #log: (line: string) => void;
+  readonly #warn: (line: string) => void;
   readonly #taskHubName: string;
   readonly #instances = new Map<string, Instance>();
   #busy = 0;
@@ -374,7 +378,8 @@ export class LocalDurableRuntime {
   constructor(options: LocalDurableRuntimeOptions) {
     this.#options = options;
     this.#clock = options.clock;
-    this.#log = options.log ?? ((line) => console.log(line));
+    this.#log = options.log ?? (() => undefined);
+    this.#warn = options.log ?? ((line) => console.warn(line));
     this.#taskHubName = options.taskHubName ?? 'LocalTaskHub';
   }
 
@@ -656,10 +661,16 @@ export class LocalDurableRuntime {
   }
 
   #logHandler(prefix: string): (level: string, ...args: unknown[]) => void {
-    return (level, ...args) =>
-      this.#log(
-        `${prefix} ${level}: ${args.map((a) => (typeof a === 'string' ? a : a instanceof Error ? (a.stack ?? a.message) : JSON.stringify(a))).join(' ')}`,
+    return (level, ...args) => {
+      const text = args
+        .map((a) =>
+          typeof a === 'string' ? a : a instanceof Error ? (a.stack ?? a.message) : JSON.stringify(a),
+        )
+        .join(' ');
+      (level === 'error' || level === 'warning' || level === 'critical' ? this.#warn : this.#log)(
+        `${prefix} ${level}: ${text}`,
       );
+    };
   }
 
   #event(type: number, eventId: number, at: Date, fields: Record<string, unknown> = {}): HistoryEvent {
@@ -1058,7 +1069,7 @@ export class LocalDurableRuntime {
       }),
     );
     this.#finish(instance, status, output, this.#clock.now());
-    this.#log(
+    (status === 'Failed' ? this.#warn : this.#log)(
       `[durable] ${instance.name} ${instance.instanceId} ${status}${status === 'Failed' ? `: ${String(output)}` : ''}`,
     );
   }

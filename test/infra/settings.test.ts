@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ConfigSchema, loadConfig, REQUIRED_SETTINGS } from '../../src/config';
+import { LOCAL_AUDIENCE, LOCAL_ISSUER, LOCAL_JWKS_PATH } from '../../src/local/issuer';
 
 const root = join(__dirname, '..', '..');
 const infraDir = join(root, 'infra');
@@ -137,6 +138,12 @@ describe('local.settings.sample.json', () => {
 
   it.each(configKeys)('has %s', (key) => {
     expect(Object.keys(localSettings.Values)).toContain(key);
+  });
+
+  it('trusts the local token issuer (tokens from `npm run token`)', () => {
+    expect(localSettings.Values.AUTH_ISSUER).toBe(LOCAL_ISSUER);
+    expect(localSettings.Values.AUTH_AUDIENCE).toBe(LOCAL_AUDIENCE);
+    expect(new URL(localSettings.Values.AUTH_JWKS_URI).pathname).toBe(LOCAL_JWKS_PATH);
   });
 
   it('passes the settings schema as it stands', () => {

@@ -1,7 +1,11 @@
 /** Every HTTP route of the app, for OpenAPI generation and tests. */
 import type { RouteDefinition } from '../route';
+import { assignBenefit, unassignBenefit } from './assignments';
+import { listAuditEvents } from './audit';
 import { getBenefit, listBenefits } from './benefits';
 import { listPackages } from './catalog';
+import { setMarketingContact, verifyContact } from './contacts';
+import { revealBenefitKeys } from './keys';
 import { createPartner, createUser, getMe, getPartner, listUsers } from './partners';
 import { createPurchase, listPurchases } from './purchases';
 import { health } from './system';
@@ -17,5 +21,11 @@ export const ALL_ROUTES: RouteDefinition[] = [
   createPurchase,
   listBenefits,
   getBenefit,
+  assignBenefit,
+  unassignBenefit,
+  revealBenefitKeys,
+  setMarketingContact,
+  verifyContact,
+  listAuditEvents,
   createPartner,
 ];

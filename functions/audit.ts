@@ -1,0 +1,4 @@
+import { app } from '@azure/functions';
+import { listAuditEvents } from '../src/http/routes/audit';
+
+app.http(listAuditEvents.name, listAuditEvents.options);

@@ -1,0 +1,110 @@
+/**
+ * Contact onboarding by email (SPEC §7): a single-use verification token (256 random bits, only its
+ * SHA-256 stored, valid 7 days) is emailed to a new marketing contact or technical contact's alternate
+ * email; `POST /api/contact-verifications { token }` proves the address.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { DateTime } from 'luxon';
+import { DomainError } from '../domain/errors';
+import type { Partner } from '../domain/types';
+import type { Services } from '../services';
+import { TOKENS_PARTITION } from '../store/store';
+import { notify } from './notify';
+
+/** How long a verification token is valid, milliseconds (SPEC §7: 7 days). */
+export const VERIFICATION_TOKEN_TTL_MS = 7 * 24 * 3600 * 1000;
+
+/** The stored form of a token (the token itself is never stored). */
+export interface ContactTokenRecord {
+  /** SHA-256 of the token, hex. */
+  id: string;
+  partnerId: typeof TOKENS_PARTITION;
+  homePartnerId: string;
+  contact: 'marketing' | 'technical';
+  email: string;
+  userId: string;
+  benefitId?: string;
+  assignmentId?: string;
+  createdAt: string;
+  expiresAt: string;
+  usedAt?: string;
+}
+
+export const hashToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
+
+/**
+ * Issues a token for a contact and emails it (in `locale`). Returns the token record's id (the hash).
+ */
+export async function startContactVerification(
+  services: Services,
+  input: {
+    partner: Partner;
+    contact: ContactTokenRecord['contact'];
+    email: string;
+    recipientName: string;
+    userId: string;
+    locale: string | undefined;
+    benefitId?: string;
+    assignmentId?: string;
+    log?: (m: string) => void;
+  },
+): Promise<string> {
+  const token = randomBytes(32).toString('base64url');
+  const now = services.clock.now();
+  const record: ContactTokenRecord = {
+    id: hashToken(token),
+    partnerId: TOKENS_PARTITION,
+    homePartnerId: input.partner.id,
+    contact: input.contact,
+    email: input.email,
+    userId: input.userId,
+    ...(input.benefitId ? { benefitId: input.benefitId, assignmentId: input.assignmentId } : {}),
+    createdAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + VERIFICATION_TOKEN_TTL_MS).toISOString(),
+  };
+  await services.store.docs.create('contactToken', record);
+  const verifyUrl = `${services.config.PUBLIC_BASE_URL.replace(/\/$/, '')}/api/contact-verifications`;
+  await notify(services, {
+    kind: 'contactVerification',
+    locale: input.locale,
+    data: {
+      recipientName: input.recipientName,
+      partnerName: input.partner.name,
+      token,
+      verifyUrl,
+      expiresAt: DateTime.fromISO(record.expiresAt).toUTC().toISO()!,
+    },
+    to: [{ address: input.email, displayName: input.recipientName }],
+    idempotencyKey: `verify-${record.id.slice(0, 32)}`,
+    partnerId: input.partner.id,
+    log: input.log,
+  });
+  return record.id;
+}
+
+/**
+ * Consumes a token: marks it used (conditionally, so it is single-use under concurrency).
+ * @throws DomainError `invalid-token` for an unknown, used or expired token, without saying which.
+ */
+export async function consumeContactToken(services: Services, token: string): Promise<ContactTokenRecord> {
+  const invalid = () => new DomainError('invalid-token', 'The verification token is not valid.');
+  const now = services.clock.now();
+  const found = await services.store.docs.read<ContactTokenRecord>(
+    TOKENS_PARTITION,
+    hashToken(token),
+    'contactToken',
+  );
+  if (!found || found.value.usedAt || Date.parse(found.value.expiresAt) <= now.getTime()) throw invalid();
+  try {
+    const used = await services.store.docs.replace(
+      'contactToken',
+      { ...found.value, usedAt: now.toISOString() },
+      found.etag,
+    );
+    return used.value;
+  } catch (e) {
+    if (e instanceof DomainError && (e.code === 'precondition-failed' || e.code === 'not-found'))
+      throw invalid();
+    throw e;
+  }
+}

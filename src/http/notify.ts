@@ -1,0 +1,45 @@
+/**
+ * Sending email from request handlers. A mutation that has been saved is not undone because its
+ * notification could not be sent: the failure is logged and audited (docs/decisions.md), and the
+ * idempotency key makes a later resend safe.
+ */
+import type { EmailKind, EmailRecipient } from '../email/port';
+import type { EmailTemplateData } from '../email/templates';
+import type { Services } from '../services';
+import { audit } from './audit';
+
+/** Renders and sends one message; never throws. Returns true when it was handed to the provider. */
+export async function notify<K extends EmailKind>(
+  services: Services,
+  input: {
+    kind: K;
+    locale: string | undefined;
+    data: EmailTemplateData[K];
+    to: EmailRecipient[];
+    idempotencyKey: string;
+    partnerId: string;
+    log?: (message: string) => void;
+  },
+): Promise<boolean> {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { composeEmail } = require('../email') as typeof import('../email');
+    await services.email.send(
+      composeEmail(input.kind, input.locale, input.data, input.to, input.idempotencyKey),
+    );
+    return true;
+  } catch (e) {
+    input.log?.(
+      `Email ${input.kind} (${input.idempotencyKey}) was not sent: ${e instanceof Error ? e.message : String(e)}`,
+    );
+    await audit(services, {
+      partnerId: input.partnerId,
+      caller: 'system',
+      action: 'email.failed',
+      target: { type: 'email', id: input.idempotencyKey },
+      outcome: 'Rejected',
+      detail: { kind: input.kind },
+    }).catch(() => undefined);
+    return false;
+  }
+}

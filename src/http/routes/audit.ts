@@ -1,0 +1,19 @@
+/** `GET /api/partners/{partnerId}/audit-events` — paged (SPEC §9). */
+import { PageQuery } from '../../domain/schemas';
+import { defineRoute } from '../route';
+import { PartnerParams } from './params';
+
+export const listAuditEvents = defineRoute({
+  name: 'listAuditEvents',
+  method: 'GET',
+  route: 'partners/{partnerId}/audit-events',
+  summary: "The partner's audit trail",
+  tags: ['audit'],
+  access: { kind: 'partner', action: 'read' },
+  params: PartnerParams,
+  query: PageQuery,
+  handle: async ({ services, params, query }) => ({
+    status: 200,
+    body: await services.store.listAuditEvents(params.partnerId, query),
+  }),
+});

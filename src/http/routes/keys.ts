@@ -1,0 +1,76 @@
+/**
+ * "Get keys" (SPEC §3): `POST /api/partners/{partnerId}/benefits/{benefitId}/keys` `{ language, operatingSystem }`.
+ * A software reveal is recorded on the purchase first, conditionally (ETag), so a reveal racing a
+ * cancellation has exactly one winner (SPEC §4); then the key is stored on the benefit.
+ */
+import { DomainError } from '../../domain/errors';
+import { assertPurchaseActive, recordKeyReveal, revealKeys } from '../../domain/rules';
+import { KeysResponseSchema, RevealKeysBody } from '../../domain/schemas';
+import { audit } from '../audit';
+import { defineRoute, ifMatch } from '../route';
+import { randomProductKey } from './assignments';
+import { BenefitParams } from './params';
+
+export const revealBenefitKeys = defineRoute({
+  name: 'revealBenefitKeys',
+  method: 'POST',
+  route: 'partners/{partnerId}/benefits/{benefitId}/keys',
+  summary: 'Reveal product keys and download links (software, license-based cloud)',
+  tags: ['benefits'],
+  access: { kind: 'partner', action: 'revealKeys', benefits: true },
+  params: BenefitParams,
+  body: RevealKeysBody,
+  responses: { 200: { description: 'Keys and download links', schema: KeysResponseSchema } },
+  handle: async ({ services, params, body, partner, caller, request }) => {
+    const now = services.clock.now();
+    const current = await services.store.getBenefit(params.partnerId, params.benefitId);
+    if (!current) throw new DomainError('not-found', `Benefit ${params.benefitId} was not found.`);
+    const reveal = (b: typeof current.value) =>
+      revealKeys(b, {
+        language: body.language,
+        operatingSystem: body.operatingSystem,
+        now,
+        membershipExpiresAt: partner.value.membership.expiresAt,
+        randomKey: randomProductKey,
+      });
+    // Validate first: bad input writes nothing.
+    reveal(current.value);
+    // The purchase is the arbiter between a reveal and a cancellation (SPEC §4).
+    const purchase = await services.store.getPurchase(params.partnerId, current.value.purchaseId);
+    if (!purchase) throw new DomainError('not-found', 'The purchase of this benefit was not found.');
+    assertPurchaseActive(purchase.value);
+    if (recordKeyReveal(purchase.value, current.value, now) !== purchase.value) {
+      await services.store.updatePurchase(params.partnerId, purchase.value.id, (p) => {
+        assertPurchaseActive(p);
+        return { value: recordKeyReveal(p, current.value, now) };
+      });
+    }
+    const saved = await services.store.updateBenefit(
+      params.partnerId,
+      params.benefitId,
+      (b) => {
+        const out = reveal(b);
+        return { value: out.benefit, result: out };
+      },
+      { ifMatch: ifMatch(request) },
+    );
+    const out = saved.result!;
+    await audit(services, {
+      partnerId: params.partnerId,
+      caller,
+      action: 'benefit.revealKeys',
+      target: { type: 'benefit', id: params.benefitId },
+      detail: {
+        language: body.language,
+        operatingSystem: body.operatingSystem,
+        firstReveal: out.firstReveal,
+      },
+    });
+    return {
+      status: 200,
+      body: { keys: out.keys, downloads: out.downloads },
+      etag: saved.etag,
+      headers: { 'Cache-Control': 'no-store' },
+    };
+  },
+});
