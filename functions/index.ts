@@ -8,3 +8,6 @@ import './purchases';
 import './benefits';
 import './contacts';
 import './audit';
+import './activation';
+import './serviceRequests';
+import './expiry';

@@ -72,6 +72,7 @@ export const LOCAL_DEFAULT_SETTINGS: Record<string, string> = {
   ACTIVATION_PROCESSING_TIME: 'PT10S',
   CONTACT_VERIFICATION_TIMEOUT: 'P7D',
   EMAIL_PROVIDER: 'outbox',
+  EXPIRY_SWEEP_SCHEDULE: '0 0 * * * *',
 };
 
 /** Loads the function app's registrations (once per module registry). */

@@ -1,0 +1,2 @@
+// Registrations of the activation trigger group are added here.
+export {};

@@ -1,0 +1,2 @@
+// Registrations of the expiry trigger group are added here.
+export {};

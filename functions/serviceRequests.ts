@@ -1,0 +1,2 @@
+// Registrations of the serviceRequests trigger group are added here.
+export {};
