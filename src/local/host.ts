@@ -45,6 +45,8 @@ export interface LocalHostOptions {
   /** Log one line per request and function run (default false). */
   verbose?: boolean;
   log?: (line: string) => void;
+  /** Wraps every activity run (tests inject failures here). */
+  activityMiddleware?: (name: string, input: unknown, next: () => Promise<unknown>) => Promise<unknown>;
 }
 
 /** A running local host. */
@@ -121,7 +123,12 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
   setServices(services);
 
   const functions = loadFunctions();
-  const durable = new LocalDurableRuntime({ functions, clock, log: options.verbose ? log : undefined });
+  const durable = new LocalDurableRuntime({
+    functions,
+    clock,
+    log: options.verbose ? log : undefined,
+    activityMiddleware: options.activityMiddleware,
+  });
 
   const seed = options.seed === false ? undefined : await seedDemoData(services);
 

@@ -1,5 +1,6 @@
 /** Every HTTP route of the app, for OpenAPI generation and tests. */
 import type { RouteDefinition } from '../route';
+import { fulfilActivation, getActivation, rejectActivation, startActivation } from './activation';
 import { assignBenefit, unassignBenefit } from './assignments';
 import { listAuditEvents } from './audit';
 import { getBenefit, listBenefits } from './benefits';
@@ -28,4 +29,8 @@ export const ALL_ROUTES: RouteDefinition[] = [
   verifyContact,
   listAuditEvents,
   createPartner,
+  startActivation,
+  getActivation,
+  fulfilActivation,
+  rejectActivation,
 ];

@@ -1,0 +1,261 @@
+/**
+ * Activation routes (SPEC §6, §9): start and read an activation, and the operator's early fulfilment or
+ * rejection. The starter reserves the attempt on the benefit document (conditional write) before starting
+ * the orchestration, so a double click starts one instance.
+ */
+import * as df from 'durable-functions';
+import { Duration } from 'luxon';
+import { DomainError } from '../../domain/errors';
+import { assertMembershipActive } from '../../domain/provisioning';
+import { ActivationSchema, FulfilmentBody, RejectionBody } from '../../domain/schemas';
+import type { Benefit } from '../../domain/types';
+import { ACTIVATION_ORCHESTRATOR, EVENTS, type ActivationInput } from '../../orchestration/activation';
+import { audit } from '../audit';
+import { defineRoute, ifMatch } from '../route';
+import { BenefitParams } from './params';
+
+const durable = { extraInputs: [df.input.durableClient()] };
+
+/** Instance id of an activation attempt: derived from the benefit id and the attempt number. */
+export const activationInstanceId = (benefitId: string, attempt: number) =>
+  `activation-${benefitId}-${attempt}`;
+
+/** The Activation resource (SPEC §9). */
+export function activationView(b: Benefit) {
+  const a = b.activation!;
+  return {
+    benefitId: b.id,
+    instanceId: a.instanceId,
+    status: a.status,
+    requestedAt: a.requestedAt,
+    requestedBy: a.requestedBy,
+    ...(a.activatedAt ? { activatedAt: a.activatedAt } : {}),
+    ...(a.expiresAt ? { expiresAt: a.expiresAt } : {}),
+    ...(a.failure ? { failure: a.failure } : {}),
+  };
+}
+
+const location = (partnerId: string, benefitId: string) =>
+  `/api/partners/${encodeURIComponent(partnerId)}/benefits/${encodeURIComponent(benefitId)}/activation`;
+
+/**
+ * `POST …/benefits/{benefitId}/activation` → 202 + `Location`. Technical and Go-To-Market benefits only.
+ * Errors: 409 `activation-in-progress`, `already-active`, `marketing-contact-required`, `benefit-cancelled`,
+ * `membership-inactive`, `not-activatable`; 412 on If-Match mismatch.
+ */
+export const startActivation = defineRoute(
+  {
+    name: 'startActivation',
+    method: 'POST',
+    route: 'partners/{partnerId}/benefits/{benefitId}/activation',
+    summary: 'Activate a technical benefit or Go-To-Market offer (runs the activation orchestration)',
+    tags: ['activation'],
+    access: { kind: 'partner', action: 'activateBenefit', benefits: true },
+    params: BenefitParams,
+    responses: { 202: { description: 'Activation started', schema: ActivationSchema } },
+    handle: async ({ services, params, partner, caller, request, context }) => {
+      const now = services.clock.now();
+      assertMembershipActive(partner.value, now);
+      let input: ActivationInput | undefined;
+      const saved = await services.store.updateBenefit(
+        params.partnerId,
+        params.benefitId,
+        (b) => {
+          if (b.category !== 'technical' && b.category !== 'goToMarket') {
+            throw new DomainError(
+              'not-activatable',
+              `${b.productName} is activated by keys or assignment, not here.`,
+            );
+          }
+          if (b.status === 'Cancelled')
+            throw new DomainError('benefit-cancelled', `${b.productName} is cancelled.`);
+          if (b.status === 'Pending')
+            throw new DomainError('activation-in-progress', 'An activation is already running.');
+          if (b.status === 'Active')
+            throw new DomainError('already-active', `${b.productName} is already active.`);
+          if (b.status === 'Expired')
+            throw new DomainError('benefit-not-active', `${b.productName} has expired.`);
+          if (b.category === 'goToMarket' && !partner.value.marketingContact) {
+            throw new DomainError(
+              'marketing-contact-required',
+              'Assign a marketing contact first (PUT …/marketing-contact); it receives the instructions.',
+            );
+          }
+          const attempt = (b.activation?.attempt ?? 0) + 1;
+          const instanceId = activationInstanceId(b.id, attempt);
+          input = {
+            partnerId: b.partnerId,
+            benefitId: b.id,
+            category: b.category,
+            attempt,
+            requestedBy: caller.objectId,
+            requestedAt: now.toISOString(),
+            processingTimeMs: Duration.fromISO(services.config.ACTIVATION_PROCESSING_TIME).toMillis(),
+            contactTimeoutMs: Duration.fromISO(services.config.CONTACT_VERIFICATION_TIMEOUT).toMillis(),
+          };
+          return {
+            value: {
+              ...b,
+              status: 'Pending',
+              activation: {
+                instanceId,
+                attempt,
+                status: 'Pending',
+                requestedAt: input.requestedAt,
+                requestedBy: caller.objectId,
+              },
+            },
+          };
+        },
+        { ifMatch: ifMatch(request) },
+      );
+      const instanceId = saved.value.activation!.instanceId;
+      try {
+        await df.getClient(context).startNew(ACTIVATION_ORCHESTRATOR, { instanceId, input });
+      } catch (e) {
+        // Never leave the benefit Pending without an orchestration.
+        await services.store.updateBenefit(params.partnerId, params.benefitId, (b) =>
+          b.activation?.instanceId === instanceId && b.status === 'Pending'
+            ? {
+                value: {
+                  ...b,
+                  status: 'ActivationFailed',
+                  activation: {
+                    ...b.activation,
+                    status: 'ActivationFailed',
+                    failure: {
+                      code: 'start-failed',
+                      detail: 'The activation could not be started; try again.',
+                    },
+                  },
+                },
+              }
+            : { value: b },
+        );
+        throw e;
+      }
+      await audit(services, {
+        partnerId: params.partnerId,
+        caller,
+        action: 'benefit.activationRequested',
+        target: { type: 'benefit', id: params.benefitId },
+        detail: { instanceId },
+      });
+      return {
+        status: 202,
+        body: activationView(saved.value),
+        etag: saved.etag,
+        headers: { Location: location(params.partnerId, params.benefitId), 'Retry-After': '5' },
+      };
+    },
+  },
+  durable,
+);
+
+/** `GET …/benefits/{benefitId}/activation` → 200 the current activation (404 if never activated). */
+export const getActivation = defineRoute({
+  name: 'getActivation',
+  method: 'GET',
+  route: 'partners/{partnerId}/benefits/{benefitId}/activation',
+  summary: "Read a benefit's activation",
+  tags: ['activation'],
+  access: { kind: 'partner', action: 'read', benefits: true },
+  params: BenefitParams,
+  responses: { 200: { description: 'The activation', schema: ActivationSchema } },
+  handle: async ({ services, params }) => {
+    const b = await services.store.getBenefit(params.partnerId, params.benefitId);
+    if (!b?.value.activation) throw new DomainError('not-found', 'This benefit has no activation.');
+    return { status: 200, body: activationView(b.value), etag: b.etag };
+  },
+});
+
+async function raiseOperatorEvent(
+  services: import('../../services').Services,
+  context: import('@azure/functions').InvocationContext,
+  partnerId: string,
+  benefitId: string,
+  event: string,
+  data: unknown,
+) {
+  const b = await services.store.getBenefit(partnerId, benefitId);
+  if (!b) throw new DomainError('not-found', `Benefit ${benefitId} was not found.`);
+  if (b.value.status !== 'Pending' || !b.value.activation) {
+    throw new DomainError('conflict', 'No activation of this benefit is waiting for the operator.');
+  }
+  await df.getClient(context).raiseEvent(b.value.activation.instanceId, event, data);
+  return b.value;
+}
+
+/** Operator: `POST /api/operator/partners/{partnerId}/benefits/{benefitId}/activation/fulfilment` → 202. */
+export const fulfilActivation = defineRoute(
+  {
+    name: 'fulfilActivation',
+    method: 'POST',
+    route: 'operator/partners/{partnerId}/benefits/{benefitId}/activation/fulfilment',
+    summary: 'Fulfil a waiting activation early, optionally with Access ID and Contract ID (operator)',
+    tags: ['operator'],
+    access: { kind: 'operator' },
+    params: BenefitParams,
+    body: FulfilmentBody.optional(),
+    handle: async ({ services, params, body, caller, context }) => {
+      const b = await raiseOperatorEvent(
+        services,
+        context,
+        params.partnerId,
+        params.benefitId,
+        EVENTS.fulfilled,
+        body ?? {},
+      );
+      await audit(services, {
+        partnerId: params.partnerId,
+        caller,
+        action: 'benefit.activationFulfilled',
+        target: { type: 'benefit', id: params.benefitId },
+        detail: { instanceId: b.activation!.instanceId },
+      });
+      return {
+        status: 202,
+        body: activationView(b),
+        headers: { Location: location(params.partnerId, params.benefitId) },
+      };
+    },
+  },
+  durable,
+);
+
+/** Operator: `POST …/activation/rejection { reason }` → 202; the benefit ends `ActivationFailed`. */
+export const rejectActivation = defineRoute(
+  {
+    name: 'rejectActivation',
+    method: 'POST',
+    route: 'operator/partners/{partnerId}/benefits/{benefitId}/activation/rejection',
+    summary: 'Reject a waiting activation (operator)',
+    tags: ['operator'],
+    access: { kind: 'operator' },
+    params: BenefitParams,
+    body: RejectionBody,
+    handle: async ({ services, params, body, caller, context }) => {
+      const b = await raiseOperatorEvent(
+        services,
+        context,
+        params.partnerId,
+        params.benefitId,
+        EVENTS.rejected,
+        body,
+      );
+      await audit(services, {
+        partnerId: params.partnerId,
+        caller,
+        action: 'benefit.activationRejected',
+        target: { type: 'benefit', id: params.benefitId },
+        detail: { instanceId: b.activation!.instanceId },
+      });
+      return {
+        status: 202,
+        body: activationView(b),
+        headers: { Location: location(params.partnerId, params.benefitId) },
+      };
+    },
+  },
+  durable,
+);

@@ -1,0 +1,389 @@
+/**
+ * Issue #4: the activation lifecycle orchestration, run by the durable-functions library's own replay in the
+ * local host, with a manual clock (three days pass in milliseconds), real HTTP, real tokens, embedded Cosmos,
+ * and the email outbox.
+ */
+import { readOutbox, type StoredEmail } from '../../src/email/outbox';
+import { ManualClock } from '../../src/local/clock';
+import { startTestHost, type TestHost } from '../support/testHost';
+
+const DAY = 24 * 3600 * 1000;
+let host: TestHost;
+let clock: ManualClock;
+let operator: string;
+/** Activity names → remaining forced failures (tests inject failures here). */
+const failures = new Map<string, number>();
+
+beforeAll(async () => {
+  clock = new ManualClock(new Date());
+  host = await startTestHost({
+    clock,
+    settings: { ACTIVATION_PROCESSING_TIME: 'P3D', CONTACT_VERIFICATION_TIMEOUT: 'P7D' },
+    activityMiddleware: async (name, _input, next) => {
+      const left = failures.get(name) ?? 0;
+      if (left > 0) {
+        failures.set(name, left - 1);
+        throw new Error(`injected failure of ${name}`);
+      }
+      return next();
+    },
+  });
+  operator = await host.token('operator-oid', { operator: true });
+});
+afterAll(async () => host?.close());
+afterEach(() => failures.clear());
+
+/** Moves the clock to `target`, stopping at every due timer so each fires at its own time. */
+async function advanceTo(target: Date): Promise<void> {
+  for (;;) {
+    await host.durable.whenIdle();
+    const next = clock.nextDue();
+    if (next && next <= target) {
+      clock.set(next);
+      continue;
+    }
+    clock.set(target);
+    await host.durable.whenIdle();
+    return;
+  }
+}
+const advance = (ms: number) => advanceTo(new Date(clock.now().getTime() + ms));
+
+let partnerCount = 0;
+/** A fresh Gold partner (via the operator route) with a gold-competency purchase. */
+async function newGoldPartner() {
+  const n = ++partnerCount;
+  const adminOid = `act-admin-${n}`;
+  const created = await host.call('POST', '/api/operator/partners', {
+    token: operator,
+    body: {
+      name: `Activation Test ${n}`,
+      level: 'Gold',
+      membership: { status: 'Active', expiresAt: new Date(clock.now().getTime() + 400 * DAY).toISOString() },
+      globalAdmin: { objectId: adminOid, displayName: `Admin ${n}`, accountEmail: `admin@act${n}.example` },
+    },
+  });
+  expect(created.status).toBe(201);
+  const partnerId: string = created.body.id;
+  const token = await host.token(adminOid);
+  const bought = await host.call('POST', `/api/partners/${partnerId}/purchases`, {
+    token,
+    body: { packageId: 'gold-competency' },
+  });
+  expect(bought.status).toBe(201);
+  const contactUser = await host.call('POST', `/api/partners/${partnerId}/users`, {
+    token,
+    body: {
+      objectId: `act-contact-${n}`,
+      displayName: `联系人 <b>${n}</b>`,
+      accountEmail: `contact@act${n}.example`,
+      roles: [],
+    },
+  });
+  expect(contactUser.status).toBe(201);
+  return {
+    partnerId,
+    token,
+    adminOid,
+    benefits: bought.body.benefits as any[],
+    contactUserId: `act-contact-${n}`,
+    n,
+  };
+}
+
+async function setContact(
+  p: { partnerId: string; token: string; contactUserId: string; n: number },
+  language = 'zh-TW',
+) {
+  const res = await host.call('PUT', `/api/partners/${p.partnerId}/marketing-contact`, {
+    token: p.token,
+    body: {
+      userId: p.contactUserId,
+      email: `marketing${p.n}@mail.example`,
+      phone: '+886212345678',
+      preferredLanguage: language,
+    },
+  });
+  expect(res.status).toBe(200);
+  expect(res.body.status).toBe('PendingVerification');
+  return `marketing${p.n}@mail.example`;
+}
+
+const emailsTo = async (address: string, kind?: string): Promise<StoredEmail[]> =>
+  (await readOutbox(host.outboxDir)).filter(
+    (m) => m.to.some((t) => t.address === address) && (!kind || m.kind === kind),
+  );
+
+async function verifyContact(address: string) {
+  const [mail] = await emailsTo(address, 'contactVerification');
+  expect(mail).toBeDefined();
+  const token = /\b([A-Za-z0-9_-]{43})\b/.exec(mail.plainText)?.[1];
+  expect(token).toBeDefined();
+  const res = await host.call('POST', '/api/contact-verifications', { body: { token } });
+  expect(res.status).toBe(200);
+  return token!;
+}
+
+const gtm = (p: { benefits: any[] }, offer = 'Gold Core') =>
+  p.benefits.find((b) => b.category === 'goToMarket' && b.offerType === offer);
+const technical = (p: { benefits: any[] }) => p.benefits.find((b) => b.category === 'technical');
+const activate = (
+  p: { partnerId: string; token: string },
+  benefitId: string,
+  headers?: Record<string, string>,
+) =>
+  host.call('POST', `/api/partners/${p.partnerId}/benefits/${benefitId}/activation`, {
+    token: p.token,
+    headers,
+  });
+const activation = (p: { partnerId: string; token: string }, benefitId: string) =>
+  host.call('GET', `/api/partners/${p.partnerId}/benefits/${benefitId}/activation`, { token: p.token });
+
+describe('Go-To-Market activation', () => {
+  test('happy path: Pending → three days → Active, zh-TW instructions to the verified contact, expires in 12 months', async () => {
+    const p = await newGoldPartner();
+    const address = await setContact(p, 'zh-TW');
+    await verifyContact(address);
+    const offer = gtm(p);
+    const started = await activate(p, offer.id);
+    expect(started.status).toBe(202);
+    expect(started.headers.get('location')).toBe(
+      `/api/partners/${p.partnerId}/benefits/${offer.id}/activation`,
+    );
+    expect(started.body).toMatchObject({
+      benefitId: offer.id,
+      status: 'Pending',
+      instanceId: expect.stringContaining(offer.id),
+    });
+    await host.durable.whenIdle();
+    expect((await activation(p, offer.id)).body.status).toBe('Pending');
+
+    await advance(3 * DAY - 1000);
+    expect((await activation(p, offer.id)).body.status).toBe('Pending');
+    expect(await emailsTo(address, 'gtmInstructions')).toHaveLength(0);
+
+    await advance(1000);
+    const done = await activation(p, offer.id);
+    expect(done.body.status).toBe('Active');
+    const activatedAt = new Date(done.body.activatedAt);
+    expect(activatedAt.getTime()).toBe(new Date(started.body.requestedAt).getTime() + 3 * DAY);
+    const expires = new Date(done.body.expiresAt);
+    const expected = new Date(activatedAt);
+    expected.setUTCMonth(expected.getUTCMonth() + 12);
+    expect(expires.toISOString()).toBe(expected.toISOString());
+    const benefit = await host.call('GET', `/api/partners/${p.partnerId}/benefits/${offer.id}`, {
+      token: p.token,
+    });
+    expect(benefit.body).toMatchObject({
+      status: 'Active',
+      activatedAt: done.body.activatedAt,
+      expiresAt: done.body.expiresAt,
+    });
+
+    const mails = await emailsTo(address, 'gtmInstructions');
+    expect(mails).toHaveLength(1);
+    expect(mails[0].locale).toBe('zh-TW');
+    expect(mails[0].html).toContain('Gold Core');
+    expect(mails[0].html).toContain('&lt;b&gt;'); // the contact's name is escaped
+    expect(mails[0].idempotencyKey).toBe(done.body.instanceId);
+  });
+
+  test('a second POST while running → 409 activation-in-progress; after success → 409 already-active', async () => {
+    const p = await newGoldPartner();
+    await verifyContact(await setContact(p));
+    const offer = gtm(p, 'ISV Co-sell ready');
+    const [a, b] = await Promise.all([activate(p, offer.id), activate(p, offer.id)]);
+    expect([a.status, b.status].sort()).toEqual([202, 409]);
+    expect([a.body.code, b.body.code]).toContain('activation-in-progress');
+    expect(host.durable.listInstances().filter((i) => i.instanceId.includes(offer.id))).toHaveLength(1);
+    await advance(3 * DAY);
+    const again = await activate(p, offer.id);
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('already-active');
+  });
+
+  test('without a marketing contact → 409 marketing-contact-required, nothing started', async () => {
+    const p = await newGoldPartner();
+    const res = await activate(p, gtm(p).id);
+    expect(res.status).toBe(409);
+    expect(res.body.code).toBe('marketing-contact-required');
+    expect((await activation(p, gtm(p).id)).status).toBe(404);
+  });
+
+  test('contact unverified: waits; verified on day 2 of the contact wait → proceeds', async () => {
+    const p = await newGoldPartner();
+    const address = await setContact(p, 'ru-RU');
+    const offer = gtm(p);
+    expect((await activate(p, offer.id)).status).toBe(202);
+    await advance(3 * DAY);
+    expect((await activation(p, offer.id)).body.status).toBe('Pending');
+    await advance(1 * DAY);
+    await verifyContact(address);
+    await host.durable.whenIdle();
+    const done = await activation(p, offer.id);
+    expect(done.body.status).toBe('Active');
+    const [mail] = await emailsTo(address, 'gtmInstructions');
+    expect(mail.locale).toBe('ru-RU');
+  });
+
+  test('contact never verified → ActivationFailed contact-unverified after the 7-day wait (a timer longer than 6 days)', async () => {
+    const p = await newGoldPartner();
+    const address = await setContact(p);
+    const offer = gtm(p);
+    const started = await activate(p, offer.id);
+    await advance(3 * DAY);
+    await advance(7 * DAY - 1000);
+    expect((await activation(p, offer.id)).body.status).toBe('Pending');
+    await advance(1000);
+    const failed = await activation(p, offer.id);
+    expect(failed.body).toMatchObject({
+      status: 'ActivationFailed',
+      failure: { code: 'contact-unverified' },
+    });
+    const status = host.durable.getStatus(started.body.instanceId);
+    expect(status?.runtimeStatus).toBe('Completed');
+    expect(await emailsTo(address, 'gtmInstructions')).toHaveLength(0);
+    // ActivationFailed may be activated again: a new attempt, a new instance.
+    const retry = await activate(p, offer.id);
+    expect(retry.status).toBe(202);
+    expect(retry.body.instanceId).not.toBe(started.body.instanceId);
+  });
+
+  test('email fails twice then succeeds → exactly one instruction email', async () => {
+    const p = await newGoldPartner();
+    const address = await setContact(p);
+    await verifyContact(address);
+    failures.set('activationSendInstructions', 2);
+    const offer = gtm(p);
+    await activate(p, offer.id);
+    await advance(3 * DAY);
+    await advance(60_000); // retry back-off: 5 s, then 10 s
+    expect((await activation(p, offer.id)).body.status).toBe('Active');
+    expect(failures.get('activationSendInstructions')).toBe(0);
+    expect(await emailsTo(address, 'gtmInstructions')).toHaveLength(1);
+  });
+
+  test('email fails permanently → ActivationFailed email-failed, no email', async () => {
+    const p = await newGoldPartner();
+    const address = await setContact(p);
+    await verifyContact(address);
+    failures.set('activationSendInstructions', 100);
+    const offer = gtm(p);
+    await activate(p, offer.id);
+    await advance(3 * DAY);
+    await advance(10 * 60_000);
+    const res = await activation(p, offer.id);
+    expect(res.body).toMatchObject({ status: 'ActivationFailed', failure: { code: 'email-failed' } });
+    expect(await emailsTo(address, 'gtmInstructions')).toHaveLength(0);
+  });
+});
+
+describe('technical activation', () => {
+  test('operator fulfils early with Access ID and Contract ID; instructions to the alternate AND account email', async () => {
+    const p = await newGoldPartner();
+    const tech = technical(p);
+    const assigned = await host.call('POST', `/api/partners/${p.partnerId}/benefits/${tech.id}/assignments`, {
+      token: p.token,
+      body: { userId: p.contactUserId, alternateEmail: `alt${p.n}@mail.example` },
+    });
+    expect(assigned.status).toBe(201);
+    const started = await activate(p, tech.id);
+    expect(started.status).toBe(202);
+    await advance(1 * DAY);
+    const fulfil = await host.call(
+      'POST',
+      `/api/operator/partners/${p.partnerId}/benefits/${tech.id}/activation/fulfilment`,
+      {
+        token: operator,
+        body: { accessId: 'ACCESS-123', contractId: 'CONTRACT-456' },
+      },
+    );
+    expect(fulfil.status).toBe(202);
+    await host.durable.whenIdle();
+    const benefit = await host.call('GET', `/api/partners/${p.partnerId}/benefits/${tech.id}`, {
+      token: p.token,
+    });
+    expect(benefit.body).toMatchObject({
+      status: 'Active',
+      accessId: 'ACCESS-123',
+      contractId: 'CONTRACT-456',
+    });
+    const [mail] = await emailsTo(`alt${p.n}@mail.example`, 'technicalInstructions');
+    expect(mail.to.map((t) => t.address).sort()).toEqual([
+      `alt${p.n}@mail.example`,
+      `contact@act${p.n}.example`,
+    ]);
+    expect(mail.plainText).toContain('ACCESS-123');
+    expect(mail.plainText).toContain('CONTRACT-456');
+  });
+
+  test('after the processing time the ids are generated', async () => {
+    const p = await newGoldPartner();
+    const tech = technical(p);
+    await activate(p, tech.id);
+    await advance(3 * DAY);
+    const benefit = await host.call('GET', `/api/partners/${p.partnerId}/benefits/${tech.id}`, {
+      token: p.token,
+    });
+    expect(benefit.body.status).toBe('Active');
+    expect(benefit.body.accessId).toMatch(/^AID-/);
+    expect(benefit.body.contractId).toMatch(/^CID-/);
+    // No technical contact: the requester got the instructions.
+    expect(await emailsTo(`admin@act${p.n}.example`, 'technicalInstructions')).toHaveLength(1);
+  });
+
+  test('operator rejects → ActivationFailed activation-rejected, no email; operator routes need the app role', async () => {
+    const p = await newGoldPartner();
+    const tech = technical(p);
+    await activate(p, tech.id);
+    const path = `/api/operator/partners/${p.partnerId}/benefits/${tech.id}/activation/rejection`;
+    expect((await host.call('POST', path, { token: p.token, body: { reason: 'x' } })).status).toBe(403);
+    expect(
+      (await host.call('POST', path, { token: operator, body: { reason: 'Not a competency partner' } }))
+        .status,
+    ).toBe(202);
+    await host.durable.whenIdle();
+    const res = await activation(p, tech.id);
+    expect(res.body).toMatchObject({
+      status: 'ActivationFailed',
+      failure: { code: 'activation-rejected', detail: 'Not a competency partner' },
+    });
+    expect(await emailsTo(`admin@act${p.n}.example`, 'technicalInstructions')).toHaveLength(0);
+    const again = await host.call('POST', path, { token: operator, body: { reason: 'again' } });
+    expect(again.status).toBe(409);
+  });
+
+  test('purchase cancelled while waiting → Cancelled, no instruction email', async () => {
+    const p = await newGoldPartner();
+    const tech = technical(p);
+    const started = await activate(p, tech.id);
+    await advance(1 * DAY);
+    // What the cancellation route does: mark the benefit Cancelled, then tell the orchestration.
+    await host.services.store.updateBenefit(p.partnerId, tech.id, (b) => ({
+      value: { ...b, status: 'Cancelled' },
+    }));
+    await host.durable.raiseEvent(started.body.instanceId, 'PurchaseCancelled', {});
+    await advance(3 * DAY);
+    const res = await host.call('GET', `/api/partners/${p.partnerId}/benefits/${tech.id}`, {
+      token: p.token,
+    });
+    expect(res.body.status).toBe('Cancelled');
+    expect(res.body.activation.status).toBe('Cancelled');
+    expect(host.durable.getStatus(started.body.instanceId)?.output).toEqual({ status: 'Cancelled' });
+    expect(await emailsTo(`admin@act${p.n}.example`, 'technicalInstructions')).toHaveLength(0);
+  });
+
+  test('software benefits are not activated here → 409 not-activatable; employees → 403', async () => {
+    const p = await newGoldPartner();
+    const sw = p.benefits.find((b) => b.category === 'software');
+    expect((await activate(p, sw.id)).body.code).toBe('not-activatable');
+    const dev = await host.token(p.contactUserId);
+    expect(
+      (
+        await host.call('POST', `/api/partners/${p.partnerId}/benefits/${technical(p).id}/activation`, {
+          token: dev,
+        })
+      ).status,
+    ).toBe(403);
+  });
+});
