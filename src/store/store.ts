@@ -337,6 +337,67 @@ export class BenefitsStore {
     if (!res || type !== 'user') return res;
     return { value: fromUserDoc(res.value as unknown as User) as T, etag: res.etag };
   }
+
+  // ---- issue #5: conditional updates that may write nothing, users by role ----------------------------
+
+  /**
+   * Optimistic read–modify–write of one benefit (ETag, bounded retry on 412, like {@link updateBenefit}) where
+   * `mutate` may return `undefined` to leave the benefit as it is: then nothing is written and the answer is
+   * `{ changed: false, value }` with the benefit as last read. Used where a re-check inside the conditional
+   * write decides whether anything happens (expiry sweep: still Active and due; cancellation: not yet Cancelled),
+   * so that exactly one of several concurrent writers wins and the losers write nothing.
+   * Round trips: one read per attempt, plus one write when changed.
+   * @throws DomainError `not-found` when the benefit is absent, `precondition-failed` when retries run out;
+   *   whatever `mutate` throws.
+   */
+  async updateBenefitIfChanged<R = undefined>(
+    partnerId: string,
+    benefitId: string,
+    mutate: (b: Benefit) => { value: Benefit; result?: R } | undefined,
+    options: { maxAttempts?: number } = {},
+  ): Promise<
+    | { changed: true; value: Benefit; etag: string; result: R | undefined }
+    | { changed: false; value: Benefit }
+  > {
+    try {
+      const saved = await this.updateBenefit<R>(
+        partnerId,
+        benefitId,
+        (b) => {
+          const out = mutate(b);
+          if (out === undefined) throw new Unchanged(b);
+          return out;
+        },
+        options,
+      );
+      return { changed: true, ...saved };
+    } catch (e) {
+      if (e instanceof Unchanged) return { changed: false, value: e.current as Benefit };
+      throw e;
+    }
+  }
+
+  /** Every user of a partner holding `role` (one query; a partner has few admins). */
+  async listUsersWithRole(partnerId: string, role: User['roles'][number]): Promise<User[]> {
+    const users = await this.docs.queryAll<User>(
+      'SELECT * FROM c WHERE c.partnerId = @p AND c.type = @t AND ARRAY_CONTAINS(c.roles, @r)',
+      [
+        { name: '@p', value: partnerId },
+        { name: '@t', value: 'user' },
+        { name: '@r', value: role },
+      ],
+      partnerId,
+    );
+    return users.map(fromUserDoc);
+  }
+}
+
+/** Private marker: `mutate` of {@link BenefitsStore.updateBenefitIfChanged} chose not to write. */
+class Unchanged extends Error {
+  constructor(readonly current: unknown) {
+    super('unchanged');
+    this.name = 'Unchanged';
+  }
 }
 
 function fromUserDoc(u: User): User {

@@ -10,9 +10,11 @@ import { revealBenefitKeys } from './keys';
 import { createPartner, createUser, getMe, getPartner, listUsers } from './partners';
 import { createPurchase, listPurchases } from './purchases';
 import { health } from './system';
+import { getOpenApi } from './openapi';
 
 export const ALL_ROUTES: RouteDefinition[] = [
   health,
+  getOpenApi,
   getMe,
   listPackages,
   getPartner,
