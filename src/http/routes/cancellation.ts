@@ -1,0 +1,207 @@
+/**
+ * Cancellation with refund (SPEC §4): `POST /api/partners/{partnerId}/purchases/{purchaseId}/cancellation`
+ * `{ reason }` files a `Cancellation` service request.
+ *
+ * The purchase document is the arbiter: eligibility (`refundEligibility`) is evaluated inside its conditional
+ * (ETag) update, as the key reveal route records a software reveal inside its own conditional update of the same
+ * document — so a reveal racing a cancellation has exactly one winner. An ineligible request writes nothing to
+ * the purchase; it is recorded `Rejected` and answered 409. An eligible one cancels the purchase (with its refund
+ * record), then every benefit of it (assignments ended), records the request `Completed`, and tells running
+ * activations `PurchaseCancelled` so they end without email (SPEC §6).
+ */
+import type { InvocationContext } from '@azure/functions';
+import * as df from 'durable-functions';
+import { DomainError, isDomainError } from '../../domain/errors';
+import { assertPurchaseActive, refundEligibility, type RefundEligibility } from '../../domain/rules';
+import { CancellationBody, ServiceRequestSchema } from '../../domain/schemas';
+import type { Benefit, Purchase, ServiceRequest } from '../../domain/types';
+import { EVENTS } from '../../orchestration/activation';
+import type { Services } from '../../services';
+import { audit } from '../audit';
+import type { Caller } from '../auth';
+import { defineRoute } from '../route';
+import { PurchaseParams } from './params';
+
+/** Thrown inside the purchase's mutate to abort without writing when the purchase is not eligible. */
+class NotEligible extends Error {
+  constructor(readonly eligibility: Exclude<RefundEligibility, { eligible: true }>) {
+    super(eligibility.code);
+    this.name = 'NotEligible';
+  }
+}
+
+/**
+ * `POST …/purchases/{purchaseId}/cancellation` `{ reason }` → 201 the `Completed` Cancellation service request
+ * `{ id, partnerId, type: 'Cancellation', status, createdAt, createdBy, reason, details: { purchaseId, packageId,
+ * refundedAt, benefitsCancelled } }`.
+ * Errors: 404 `not-found` (purchase); 409 `refund-window-elapsed` / `software-benefits-activated` (a `Rejected`
+ * request with `details.rejectionCode` is recorded and audited first), 409 `purchase-cancelled` (already
+ * cancelled; any unfinished cascade of an earlier cancellation is completed first), 400 `validation-failed`.
+ */
+export const requestCancellation = defineRoute(
+  {
+    name: 'requestCancellation',
+    method: 'POST',
+    route: 'partners/{partnerId}/purchases/{purchaseId}/cancellation',
+    summary: 'Cancel a purchase with a refund (within 30 days, no software keys revealed)',
+    tags: ['purchases', 'service-requests'],
+    access: { kind: 'partner', action: 'requestCancellation', benefits: true },
+    params: PurchaseParams,
+    body: CancellationBody,
+    responses: {
+      201: { description: 'The completed Cancellation service request', schema: ServiceRequestSchema },
+    },
+    handle: async ({ services, params, body, caller, context }) => {
+      const now = services.clock.now();
+      const nowIso = now.toISOString();
+      const requestId = services.newId();
+      let cancelled: Purchase;
+      try {
+        const saved = await services.store.updatePurchase(params.partnerId, params.purchaseId, (p) => {
+          assertPurchaseActive(p);
+          const eligibility = refundEligibility(p, now);
+          if (!eligibility.eligible) throw new NotEligible(eligibility);
+          return {
+            value: {
+              ...p,
+              status: 'Cancelled',
+              cancelledAt: nowIso,
+              refund: { refundedAt: nowIso, serviceRequestId: requestId },
+            },
+          };
+        });
+        cancelled = saved.value;
+      } catch (e) {
+        if (e instanceof NotEligible) {
+          await reject(services, { requestId, caller, params, reason: body.reason, now, e });
+        }
+        if (isDomainError(e) && e.code === 'purchase-cancelled') {
+          // Self-healing: an earlier cancellation that stopped after the purchase write gets its cascade done.
+          await cancelBenefits(services, context, params.partnerId, params.purchaseId, now);
+        }
+        throw e;
+      }
+
+      const { count } = await cancelBenefits(services, context, params.partnerId, cancelled.id, now);
+      const request: ServiceRequest = {
+        id: requestId,
+        partnerId: params.partnerId,
+        type: 'Cancellation',
+        status: 'Completed',
+        createdAt: nowIso,
+        createdBy: caller.objectId,
+        reason: body.reason,
+        details: {
+          purchaseId: cancelled.id,
+          packageId: cancelled.packageId,
+          refundedAt: nowIso,
+          benefitsCancelled: count,
+        },
+      };
+      await services.store.createServiceRequest(request);
+      await audit(services, {
+        partnerId: params.partnerId,
+        caller,
+        action: 'purchase.cancel',
+        target: { type: 'purchase', id: cancelled.id },
+        detail: { serviceRequestId: requestId, benefitsCancelled: count },
+      });
+      return { status: 201, body: request };
+    },
+  },
+  { extraInputs: [df.input.durableClient()] },
+);
+
+/** Records and audits the `Rejected` request of an ineligible cancellation (SPEC §4), then lets the 409 go. */
+async function reject(
+  services: Services,
+  input: {
+    requestId: string;
+    caller: Caller;
+    params: { partnerId: string; purchaseId: string };
+    reason: string;
+    now: Date;
+    e: NotEligible;
+  },
+): Promise<never> {
+  const { code, detail } = input.e.eligibility;
+  const request: ServiceRequest = {
+    id: input.requestId,
+    partnerId: input.params.partnerId,
+    type: 'Cancellation',
+    status: 'Rejected',
+    createdAt: input.now.toISOString(),
+    createdBy: input.caller.objectId,
+    reason: input.reason,
+    details: { purchaseId: input.params.purchaseId, rejectionCode: code, rejectionDetail: detail },
+  };
+  await services.store.createServiceRequest(request);
+  await audit(services, {
+    partnerId: input.params.partnerId,
+    caller: input.caller,
+    action: 'purchase.cancel',
+    target: { type: 'purchase', id: input.params.purchaseId },
+    outcome: 'Rejected',
+    detail: { serviceRequestId: input.requestId, code },
+  });
+  throw new DomainError(code, detail);
+}
+
+/**
+ * Cancels every benefit of a cancelled purchase (SPEC §4): status `Cancelled`, active assignments ended
+ * (`endedAt` = `now`), a `Pending` activation marked `Cancelled`; each benefit by its own conditional update,
+ * writing nothing for one already cancelled (idempotent, safe to run twice or concurrently). Then raises
+ * `PurchaseCancelled` to the orchestration of every benefit that was `Pending`, so it ends without email; an
+ * instance that is not running any more is logged as a warning and ignored.
+ * Round trips: one query, then per benefit one read plus one write when it changes.
+ * @returns how many benefits this call changed.
+ */
+export async function cancelBenefits(
+  services: Services,
+  context: InvocationContext,
+  partnerId: string,
+  purchaseId: string,
+  now: Date,
+): Promise<{ count: number }> {
+  const nowIso = now.toISOString();
+  const benefits = await services.store.listBenefitsOfPurchase(partnerId, purchaseId);
+  const instances: string[] = [];
+  let count = 0;
+  await Promise.all(
+    benefits.map(async (listed) => {
+      const out = await services.store.updateBenefitIfChanged<string | undefined>(
+        partnerId,
+        listed.id,
+        (b) => {
+          const open = b.assignments.some((a) => a.endedAt === undefined);
+          if (b.status === 'Cancelled' && !open) return undefined;
+          const running = b.status === 'Pending' ? b.activation?.instanceId : undefined;
+          const value: Benefit = {
+            ...b,
+            status: 'Cancelled',
+            assignments: b.assignments.map((a) => (a.endedAt === undefined ? { ...a, endedAt: nowIso } : a)),
+            ...(b.activation?.status === 'Pending'
+              ? { activation: { ...b.activation, status: 'Cancelled' } }
+              : {}),
+          };
+          return { value, result: running };
+        },
+        { maxAttempts: 30 },
+      );
+      if (!out.changed) return;
+      count++;
+      if (out.result) instances.push(out.result);
+    }),
+  );
+  if (instances.length > 0) {
+    const client = df.getClient(context);
+    for (const instanceId of instances) {
+      await client
+        .raiseEvent(instanceId, EVENTS.purchaseCancelled, { purchaseId, at: nowIso })
+        .catch((e: unknown) =>
+          context.warn(`PurchaseCancelled not delivered to ${instanceId} (not running?): ${String(e)}`),
+        );
+    }
+  }
+  return { count };
+}
