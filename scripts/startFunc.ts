@@ -7,10 +7,9 @@
  * 3. Copies local.settings.sample.json to local.settings.json if that is missing.
  * 4. Runs `func start` in the foreground and stops Azurite when it exits or on Ctrl+C.
  *
- * TODO(lead): start the embedded Cosmos DB server (@vercel/cosmosdb-server) on 127.0.0.1:8081 here, the
- * same way `npm start` does, so COSMOS_ENDPOINT=https://127.0.0.1:8081/ in local.settings.json is served.
- *
- * Self-contained on purpose: imports nothing from src/.
+ * Before `func start` it also starts the embedded Cosmos server over plain HTTP on 127.0.0.1:8081 (seeded with
+ * the demo data) and the local issuer's JWKS on 127.0.0.1:7072 (src/local/devServices.ts), matching
+ * local.settings.sample.json.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -153,6 +152,11 @@ async function main(): Promise<void> {
   checkBuilt();
   ensureLocalSettings();
   const azurite = await startAzurite();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { startDevServices } =
+    require('../src/local/devServices') as typeof import('../src/local/devServices');
+  const dev = await startDevServices({ dataDir: join(root, '.data') });
+  log(`Embedded Cosmos DB on ${dev.cosmosEndpoint} (demo data seeded); local issuer JWKS on ${dev.jwksUri}`);
 
   const func = spawn('func', ['start', ...process.argv.slice(2)], {
     cwd: root,
@@ -162,6 +166,7 @@ async function main(): Promise<void> {
 
   const stop = (): void => {
     if (azurite && azurite.exitCode === null) azurite.kill();
+    void dev.stop();
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {

@@ -5,7 +5,7 @@
  */
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { createHttpsServer } from '@vercel/cosmosdb-server';
+import { createHttpServer, createHttpsServer } from '@vercel/cosmosdb-server';
 
 /** Round trips seen by the server since the last reset. */
 export interface CosmosRequestCounts {
@@ -43,9 +43,18 @@ const zero = (): CosmosRequestCounts => ({
   total: 0,
 });
 
-/** Starts the server on 127.0.0.1 (port 0 = any free port). */
-export async function startEmbeddedCosmos(port = 0): Promise<EmbeddedCosmos> {
-  const server = createHttpsServer({ keepAlive: true } as https.ServerOptions);
+/**
+ * Starts the server on 127.0.0.1 (port 0 = any free port). `tls: false` serves plain HTTP on loopback, for
+ * clients that cannot be given a scoped agent (the production client under `func start`).
+ */
+export async function startEmbeddedCosmos(
+  port = 0,
+  options: { tls?: boolean } = {},
+): Promise<EmbeddedCosmos> {
+  const tls = options.tls !== false;
+  const server = tls
+    ? createHttpsServer({ keepAlive: true } as https.ServerOptions)
+    : createHttpServer({ keepAlive: true });
   let counts = zero();
   server.on('request', (req) => {
     counts.total++;
@@ -67,7 +76,7 @@ export async function startEmbeddedCosmos(port = 0): Promise<EmbeddedCosmos> {
   // The bundled certificate is self-signed and expired: trust it for this agent only.
   const agent = new https.Agent({ rejectUnauthorized: false, keepAlive: true });
   return {
-    endpoint: `https://127.0.0.1:${address.port}/`,
+    endpoint: `${tls ? 'https' : 'http'}://127.0.0.1:${address.port}/`,
     key: 'local-embedded-cosmos-key',
     agent,
     counts: () => ({ ...counts }),

@@ -23,9 +23,12 @@ export function createCosmosContainer(
   >,
   options: CosmosConnectOptions = {},
 ): Container {
+  // A local emulator (scoped agent, or plain http on loopback) has no regional endpoints to discover.
+  const local =
+    !!options.agent || /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/|$)/i.test(config.COSMOS_ENDPOINT);
   const clientOptions: CosmosClientOptions = {
     endpoint: config.COSMOS_ENDPOINT,
-    connectionPolicy: { enableEndpointDiscovery: !options.agent },
+    connectionPolicy: { enableEndpointDiscovery: !local },
     ...(options.agent ? { agent: options.agent } : {}),
   };
   if (config.COSMOS_KEY) {
