@@ -24,7 +24,11 @@ export const REQUEST_EXAMPLES: Record<string, unknown> = {
     level: 'Silver',
     managedIn: 'PartnerCenter',
     membership: { status: 'Active', expiresAt: '2027-12-31T00:00:00Z' },
-    globalAdmin: { objectId: 'b7e0c5a2-1d4f-4e8a-9c3b-2f6d8e0a1c4b', displayName: 'Ada Admin', accountEmail: 'admin@litware.example' },
+    globalAdmin: {
+      objectId: 'b7e0c5a2-1d4f-4e8a-9c3b-2f6d8e0a1c4b',
+      displayName: 'Ada Admin',
+      accountEmail: 'admin@litware.example',
+    },
   },
   fulfilActivation: { accessId: 'AID-0042-7781', contractId: 'CID-9930-1184' },
   rejectActivation: { reason: 'The partner is not enrolled in the competency.' },

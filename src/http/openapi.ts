@@ -31,7 +31,10 @@ const DESCRIPTIONS: Record<number, string> = {
 };
 
 /** Builds the document; `routes` are the app's route definitions. */
-export function buildOpenApiDocument(routes: readonly RouteDefinition[], version: string): ReturnType<OpenApiGeneratorV31['generateDocument']> {
+export function buildOpenApiDocument(
+  routes: readonly RouteDefinition[],
+  version: string,
+): ReturnType<OpenApiGeneratorV31['generateDocument']> {
   const registry = new OpenAPIRegistry();
   const bearer = registry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
@@ -46,12 +49,19 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[], version
     const s = def.spec;
     const path = '/api/' + s.route.replace(/\{(\w+)(?::[^}?]+)?\??\}/g, '{$1}');
     const example = REQUEST_EXAMPLES[def.name];
-    const responses: Record<string, { description: string; content?: Record<string, { schema: ZodType }> }> = {};
+    const responses: Record<string, { description: string; content?: Record<string, { schema: ZodType }> }> =
+      {};
     for (const [status, r] of Object.entries(s.responses ?? { 200: { description: 'Success' } })) {
-      responses[status] = { description: r.description, ...(r.schema ? { content: { 'application/json': { schema: r.schema } } } : {}) };
+      responses[status] = {
+        description: r.description,
+        ...(r.schema ? { content: { 'application/json': { schema: r.schema } } } : {}),
+      };
     }
     for (const status of errorStatuses(def)) {
-      responses[String(status)] = { description: DESCRIPTIONS[status], content: { 'application/problem+json': { schema: problem } } };
+      responses[String(status)] = {
+        description: DESCRIPTIONS[status],
+        content: { 'application/problem+json': { schema: problem } },
+      };
     }
     registry.registerPath({
       method: s.method.toLowerCase() as 'get' | 'post' | 'put' | 'delete' | 'patch',
@@ -64,7 +74,12 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[], version
         ...(s.params ? { params: s.params as z.ZodObject } : {}),
         ...(s.query ? { query: s.query as z.ZodObject } : {}),
         ...(s.body
-          ? { body: { required: true, content: { 'application/json': { schema: s.body, ...(example ? { example } : {}) } } } }
+          ? {
+              body: {
+                required: true,
+                content: { 'application/json': { schema: s.body, ...(example ? { example } : {}) } },
+              },
+            }
           : {}),
       },
       responses,

@@ -298,21 +298,6 @@ export class BenefitsStore {
 
   // ---- service requests, audit -------------------------------------------------------------------
 
-  async createServiceRequest(request: ServiceRequest): Promise<Versioned<ServiceRequest>> {
-    return this.docs.create('serviceRequest', request);
-  }
-
-  async listServiceRequests(partnerId: string, page: PageOptions): Promise<Page<ServiceRequest>> {
-    return this.docs.queryPage<ServiceRequest>(
-      'SELECT * FROM c WHERE c.partnerId = @p AND c.type = @t',
-      [
-        { name: '@p', value: partnerId },
-        { name: '@t', value: 'serviceRequest' },
-      ],
-      { partitionKey: partnerId, ...page },
-    );
-  }
-
   /** Appends an audit event (SPEC §9: every mutation writes one). */
   async appendAudit(event: AuditEvent): Promise<void> {
     await this.docs.create('audit', event);
@@ -389,6 +374,36 @@ export class BenefitsStore {
       partnerId,
     );
     return users.map(fromUserDoc);
+  }
+
+  /**
+   * Stores a service request (SPEC §4, §5), keeping its `type` (`Cancellation` | `AdvisoryHours` |
+   * `SupportIncident`) under `requestType`: the document's own `type` field is the store's discriminator
+   * (`serviceRequest`) and is stripped on read.
+   * One round trip.
+   * @throws DomainError `conflict` when the id exists.
+   */
+  async createServiceRequest(request: ServiceRequest): Promise<Versioned<ServiceRequest>> {
+    const created = await this.docs.create('serviceRequest', { ...request, requestType: request.type });
+    return { value: request, etag: created.etag };
+  }
+
+  /** A page of a partner's service requests (one query request). */
+  async listServiceRequests(partnerId: string, page: PageOptions): Promise<Page<ServiceRequest>> {
+    const res = await this.docs.queryPage<ServiceRequest & { requestType?: ServiceRequest['type'] }>(
+      'SELECT * FROM c WHERE c.partnerId = @p AND c.type = @t',
+      [
+        { name: '@p', value: partnerId },
+        { name: '@t', value: 'serviceRequest' },
+      ],
+      { partitionKey: partnerId, ...page },
+    );
+    return {
+      ...res,
+      items: res.items.map(
+        ({ requestType, ...r }) => ({ ...r, type: requestType ?? r.type }) as ServiceRequest,
+      ),
+    };
   }
 }
 

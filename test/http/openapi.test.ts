@@ -53,7 +53,9 @@ test('public routes have no security requirement; others require the bearer toke
   const benefits = doc.paths['/api/partners/{partnerId}/benefits'].get;
   expect(benefits.security).toEqual([{ bearer: [] }]);
   expect(benefits.responses['401'].content['application/problem+json']).toBeDefined();
-  expect(benefits.parameters.map((p: any) => p.name)).toEqual(expect.arrayContaining(['partnerId', 'category', 'status', 'pageSize']));
+  expect(benefits.parameters.map((p: any) => p.name)).toEqual(
+    expect.arrayContaining(['partnerId', 'category', 'status', 'pageSize']),
+  );
 });
 
 test('every OpenAPI request example validates against its route schema', () => {
@@ -73,6 +75,10 @@ test("every README curl body validates against its route's request schema", () =
     const def = ALL_ROUTES.find((r) => r.spec.method === method && compileRoute(r.spec.route)(segments));
     expect({ rawPath, route: def?.name ?? 'none' }).not.toEqual({ rawPath, route: 'none' });
     const result = def!.spec.body!.safeParse(JSON.parse(json));
-    expect({ rawPath, ok: result.success, issues: result.success ? [] : result.error.issues }).toEqual({ rawPath, ok: true, issues: [] });
+    expect({ rawPath, ok: result.success, issues: result.success ? [] : result.error.issues }).toEqual({
+      rawPath,
+      ok: true,
+      issues: [],
+    });
   }
 });

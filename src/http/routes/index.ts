@@ -10,6 +10,8 @@ import { revealBenefitKeys } from './keys';
 import { createPartner, createUser, getMe, getPartner, listUsers } from './partners';
 import { createPurchase, listPurchases } from './purchases';
 import { health } from './system';
+import { requestCancellation } from './cancellation';
+import { createServiceRequest, listServiceRequests } from './serviceRequests';
 import { getOpenApi } from './openapi';
 
 export const ALL_ROUTES: RouteDefinition[] = [
@@ -35,4 +37,7 @@ export const ALL_ROUTES: RouteDefinition[] = [
   getActivation,
   fulfilActivation,
   rejectActivation,
+  requestCancellation,
+  listServiceRequests,
+  createServiceRequest,
 ];

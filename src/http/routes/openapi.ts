@@ -17,6 +17,10 @@ export const getOpenApi = defineRoute({
       const { ALL_ROUTES } = require('./index') as typeof import('./index');
       cached = JSON.stringify(buildOpenApiDocument(ALL_ROUTES, process.env.npm_package_version ?? '0.1.0'));
     }
-    return { status: 200, body: JSON.parse(cached) as unknown, headers: { 'Cache-Control': 'public, max-age=300' } };
+    return {
+      status: 200,
+      body: JSON.parse(cached) as unknown,
+      headers: { 'Cache-Control': 'public, max-age=300' },
+    };
   },
 });

@@ -112,7 +112,8 @@ export const createServiceRequest = defineRoute({
     await audit(services, {
       partnerId: params.partnerId,
       caller,
-      action: body.type === 'AdvisoryHours' ? 'serviceRequest.advisoryHours' : 'serviceRequest.supportIncident',
+      action:
+        body.type === 'AdvisoryHours' ? 'serviceRequest.advisoryHours' : 'serviceRequest.supportIncident',
       target: { type: 'serviceRequest', id: request.id },
       detail: {
         benefitId: body.benefitId,

@@ -1,0 +1,346 @@
+/**
+ * Issue #5, the expiry sweep (SPEC §8): 2 000 benefits across 5 partners of which 150 are due → 150 Expired and
+ * 150 notices; two sweeps at once → still one notice per benefit; Cosmos round trips grow with the expired count,
+ * not with the number of benefits; the budget; and the demo data swept through the registered timer function.
+ */
+import { jest } from '@jest/globals';
+import type { Benefit, Partner, User } from '../../src/domain/types';
+import { readOutbox } from '../../src/email/outbox';
+import { expiryNoticeKey, runExpirySweep } from '../../src/http/expirySweep';
+import { ManualClock } from '../../src/local/clock';
+import { startTestHost, type TestHost } from '../support/testHost';
+
+const DAY = 24 * 3600 * 1000;
+const NOW = new Date('2026-06-01T12:00:00.000Z');
+const iso = (ms: number) => new Date(NOW.getTime() + ms).toISOString();
+
+/** Per partner: 4 employees, 1 contact user; partners 1–3 have a marketing contact, 4–5 do not. */
+const USERS_PER_PARTNER = 4;
+const EXPIRED_PER_PARTNER = 30; // 6 Go-To-Market offers + 24 Visual Studio benefits with assignees
+const GTM_PER_PARTNER = 6;
+
+interface SeededSet {
+  prefix: string;
+  partners: Partner[];
+  expired: Benefit[];
+  /** Benefits left Active because they are not due yet. */
+  activeNotDue: number;
+  total: number;
+}
+
+/**
+ * Seeds 5 partners (through the store, with users and, for three of them, a marketing contact) and `total`
+ * benefits written directly to the container, `EXPIRED_PER_PARTNER` per partner due (Active, expiresAt <= NOW, one exactly
+ * at NOW); the rest are not due: Active in the future (one at NOW + 1 ms), already Expired, Cancelled with a past
+ * expiresAt, NotActivated, Pending.
+ */
+async function seedSet(host: TestHost, prefix: string, total: number): Promise<SeededSet> {
+  const store = host.services.store;
+  const partners: Partner[] = [];
+  for (let i = 1; i <= 5; i++) {
+    const id = `${prefix}-p${i}`;
+    const partner: Partner = {
+      id,
+      name: `Sweep ${prefix} ${i}`,
+      level: 'Gold',
+      managedIn: 'PartnerCenter',
+      membership: { status: 'Active', expiresAt: iso(365 * DAY) },
+      createdAt: iso(-400 * DAY),
+    };
+    const user = (n: string, roles: User['roles']): User => ({
+      id: `${id}-${n}`,
+      partnerId: id,
+      objectId: `${id}-${n}`,
+      displayName: `${n} of ${id}`,
+      accountEmail: `${n}@${id}.example`,
+      roles,
+      createdAt: iso(-400 * DAY),
+    });
+    await store.createPartner(partner, user('admin', ['GlobalAdmin']));
+    for (let u = 1; u <= USERS_PER_PARTNER; u++) await store.createUser(user(`dev${u}`, []));
+    await store.createUser(user('contact', []));
+    if (i <= 3) {
+      partner.marketingContact = {
+        userId: `${id}-contact`,
+        email: `marketing@${id}.mail.example`,
+        phone: '+14255550100',
+        preferredLanguage: i === 1 ? 'zh-TW' : 'en-US',
+        status: 'Verified',
+        updatedAt: iso(-30 * DAY),
+        verifiedAt: iso(-30 * DAY),
+      };
+      await store.updatePartner(id, (p) => ({ value: { ...p, marketingContact: partner.marketingContact } }));
+    }
+    partners.push(partner);
+  }
+
+  const docs: Benefit[] = [];
+  const expired: Benefit[] = [];
+  const perPartner = total / partners.length;
+  partners.forEach((partner, pi) => {
+    for (let k = 0; k < perPartner; k++) {
+      const id = `${prefix}-b${pi}-${k}`;
+      const gtm = k < GTM_PER_PARTNER;
+      const base: Benefit = {
+        id,
+        partnerId: partner.id,
+        purchaseId: `${prefix}-purchase-${pi}`,
+        packageId: 'gold-competency',
+        catalogItemId: gtm ? 'gtm-gold-core' : 'visual-studio-enterprise',
+        category: gtm ? 'goToMarket' : 'visualStudio',
+        productName: gtm ? 'Gold Core' : 'Visual Studio Enterprise subscription',
+        ...(gtm ? { offerType: 'Gold Core' as const } : { seats: 25 }),
+        status: 'Active',
+        assignments: [],
+        activatedAt: iso(-400 * DAY),
+        createdAt: iso(-400 * DAY),
+      };
+      if (!gtm) {
+        base.assignments = [
+          {
+            id: `${id}-a1`,
+            userId: `${partner.id}-dev${(k % USERS_PER_PARTNER) + 1}`,
+            assignedAt: iso(-300 * DAY),
+            assignedBy: `${partner.id}-admin`,
+          },
+          {
+            id: `${id}-a0`,
+            userId: `${partner.id}-dev${((k + 1) % USERS_PER_PARTNER) + 1}`,
+            assignedAt: iso(-350 * DAY),
+            assignedBy: `${partner.id}-admin`,
+            endedAt: iso(-320 * DAY),
+          },
+        ];
+      }
+      let b: Benefit;
+      if (k < EXPIRED_PER_PARTNER) {
+        b = { ...base, expiresAt: k === GTM_PER_PARTNER ? iso(0) : iso(-(k + 1) * 3600 * 1000) };
+        expired.push(b);
+      } else {
+        switch (k % 6) {
+          case 0:
+            b = { ...base, expiresAt: k === EXPIRED_PER_PARTNER ? iso(1) : iso(30 * DAY) };
+            break;
+          case 1:
+            b = { ...base, status: 'Expired', expiresAt: iso(-10 * DAY) };
+            break;
+          case 2:
+            b = { ...base, status: 'Cancelled', expiresAt: iso(-5 * DAY) };
+            break;
+          case 3:
+            b = { ...base, status: 'Pending', activatedAt: undefined };
+            break;
+          default:
+            b = { ...base, status: 'NotActivated', activatedAt: undefined, assignments: [] };
+        }
+      }
+      docs.push(b);
+    }
+  });
+  // Point creates, 50 in flight (the embedded server's bulk endpoint is ~10x slower per document).
+  for (let i = 0; i < docs.length; i += 50) {
+    await Promise.all(
+      docs
+        .slice(i, i + 50)
+        .map((d) => store.docs.create('benefit', JSON.parse(JSON.stringify(d)) as Benefit)),
+    );
+  }
+  const activeNotDue = docs.filter((d) => d.status === 'Active').length - expired.length;
+  return { prefix, partners, expired, activeNotDue, total: docs.length };
+}
+
+const roundTrips = (c: { queries: number; reads: number; writes: number }) => c.queries + c.reads + c.writes;
+
+describe('sweep at scale (embedded Cosmos, no demo data)', () => {
+  let host: TestHost;
+  let clock: ManualClock;
+
+  beforeAll(async () => {
+    clock = new ManualClock(NOW);
+    host = await startTestHost({ clock, seed: false });
+    jest.spyOn(console, 'info').mockImplementation(() => undefined); // one outbox log line per notice
+  });
+  afterAll(async () => {
+    jest.restoreAllMocks();
+    await host?.close();
+  });
+
+  const notices = async (set: SeededSet) => {
+    const ids = new Set(set.expired.map((b) => expiryNoticeKey(b.id)));
+    return (await readOutbox(host.outboxDir)).filter(
+      (m) => m.kind === 'expiryNotice' && ids.has(m.idempotencyKey),
+    );
+  };
+  const expireAudits = async (set: SeededSet) => {
+    const all: Array<{ target: { id: string } }> = [];
+    for (const p of set.partners) {
+      all.push(
+        ...(await host.services.store.docs.queryAll<{ target: { id: string } }>(
+          'SELECT * FROM c WHERE c.partnerId = @p AND c.type = @t AND c.action = @a',
+          [
+            { name: '@p', value: p.id },
+            { name: '@t', value: 'audit' },
+            { name: '@a', value: 'benefit.expire' },
+          ],
+          p.id,
+        )),
+      );
+    }
+    return all;
+  };
+
+  let perExpired: { queries: number; reads: number; writes: number };
+
+  test('2 000 benefits, 150 due across 5 partners → 150 Expired, 150 notices to the right people', async () => {
+    const set = await seedSet(host, 'a', 2000);
+    expect(set.expired).toHaveLength(150);
+    const send = jest.spyOn(host.services.email, 'send');
+    host.cosmos.resetCounts();
+    const result = await runExpirySweep(host.services, { budget: 10_000, pageSize: 100 });
+    perExpired = host.cosmos.counts();
+    expect(result).toEqual({ expired: 150, notices: 150, pages: 2 });
+    expect(send).toHaveBeenCalledTimes(150);
+    send.mockRestore();
+
+    for (const b of set.expired) {
+      const after = (await host.services.store.getBenefit(b.partnerId, b.id))!.value;
+      expect(after.status).toBe('Expired');
+      for (const a of after.assignments) expect(a.endedAt).toBeDefined();
+      const ended = after.assignments.find((a) => a.id === `${b.id}-a1`);
+      if (ended) expect(ended.endedAt).toBe(NOW.toISOString());
+      // The assignment that had ended before keeps its own end.
+      const old = after.assignments.find((a) => a.id === `${b.id}-a0`);
+      if (old) expect(old.endedAt).toBe(iso(-320 * DAY));
+    }
+    // Nothing else changed: 1 850 benefits not due keep their status.
+    const boundary = (await host.services.store.getBenefit('a-p1', 'a-b0-30'))!.value;
+    expect(boundary).toMatchObject({ status: 'Active', expiresAt: iso(1) });
+    const stillActive = await host.services.store.docs.queryAll<{ id: string }>(
+      'SELECT c.id FROM c WHERE c.type = @t AND c.status = @s',
+      [
+        { name: '@t', value: 'benefit' },
+        { name: '@s', value: 'Active' },
+      ],
+    );
+    expect(set.activeNotDue).toBe(310);
+    expect(stillActive).toHaveLength(set.activeNotDue);
+    const cancelled = (await host.services.store.getBenefit('a-p1', 'a-b0-32'))!.value;
+    expect(cancelled.status).toBe('Cancelled');
+
+    const mails = await notices(set);
+    expect(mails).toHaveLength(150);
+    const byKey = new Map(mails.map((m) => [m.idempotencyKey, m]));
+    // Go-To-Market with a marketing contact → the contact, in their language.
+    const gtm1 = byKey.get(expiryNoticeKey('a-b0-0'))!;
+    expect(gtm1.to.map((t) => t.address)).toEqual(['marketing@a-p1.mail.example']);
+    expect(gtm1.locale).toBe('zh-TW');
+    // Go-To-Market without a marketing contact → the partner's GlobalAdmins (product decision).
+    const gtm5 = byKey.get(expiryNoticeKey('a-b4-0'))!;
+    expect(gtm5.to.map((t) => t.address)).toEqual(['admin@a-p5.example']);
+    expect(gtm5.locale).toBe('en-US');
+    // Others → the assignees whose seat the expiry ended (not earlier holders).
+    const vs = byKey.get(expiryNoticeKey('a-b1-7'))!;
+    expect(vs.to.map((t) => t.address)).toEqual(['dev4@a-p2.example']);
+    expect(vs.plainText).toContain('Visual Studio Enterprise subscription');
+
+    expect(await expireAudits(set)).toHaveLength(150);
+    // Idempotent: a second run finds nothing.
+    expect(await runExpirySweep(host.services, { budget: 10_000 })).toEqual({
+      expired: 0,
+      notices: 0,
+      pages: 1,
+    });
+  });
+
+  test('round trips grow with the expired count, not with the benefits: 150 of 500 costs what 150 of 2 000 cost', async () => {
+    const set = await seedSet(host, 'b', 500);
+    expect(set.expired).toHaveLength(150);
+    host.cosmos.resetCounts();
+    const result = await runExpirySweep(host.services, { budget: 10_000, pageSize: 100 });
+    const small = host.cosmos.counts();
+    expect(result).toEqual({ expired: 150, notices: 150, pages: 2 });
+    expect({ queries: small.queries, reads: small.reads, writes: small.writes }).toEqual({
+      queries: perExpired.queries,
+      reads: perExpired.reads,
+      writes: perExpired.writes,
+    });
+    // The formula (see runExpirySweep): queries = pages + GTM partners without contact (2);
+    // reads = expired + partners (5) + distinct users read (4 assignees × 5 + 3 contacts);
+    // writes = 2 × expired (the conditional update and the audit event).
+    const expired = 150;
+    expect(small.queries).toBe(2 + 2);
+    expect(small.reads).toBe(expired + 5 + (USERS_PER_PARTNER * 5 + 3));
+    expect(small.writes).toBe(2 * expired);
+    expect(roundTrips(small)).toBe(3 * expired + 32);
+  });
+
+  test('two sweeps at once expire each benefit once and send one notice each', async () => {
+    const set = await seedSet(host, 'c', 500);
+    const send = jest.spyOn(host.services.email, 'send');
+    const [one, two] = await Promise.all([
+      runExpirySweep(host.services, { budget: 10_000, pageSize: 40 }),
+      runExpirySweep(host.services, { budget: 10_000, pageSize: 40 }),
+    ]);
+    expect(one.expired + two.expired).toBe(150);
+    expect(one.notices + two.notices).toBe(150);
+    expect(send).toHaveBeenCalledTimes(150);
+    send.mockRestore();
+    const mails = await notices(set);
+    expect(mails).toHaveLength(150);
+    const audits = await expireAudits(set);
+    expect(audits).toHaveLength(150);
+    expect(new Set(audits.map((a) => a.target.id)).size).toBe(150);
+    for (const b of set.expired) {
+      expect((await host.services.store.getBenefit(b.partnerId, b.id))!.value.status).toBe('Expired');
+    }
+  });
+
+  test('the per-run budget: 150 due, budget 60 → 60, 60, 30, then 0', async () => {
+    await seedSet(host, 'd', 500);
+    const runs = [];
+    for (let i = 0; i < 4; i++)
+      runs.push((await runExpirySweep(host.services, { budget: 60, pageSize: 25 })).expired);
+    expect(runs).toEqual([60, 60, 30, 0]);
+  });
+
+  test('the budget defaults to EXPIRY_SWEEP_BUDGET', async () => {
+    await seedSet(host, 'e', 500);
+    const services = { ...host.services, config: { ...host.services.config, EXPIRY_SWEEP_BUDGET: 100 } };
+    expect((await runExpirySweep(services)).expired).toBe(100);
+    expect((await runExpirySweep(host.services)).expired).toBe(50);
+  });
+});
+
+describe('the demo data and the registered timer', () => {
+  let host: TestHost;
+
+  beforeAll(async () => {
+    host = await startTestHost();
+  });
+  afterAll(async () => host?.close());
+
+  test("runFunction('expirySweep') expires contoso's past-due Gold Core offer; its notice is in the outbox", async () => {
+    const timer = host.functions.find((f) => f.name === 'expirySweep')!;
+    expect(timer.trigger).toMatchObject({ type: 'timerTrigger', schedule: '%EXPIRY_SWEEP_SCHEDULE%' });
+    const pastDue = host.seed!.benefits.find(
+      (b) => b.offerType === 'Gold Core' && b.status === 'Active' && b.expiresAt,
+    )!;
+    expect(pastDue).toBeDefined();
+
+    const result = await host.runFunction('expirySweep');
+    expect(result).toMatchObject({ expired: 1, notices: 1 });
+    const after = (await host.services.store.getBenefit('contoso', pastDue.id))!.value;
+    expect(after.status).toBe('Expired');
+    const mails = (await readOutbox(host.outboxDir)).filter((m) => m.kind === 'expiryNotice');
+    expect(mails).toHaveLength(1);
+    expect(mails[0].idempotencyKey).toBe(expiryNoticeKey(pastDue.id));
+    // contoso has no marketing contact in the demo data: its GlobalAdmins are told.
+    expect(mails[0].to.map((t) => t.address)).toEqual(['admin@contoso.example']);
+    expect(mails[0].subject).toContain('Gold Core');
+
+    // What `npm run sweep` does: POST /admin/functions/expirySweep → 202; nothing left to expire.
+    const res = await fetch(`${host.url}/admin/functions/expirySweep`, { method: 'POST' });
+    expect(res.status).toBe(202);
+    expect((await readOutbox(host.outboxDir)).filter((m) => m.kind === 'expiryNotice')).toHaveLength(1);
+  });
+});
