@@ -27,7 +27,7 @@ export interface CallOptions {
 /** A running host plus helpers. */
 export interface TestHost extends LocalHost {
   dataDir: string;
-  call<T = any>(method: string, path: string, options?: CallOptions): Promise<ApiResponse<T>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  call<T = any>(method: string, path: string, options?: CallOptions): Promise<ApiResponse<T>>;
   /** Token of a seeded demo user by email. */
   tokenFor(email: string): Promise<string>;
   close(): Promise<void>;
