@@ -152,9 +152,7 @@ async function main(): Promise<void> {
   checkBuilt();
   ensureLocalSettings();
   const azurite = await startAzurite();
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { startDevServices } =
-    require('../src/local/devServices') as typeof import('../src/local/devServices');
+  const { startDevServices } = await import('../src/local/devServices');
   const dev = await startDevServices({ dataDir: join(root, '.data') });
   log(`Embedded Cosmos DB on ${dev.cosmosEndpoint} (demo data seeded); local issuer JWKS on ${dev.jwksUri}`);
 
