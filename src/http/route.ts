@@ -15,7 +15,7 @@ import type {
   InvocationContext,
 } from '@azure/functions';
 import { z, type ZodType } from 'zod';
-import { DomainError } from '../domain/errors';
+import { DomainError, isDomainError } from '../domain/errors';
 import { assertAllowed, type PartnerAction } from '../domain/permissions';
 import { assertCanManageBenefits } from '../domain/provisioning';
 import type { Partner, User } from '../domain/types';
@@ -107,6 +107,12 @@ export function defineRoute<P = Record<string, never>, Q = Record<string, never>
 
 const PartnerIdParams = z.object({ partnerId: z.string().min(1).max(128) });
 
+/** Routes without a request body accept none, or an empty JSON object; anything else is refused. */
+export const NoBody = z
+  .strictObject({}, { error: 'this route takes no request body' })
+  .optional()
+  .transform(() => undefined);
+
 async function runRoute<P, Q, B>(
   spec: RouteSpec<P, Q, B>,
   request: HttpRequest,
@@ -136,9 +142,17 @@ async function runRoute<P, Q, B>(
 
     input.params = parse(spec.params, request.params, 'params') as P;
     input.query = parse(spec.query, Object.fromEntries(request.query.entries()), 'query') as Q;
-    input.body = spec.body ? ((await parseBody(spec.body, request)) as B) : (undefined as B);
+    input.body = (await parseBody(spec.body ?? NoBody, request)) as B;
 
-    const run = () => spec.handle(input).then(toResponse);
+    // A refusal (4xx) is a response like any other: Idempotency-Key repeats replay it (SPEC §9).
+    const run = () =>
+      spec
+        .handle(input)
+        .then(toResponse)
+        .catch((e: unknown) => {
+          if (isDomainError(e) && e.status < 500) return toProblem(e);
+          throw e;
+        });
     const idempotent = spec.method === 'POST' && spec.idempotent !== false && spec.access.kind !== 'public';
     const key = request.headers.get('idempotency-key');
     if (idempotent && key) {

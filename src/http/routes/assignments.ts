@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { activeAssignments, assignSeat, endAssignment, toPublicBenefit } from '../../domain/rules';
 import { DomainError } from '../../domain/errors';
+import { assertAllowed } from '../../domain/permissions';
 import { AssignBody, AssignmentSchema } from '../../domain/schemas';
 import type { Assignment } from '../../domain/types';
 import { audit } from '../audit';
@@ -33,7 +34,14 @@ export const assignBenefit = defineRoute({
   responses: { 201: { description: 'The new assignment', schema: AssignmentSchema } },
   handle: async ({ services, params, body, user: caller, caller: token, partner, request, context }) => {
     const assignee = await services.store.getUser(params.partnerId, body.userId);
-    if (!assignee) throw new DomainError('not-found', `User ${body.userId} is not a user of this partner.`);
+    if (!assignee) {
+      // Answer 403 before 404 so a caller without the role cannot probe which user ids exist.
+      const benefit = await services.store.getBenefit(params.partnerId, params.benefitId);
+      if (!benefit) throw new DomainError('not-found', `Benefit ${params.benefitId} was not found.`);
+      const selfService = benefit.value.category === 'cloud' && benefit.value.cloudKind === 'usageBased';
+      assertAllowed(caller.roles, selfService ? 'selfAssignCloud' : 'assignBenefit');
+      throw new DomainError('not-found', `User ${body.userId} is not a user of this partner.`);
+    }
     const now = services.clock.now();
     const assignmentId = services.newId();
     const saved = await services.store.updateBenefit<Assignment>(

@@ -105,11 +105,18 @@ export const verifyContact = defineRoute(
       const record = await consumeContactToken(services, body.token);
       const now = services.clock.now().toISOString();
       if (record.contact === 'marketing') {
-        await services.store.updatePartner(record.homePartnerId, (p) => {
-          const c = p.marketingContact;
-          if (!c || normalizeEmail(c.email) !== normalizeEmail(record.email)) return { value: p };
-          return { value: { ...p, marketingContact: { ...c, status: 'Verified', verifiedAt: now } } };
-        });
+        // A token for an email that has since been replaced proves nothing about the current contact.
+        const superseded = () => new DomainError('invalid-token', 'The verification token is not valid.');
+        const partner = await services.store.getPartner(record.homePartnerId);
+        const current = partner?.value.marketingContact;
+        if (!current || normalizeEmail(current.email) !== normalizeEmail(record.email)) throw superseded();
+        if (current.status !== 'Verified') {
+          await services.store.updatePartner(record.homePartnerId, (p) => {
+            const c = p.marketingContact;
+            if (!c || normalizeEmail(c.email) !== normalizeEmail(record.email)) throw superseded();
+            return { value: { ...p, marketingContact: { ...c, status: 'Verified', verifiedAt: now } } };
+          });
+        }
       }
       await audit(services, {
         partnerId: record.homePartnerId,

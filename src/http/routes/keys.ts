@@ -7,6 +7,7 @@ import { DomainError } from '../../domain/errors';
 import { assertPurchaseActive, recordKeyReveal, revealKeys } from '../../domain/rules';
 import { KeysResponseSchema, RevealKeysBody } from '../../domain/schemas';
 import { audit } from '../audit';
+import { bareEtag } from '../../store/documents';
 import { defineRoute, ifMatch } from '../route';
 import { randomProductKey } from './assignments';
 import { BenefitParams } from './params';
@@ -25,6 +26,14 @@ export const revealBenefitKeys = defineRoute({
     const now = services.clock.now();
     const current = await services.store.getBenefit(params.partnerId, params.benefitId);
     if (!current) throw new DomainError('not-found', `Benefit ${params.benefitId} was not found.`);
+    // A stale If-Match writes nothing, not even the reveal mark on the purchase.
+    const expected = ifMatch(request);
+    if (expected !== undefined && bareEtag(expected) !== bareEtag(current.etag)) {
+      throw new DomainError(
+        'precondition-failed',
+        'If-Match does not match the current ETag of the benefit.',
+      );
+    }
     const reveal = (b: typeof current.value) =>
       revealKeys(b, {
         language: body.language,
