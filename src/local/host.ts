@@ -19,6 +19,7 @@ import { HttpRequest, HttpResponse, InvocationContext, type HttpResponseInit } f
 import { CronExpressionParser } from 'cron-parser';
 import { loadConfig, type Config } from '../config';
 import { createServices, setServices, type Services } from '../services';
+import { createEmailSender } from '../email';
 import { createCosmosContainer, ensureContainer } from '../store/cosmos';
 import { problemResponse } from '../http/problem';
 import { getRegistrations, type RegisteredFunction } from './functionsCore';
@@ -119,7 +120,8 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
   const config = loadConfig(env);
   const container = createCosmosContainer(config, { agent: cosmos.agent });
   await ensureContainer(container);
-  const services = createServices(config, { container, clock });
+  const email = createEmailSender(config, { log });
+  const services = createServices(config, { container, clock, email });
   setServices(services);
 
   const functions = loadFunctions();
