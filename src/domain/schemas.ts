@@ -318,18 +318,9 @@ export const PartnerSchema = z
   })
   .meta({ id: 'Partner' });
 
-/** `GET …/activation` (SPEC §9 Activation). */
-export const ActivationSchema = z
-  .object({
-    benefitId: z.string(),
-    instanceId: z.string(),
-    status: ActivationStatusSchema,
-    requestedAt: IsoDateTime,
-    requestedBy: z.string(),
-    activatedAt: IsoDateTime.optional(),
-    expiresAt: IsoDateTime.optional(),
-    failure: z.object({ code: z.string(), detail: z.string() }).optional(),
-  })
+/** `GET …/activation` (SPEC §9 Activation): the benefit's activation state with its benefit id. */
+export const ActivationSchema = ActivationStateSchema.omit({ attempt: true })
+  .extend({ benefitId: z.string() })
   .meta({ id: 'Activation' });
 
 /** A service request (SPEC §9 Service request). */

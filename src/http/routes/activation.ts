@@ -11,7 +11,7 @@ import { ActivationSchema, FulfilmentBody, RejectionBody } from '../../domain/sc
 import type { Benefit } from '../../domain/types';
 import { ACTIVATION_ORCHESTRATOR, EVENTS, type ActivationInput } from '../../orchestration/activation';
 import { audit } from '../audit';
-import { defineRoute, ifMatch } from '../route';
+import { defineRoute, ifMatch, type RouteInput, type RouteResult } from '../route';
 import { BenefitParams } from './params';
 
 const durable = { extraInputs: [df.input.durableClient()] };
@@ -169,21 +169,38 @@ export const getActivation = defineRoute({
   },
 });
 
-async function raiseOperatorEvent(
-  services: import('../../services').Services,
-  context: import('@azure/functions').InvocationContext,
-  partnerId: string,
-  benefitId: string,
+/**
+ * Raises an operator event to the activation waiting on a benefit, audits it, and answers 202.
+ * @throws DomainError `not-found` (benefit), `conflict` when no activation of it is waiting.
+ */
+async function operatorEvent(
+  input: Pick<
+    RouteInput<{ partnerId: string; benefitId: string }, unknown, unknown>,
+    'services' | 'context' | 'caller' | 'params'
+  >,
   event: string,
   data: unknown,
-) {
-  const b = await services.store.getBenefit(partnerId, benefitId);
-  if (!b) throw new DomainError('not-found', `Benefit ${benefitId} was not found.`);
+  action: string,
+): Promise<RouteResult> {
+  const { services, context, caller, params } = input;
+  const b = await services.store.getBenefit(params.partnerId, params.benefitId);
+  if (!b) throw new DomainError('not-found', `Benefit ${params.benefitId} was not found.`);
   if (b.value.status !== 'Pending' || !b.value.activation) {
     throw new DomainError('conflict', 'No activation of this benefit is waiting for the operator.');
   }
   await df.getClient(context).raiseEvent(b.value.activation.instanceId, event, data);
-  return b.value;
+  await audit(services, {
+    partnerId: params.partnerId,
+    caller,
+    action,
+    target: { type: 'benefit', id: params.benefitId },
+    detail: { instanceId: b.value.activation.instanceId },
+  });
+  return {
+    status: 202,
+    body: activationView(b.value),
+    headers: { Location: location(params.partnerId, params.benefitId) },
+  };
 }
 
 /** Operator: `POST /api/operator/partners/{partnerId}/benefits/{benefitId}/activation/fulfilment` → 202. */
@@ -197,28 +214,9 @@ export const fulfilActivation = defineRoute(
     access: { kind: 'operator' },
     params: BenefitParams,
     body: FulfilmentBody.optional(),
-    handle: async ({ services, params, body, caller, context }) => {
-      const b = await raiseOperatorEvent(
-        services,
-        context,
-        params.partnerId,
-        params.benefitId,
-        EVENTS.fulfilled,
-        body ?? {},
-      );
-      await audit(services, {
-        partnerId: params.partnerId,
-        caller,
-        action: 'benefit.activationFulfilled',
-        target: { type: 'benefit', id: params.benefitId },
-        detail: { instanceId: b.activation!.instanceId },
-      });
-      return {
-        status: 202,
-        body: activationView(b),
-        headers: { Location: location(params.partnerId, params.benefitId) },
-      };
-    },
+    responses: { 202: { description: 'Event raised', schema: ActivationSchema } },
+    handle: (input) =>
+      operatorEvent(input, EVENTS.fulfilled, input.body ?? {}, 'benefit.activationFulfilled'),
   },
   durable,
 );
@@ -234,28 +232,8 @@ export const rejectActivation = defineRoute(
     access: { kind: 'operator' },
     params: BenefitParams,
     body: RejectionBody,
-    handle: async ({ services, params, body, caller, context }) => {
-      const b = await raiseOperatorEvent(
-        services,
-        context,
-        params.partnerId,
-        params.benefitId,
-        EVENTS.rejected,
-        body,
-      );
-      await audit(services, {
-        partnerId: params.partnerId,
-        caller,
-        action: 'benefit.activationRejected',
-        target: { type: 'benefit', id: params.benefitId },
-        detail: { instanceId: b.activation!.instanceId },
-      });
-      return {
-        status: 202,
-        body: activationView(b),
-        headers: { Location: location(params.partnerId, params.benefitId) },
-      };
-    },
+    responses: { 202: { description: 'Event raised', schema: ActivationSchema } },
+    handle: (input) => operatorEvent(input, EVENTS.rejected, input.body, 'benefit.activationRejected'),
   },
   durable,
 );
