@@ -16,11 +16,15 @@
  *   its static imports elsewhere, so the bundle holds one copy (the ESM build) rather than both the
  *   CommonJS and the ESM build of the same SDK and of the `@azure/core-*` packages below it.
  *
+ * - The output folder is the whole deployment (azure.yaml `dist: dist`, `remoteBuild: false`): the bundle, a
+ *   copy of `host.json` and a minimal `package.json` whose `main` is the bundle and which has no
+ *   dependencies, because the bundle needs none.
+ *
  * Flags: `--outdir <dir>` (default `dist`), `--metafile` (writes `<outdir>/meta.json` for
  * https://esbuild.github.io/analyze/), `--quiet`.
  */
 import { build } from 'esbuild';
-import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -52,7 +56,8 @@ const oneFlavourPerPackage = {
   setup(b) {
     b.onResolve({ filter: /^[^./]/ }, async (args) => {
       if (args.kind !== 'require-call' || args.pluginData?.reresolved) return undefined;
-      if (args.importer.includes(`${'/'}node_modules${'/'}`) || EXTERNAL.includes(args.path)) return undefined;
+      if (args.importer.includes(`${'/'}node_modules${'/'}`) || EXTERNAL.includes(args.path))
+        return undefined;
       const r = await b.resolve(args.path, {
         kind: 'import-statement',
         importer: args.importer,
@@ -85,6 +90,7 @@ async function main() {
     sourcesContent: false,
     minifySyntax: true,
     minifyWhitespace: true,
+    minifyIdentifiers: true,
     keepNames: true,
     legalComments: 'linked',
     external: EXTERNAL,
@@ -94,6 +100,12 @@ async function main() {
     plugins: [oneFlavourPerPackage],
   });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
+  await copyFile(join(root, 'host.json'), join(opts.outdir, 'host.json'));
+  await writeFile(
+    join(opts.outdir, 'package.json'),
+    `${JSON.stringify({ name: pkg.name, version: pkg.version, private: true, main: 'index.js', engines: pkg.engines }, null, 2)}\n`,
+  );
   if (opts.metafile) await writeFile(join(opts.outdir, 'meta.json'), JSON.stringify(result.metafile));
   const size = (await stat(outfile)).size;
   const inputs = Object.keys(result.metafile.inputs).length;

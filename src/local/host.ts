@@ -48,6 +48,13 @@ export interface LocalHostOptions {
   log?: (line: string) => void;
   /** Wraps every activity run (tests inject failures here). */
   activityMiddleware?: (name: string, input: unknown, next: () => Promise<unknown>) => Promise<unknown>;
+  /**
+   * Serve a built function app (e.g. `dist/index.js` from `npm run build`) instead of the sources. The
+   * bundle carries its own copy of every module, so it builds its own services from the environment as in
+   * Azure: the host then serves the embedded Cosmos over loopback HTTP and writes the local settings into
+   * `process.env` before loading it. The clock option does not reach the bundle's rules.
+   */
+  functionsEntry?: string;
 }
 
 /** A running local host. */
@@ -78,11 +85,13 @@ export const LOCAL_DEFAULT_SETTINGS: Record<string, string> = {
   EXPIRY_SWEEP_SCHEDULE: '0 0 * * * *',
 };
 
-/** Loads the function app's registrations (once per module registry). */
-function loadFunctions(): readonly RegisteredFunction[] {
+/** Loads the function app's registrations (once per module registry): the sources or a built entry. */
+function loadFunctions(entry?: string): readonly RegisteredFunction[] {
   if (getRegistrations().length === 0) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    require('../../functions');
+    if (entry) require(resolve(entry));
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    else require('../../functions');
   }
   return getRegistrations();
 }
@@ -93,7 +102,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
   const dataDir = resolve(options.dataDir ?? process.env.DATA_DIR ?? '.data');
   await mkdir(dataDir, { recursive: true });
   const clock = options.clock ?? new SystemSchedulingClock();
-  const cosmos = await startEmbeddedCosmos();
+  const cosmos = await startEmbeddedCosmos(0, { tls: !options.functionsEntry });
   const issuer = await loadLocalIssuer(dataDir);
 
   const server = http.createServer();
@@ -118,13 +127,16 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     PUBLIC_BASE_URL: options.settings?.PUBLIC_BASE_URL ?? `http://localhost:${port}`,
   };
   const config = loadConfig(env);
-  const container = createCosmosContainer(config, { agent: cosmos.agent });
+  const container = createCosmosContainer(config, options.functionsEntry ? {} : { agent: cosmos.agent });
   await ensureContainer(container);
   const email = createEmailSender(config, { log });
   const services = createServices(config, { container, clock, email });
   setServices(services);
 
-  const functions = loadFunctions();
+  if (options.functionsEntry) {
+    for (const [k, v] of Object.entries(env)) if (v !== undefined) process.env[k] = v;
+  }
+  const functions = loadFunctions(options.functionsEntry);
   const durable = new LocalDurableRuntime({
     functions,
     clock,
