@@ -206,6 +206,24 @@ export interface Benefit {
    * Strip with `toPublicBenefit` before any list/get response.
    */
   secretKeys?: Record<string, string>;
+  /** INTERNAL — the expiry notice this benefit is owed (SPEC §8); see {@link ExpiryNoticeState}. */
+  expiryNotice?: ExpiryNoticeState;
+}
+
+/**
+ * The expiry notice of a benefit, kept on the benefit itself so that it cannot be lost (SPEC §8: one notice per
+ * expired benefit). Written `Pending` by the same conditional write that expires the benefit; `Sent` once handed
+ * to the email provider; `Failed` after the last attempt. A `Pending` notice left by a failed send or a crash is
+ * retried by a later sweep once `updatedAt` is older than the retry lease.
+ */
+export interface ExpiryNoticeState {
+  status: 'Pending' | 'Sent' | 'Failed';
+  /** Send attempts made so far. */
+  attempts: number;
+  /** When the sweep expired the benefit (ISO 8601): assignments ended then are the notice's recipients. */
+  expiredAt: string;
+  /** Last change (ISO 8601); a sweep claims a retry by moving it to its own "now". */
+  updatedAt: string;
 }
 
 /**

@@ -80,6 +80,15 @@ export class OutboxEmailSender implements EmailSender {
     try {
       this.ready ??= mkdir(this.directory, { recursive: true });
       await this.ready;
+    } catch (err) {
+      this.ready = undefined; // retry creating the folder next time
+      throw new EmailSendError(
+        `Could not create the outbox folder ${this.directory}: ${err instanceof Error ? err.message : String(err)}`,
+        true,
+        errnoCode(err),
+      );
+    }
+    try {
       await writeFile(file, JSON.stringify(stored, null, 2) + '\n', { encoding: 'utf8', flag: 'wx' });
     } catch (err) {
       if (errnoCode(err) === 'EEXIST') {

@@ -281,19 +281,38 @@ export class BenefitsStore {
   }
 
   /**
-   * One page of `Active` benefits with `expiresAt <= now`, across partners (SPEC §8).
-   * The query is selective, so its cost grows with the expired count, not with all benefits.
+   * One page of the expiry sweep's work, across partners (SPEC §8): `Active` benefits with `expiresAt <= now`,
+   * and `Expired` benefits whose expiry notice is still `Pending` since `noticeRetryBeforeIso` or earlier (a
+   * failed or interrupted send). The query is selective, so its cost grows with the due count, not with all
+   * benefits.
    */
-  async listExpiredBenefits(nowIso: string, page: PageOptions): Promise<Page<Benefit>> {
+  async listExpiredBenefits(
+    nowIso: string,
+    page: PageOptions & { noticeRetryBeforeIso?: string },
+  ): Promise<Page<Benefit>> {
+    const { noticeRetryBeforeIso, ...paging } = page;
     return this.docs.queryPage<Benefit>(
-      'SELECT * FROM c WHERE c.type = @t AND c.status = @s AND c.expiresAt <= @now',
+      'SELECT * FROM c WHERE c.type = @t AND ((c.status = @s AND c.expiresAt <= @now) OR ' +
+        '(c.status = @x AND c.expiryNotice.status = @p AND c.expiryNotice.updatedAt <= @retry))',
       [
         { name: '@t', value: 'benefit' },
         { name: '@s', value: 'Active' },
         { name: '@now', value: nowIso },
+        { name: '@x', value: 'Expired' },
+        { name: '@p', value: 'Pending' },
+        // Without a retry bound nothing Pending qualifies ('' sorts before every ISO timestamp).
+        { name: '@retry', value: noticeRetryBeforeIso ?? '' },
       ],
-      page,
+      paging,
     );
+  }
+
+  /**
+   * Replaces a benefit only if its ETag still matches (one round trip).
+   * @throws DomainError `precondition-failed` (412) when it changed, `not-found` when it is gone.
+   */
+  async replaceBenefit(value: Benefit, etag: string): Promise<Versioned<Benefit>> {
+    return this.docs.replace('benefit', value, etag);
   }
 
   // ---- service requests, audit -------------------------------------------------------------------

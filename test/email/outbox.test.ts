@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -34,6 +34,16 @@ describe('OutboxEmailSender', () => {
   });
   afterEach(async () => {
     await rm(join(dir, '..', '..'), { recursive: true, force: true });
+  });
+
+  it('a folder that cannot be created fails the send as transient, and the next send tries again', async () => {
+    await mkdir(join(dir, '..'), { recursive: true });
+    await writeFile(dir, 'a file where the folder should be');
+    const sender = new OutboxEmailSender({ directory: dir, log: () => undefined });
+    await expect(sender.send(verificationEmail('k-1'))).rejects.toMatchObject({ transient: true });
+    await rm(dir);
+    await expect(sender.send(verificationEmail('k-1'))).resolves.toMatchObject({ duplicate: false });
+    expect(await readdir(dir)).toHaveLength(1);
   });
 
   it('writes one file per message, creating the folder, and logs one line without the token', async () => {

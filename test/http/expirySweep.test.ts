@@ -6,7 +6,13 @@
 import { jest } from '@jest/globals';
 import type { Benefit, Partner, User } from '../../src/domain/types';
 import { readOutbox } from '../../src/email/outbox';
-import { expiryNoticeKey, runExpirySweep } from '../../src/http/expirySweep';
+import { rename, rm, writeFile } from 'node:fs/promises';
+import {
+  EXPIRY_NOTICE_MAX_ATTEMPTS,
+  EXPIRY_NOTICE_RETRY_AFTER_MS,
+  expiryNoticeKey,
+  runExpirySweep,
+} from '../../src/http/expirySweep';
 import { ManualClock } from '../../src/local/clock';
 import { startTestHost, type TestHost } from '../support/testHost';
 
@@ -266,12 +272,13 @@ describe('sweep at scale (embedded Cosmos, no demo data)', () => {
     });
     // The formula (see runExpirySweep): queries = pages + GTM partners without contact (2);
     // reads = expired + partners (5) + distinct users read (4 assignees × 5 + 3 contacts);
-    // writes = 2 × expired (the conditional update and the audit event).
+    // writes = 3 × expired (the conditional update, the notice's state replaced with that write's ETag, the
+    // audit event).
     const expired = 150;
     expect(small.queries).toBe(2 + 2);
     expect(small.reads).toBe(expired + 5 + (USERS_PER_PARTNER * 5 + 3));
-    expect(small.writes).toBe(2 * expired);
-    expect(roundTrips(small)).toBe(3 * expired + 32);
+    expect(small.writes).toBe(3 * expired);
+    expect(roundTrips(small)).toBe(4 * expired + 32);
   });
 
   test('two sweeps at once expire each benefit once and send one notice each', async () => {
@@ -308,6 +315,135 @@ describe('sweep at scale (embedded Cosmos, no demo data)', () => {
     const services = { ...host.services, config: { ...host.services.config, EXPIRY_SWEEP_BUDGET: 100 } };
     expect((await runExpirySweep(services)).expired).toBe(100);
     expect((await runExpirySweep(host.services)).expired).toBe(50);
+  });
+});
+
+describe('expiry notices are never lost: a failed or interrupted send is retried by a later sweep', () => {
+  let host: TestHost;
+  let clock: ManualClock;
+
+  beforeAll(async () => {
+    clock = new ManualClock(NOW);
+    host = await startTestHost({ clock, seed: false });
+    jest.spyOn(console, 'info').mockImplementation(() => undefined);
+  });
+  afterAll(async () => {
+    jest.restoreAllMocks();
+    await host?.close();
+  });
+
+  /** A real provider failure: the outbox folder is replaced by a plain file, so every write fails (ENOTDIR). */
+  async function breakOutbox(): Promise<void> {
+    await rename(host.outboxDir, `${host.outboxDir}.ok`).catch(() => undefined);
+    await writeFile(host.outboxDir, 'not a folder');
+  }
+  async function repairOutbox(): Promise<void> {
+    await rm(host.outboxDir, { force: true });
+    await rename(`${host.outboxDir}.ok`, host.outboxDir).catch(() => undefined);
+  }
+  const noticesOf = async (set: SeededSet) => {
+    const ids = new Set(set.expired.map((b) => expiryNoticeKey(b.id)));
+    return (await readOutbox(host.outboxDir)).filter(
+      (m) => m.kind === 'expiryNotice' && ids.has(m.idempotencyKey),
+    );
+  };
+  const stored = async (b: Benefit) => (await host.services.store.getBenefit(b.partnerId, b.id))!.value;
+
+  test('provider down: benefits expire, notices stay Pending; left alone within the lease, sent once after it', async () => {
+    const set = await seedSet(host, 'f', 50);
+    expect(set.expired).toHaveLength(50);
+    await breakOutbox();
+    const first = await runExpirySweep(host.services, { budget: 10_000 });
+    await repairOutbox();
+    expect(first).toMatchObject({ expired: 50, notices: 0 });
+    for (const b of set.expired) {
+      const after = await stored(b);
+      expect(after.status).toBe('Expired');
+      expect(after.expiryNotice).toEqual({
+        status: 'Pending',
+        attempts: 1,
+        expiredAt: NOW.toISOString(),
+        updatedAt: NOW.toISOString(),
+      });
+    }
+    expect(await noticesOf(set)).toHaveLength(0);
+
+    // Within the lease nothing is retried (the sweep that expired them could still be sending).
+    clock.set(new Date(NOW.getTime() + EXPIRY_NOTICE_RETRY_AFTER_MS - 1));
+    expect(await runExpirySweep(host.services, { budget: 10_000 })).toMatchObject({ expired: 0, notices: 0 });
+
+    clock.set(new Date(NOW.getTime() + EXPIRY_NOTICE_RETRY_AFTER_MS));
+    const [a, b] = await Promise.all([
+      runExpirySweep(host.services, { budget: 10_000, pageSize: 20 }),
+      runExpirySweep(host.services, { budget: 10_000, pageSize: 20 }),
+    ]);
+    expect(a.expired + b.expired).toBe(0);
+    expect(a.notices + b.notices).toBe(50);
+    const mails = await noticesOf(set);
+    expect(mails).toHaveLength(50);
+    // The recipients are recomputed from the assignments the expiry ended, not earlier holders.
+    const vs = mails.find((m) => m.idempotencyKey === expiryNoticeKey('f-b1-7'))!;
+    expect(vs.to.map((t) => t.address)).toEqual(['dev4@f-p2.example']);
+    for (const x of set.expired)
+      expect((await stored(x)).expiryNotice).toMatchObject({ status: 'Sent', attempts: 2 });
+
+    clock.set(new Date(NOW.getTime() + 2 * EXPIRY_NOTICE_RETRY_AFTER_MS + 1));
+    expect(await runExpirySweep(host.services, { budget: 10_000 })).toMatchObject({ expired: 0, notices: 0 });
+    expect(await noticesOf(set)).toHaveLength(50);
+  });
+
+  test(`a notice that keeps failing is given up after ${EXPIRY_NOTICE_MAX_ATTEMPTS} attempts`, async () => {
+    clock.set(NOW);
+    const set = await seedSet(host, 'g', 5 * 7); // 7 due per partner
+    await breakOutbox();
+    const attempts: number[] = [];
+    try {
+      for (let run = 0; run < EXPIRY_NOTICE_MAX_ATTEMPTS + 2; run++) {
+        clock.set(new Date(NOW.getTime() + run * (EXPIRY_NOTICE_RETRY_AFTER_MS + 1)));
+        await runExpirySweep(host.services, { budget: 10_000 });
+        attempts.push((await stored(set.expired[0])).expiryNotice!.attempts);
+      }
+    } finally {
+      await repairOutbox();
+    }
+    expect(attempts).toEqual([1, 2, 3, 4, 5, 5, 5]);
+    for (const b of set.expired)
+      expect((await stored(b)).expiryNotice).toMatchObject({
+        status: 'Failed',
+        attempts: EXPIRY_NOTICE_MAX_ATTEMPTS,
+      });
+    expect(await noticesOf(set)).toHaveLength(0);
+  });
+
+  test('a crash between the expiry write and the send leaves the notice Pending; the next sweep sends it', async () => {
+    clock.set(NOW);
+    const set = await seedSet(host, 'h', 5 * 7);
+    const victim = set.expired.find((b) => b.category === 'goToMarket' && b.partnerId === 'h-p1')!;
+    // What the expiry write leaves behind when the process dies right after it.
+    await host.services.store.updateBenefit(victim.partnerId, victim.id, (b) => ({
+      value: {
+        ...b,
+        status: 'Expired',
+        expiryNotice: { status: 'Pending', attempts: 0, expiredAt: iso(-DAY), updatedAt: iso(-DAY) },
+      },
+    }));
+    const result = await runExpirySweep(host.services, { budget: 10_000 });
+    expect(result).toMatchObject({ expired: set.expired.length - 1, notices: set.expired.length });
+    const mail = (await noticesOf(set)).find((m) => m.idempotencyKey === expiryNoticeKey(victim.id))!;
+    expect(mail.to.map((t) => t.address)).toEqual(['marketing@h-p1.mail.example']);
+    expect((await stored(victim)).expiryNotice).toMatchObject({ status: 'Sent', attempts: 1 });
+  });
+
+  test('the notice state is internal: benefit responses never show it', async () => {
+    const token = await host.token('f-p1-admin');
+    const one = await host.call('GET', '/api/partners/f-p1/benefits/f-b0-0', { token });
+    expect(one.status).toBe(200);
+    expect(one.body.status).toBe('Expired');
+    expect(one.body).not.toHaveProperty('expiryNotice');
+    const list = await host.call('GET', '/api/partners/f-p1/benefits?status=Expired', { token });
+    expect(list.status).toBe(200);
+    expect(list.body.items.length).toBeGreaterThan(0);
+    for (const item of list.body.items) expect(item).not.toHaveProperty('expiryNotice');
   });
 });
 
