@@ -197,6 +197,7 @@ export const AssignmentSchema = z
     id: z.string(),
     userId: z.string(),
     alternateEmail: z.string().optional(),
+    alternateEmailVerifiedAt: IsoDateTime.optional(),
     assignedAt: IsoDateTime,
     assignedBy: z.string(),
     endedAt: IsoDateTime.optional(),

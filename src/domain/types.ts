@@ -156,6 +156,8 @@ export interface Assignment {
   id: string;
   userId: string;
   alternateEmail?: string;
+  /** When the technical contact's alternate email was verified by its token (ISO 8601; SPEC §5). */
+  alternateEmailVerifiedAt?: string;
   assignedAt: string;
   assignedBy: string;
   endedAt?: string;

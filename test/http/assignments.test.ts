@@ -346,6 +346,8 @@ describe('technical contact', () => {
     const verified = await host.call('POST', '/api/contact-verifications', { body: { token } });
     expect(verified.status).toBe(200);
     expect(verified.body).toEqual({ status: 'Verified', contact: 'technical' });
+    const afterVerify = (await getBenefit(host, 'contoso', support, admin)).body;
+    expect(activeAssignments(afterVerify)[0].alternateEmailVerifiedAt).toEqual(expect.any(String));
     // One technical contact per benefit.
     expectProblem(
       await assign(support, {
@@ -355,6 +357,34 @@ describe('technical contact', () => {
       409,
       'seat-limit-reached',
     );
+  });
+
+  test("a replaced technical contact's token is invalid (400 invalid-token) and verifies nothing", async () => {
+    const held = activeAssignments((await getBenefit(host, 'contoso', support, admin)).body)[0];
+    expect((await unassign(support, held.id)).status).toBe(204);
+    const first = await assign(support, {
+      userId: oid('dev2@contoso.example'),
+      alternateEmail: 'first@partner-mail.example',
+    });
+    expect(first.status).toBe(201);
+    const firstToken = tokenFromMail(
+      (await mailsTo(host, 'contactVerification', 'first@partner-mail.example'))[0],
+    );
+    expect((await unassign(support, first.body.id)).status).toBe(204);
+    const second = await assign(support, {
+      userId: oid('dev2@contoso.example'),
+      alternateEmail: 'second@partner-mail.example',
+    });
+    expect(second.status).toBe(201);
+    const before = await getBenefit(host, 'contoso', support, admin);
+    expectProblem(
+      await host.call('POST', '/api/contact-verifications', { body: { token: firstToken } }),
+      400,
+      'invalid-token',
+    );
+    const after = await getBenefit(host, 'contoso', support, admin);
+    expect(after.etag).toBe(before.etag);
+    expect(activeAssignments(after.body)[0].alternateEmailVerifiedAt).toBeUndefined();
   });
 });
 

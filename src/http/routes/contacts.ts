@@ -6,7 +6,7 @@ import * as df from 'durable-functions';
 import { DomainError } from '../../domain/errors';
 import { assertContactEmailDiffers, normalizeEmail } from '../../domain/rules';
 import { ContactVerificationBody, MarketingContactBody, MarketingContactSchema } from '../../domain/schemas';
-import type { MarketingContact } from '../../domain/types';
+import type { Assignment, MarketingContact } from '../../domain/types';
 import { audit } from '../audit';
 import { consumeContactToken, startContactVerification } from '../contactOnboarding';
 import { defineRoute, ifMatch } from '../route';
@@ -104,9 +104,36 @@ export const verifyContact = defineRoute(
     handle: async ({ services, body, context }) => {
       const record = await consumeContactToken(services, body.token);
       const now = services.clock.now().toISOString();
+      // A token for an email (or a technical contact) that has since been replaced proves nothing about the
+      // current contact: the same answer as any other invalid token.
+      const superseded = () => new DomainError('invalid-token', 'The verification token is not valid.');
+      if (record.contact === 'technical') {
+        if (!record.benefitId || !record.assignmentId) throw superseded();
+        const holds = (a: Assignment) =>
+          a.id === record.assignmentId &&
+          a.endedAt === undefined &&
+          a.alternateEmail !== undefined &&
+          normalizeEmail(a.alternateEmail) === normalizeEmail(record.email);
+        try {
+          await services.store.updateBenefitIfChanged(record.homePartnerId, record.benefitId, (b) => {
+            const a = b.assignments.find(holds);
+            if (!a) throw superseded();
+            if (a.alternateEmailVerifiedAt) return undefined;
+            return {
+              value: {
+                ...b,
+                assignments: b.assignments.map((x) =>
+                  x === a ? { ...x, alternateEmailVerifiedAt: now } : x,
+                ),
+              },
+            };
+          });
+        } catch (e) {
+          if (e instanceof DomainError && e.code === 'not-found') throw superseded();
+          throw e;
+        }
+      }
       if (record.contact === 'marketing') {
-        // A token for an email that has since been replaced proves nothing about the current contact.
-        const superseded = () => new DomainError('invalid-token', 'The verification token is not valid.');
         const partner = await services.store.getPartner(record.homePartnerId);
         const current = partner?.value.marketingContact;
         if (!current || normalizeEmail(current.email) !== normalizeEmail(record.email)) throw superseded();
