@@ -160,8 +160,12 @@ export class BenefitsStore {
   // ---- purchases and benefits -------------------------------------------------------------------
 
   /**
-   * Writes a purchase and the benefits it provisions in one bulk request per 100 documents.
-   * If any write fails the written ones are deleted again, so a purchase is all or nothing.
+   * Writes a purchase and the benefits it provisions as one transactional batch per 100 documents (all in the
+   * partner's partition): in Cosmos DB a batch is all or nothing and one round trip. A purchase has far fewer
+   * than 100 benefits, so in practice it is one atomic batch. Should a batch fail where operations are not
+   * rolled back (the embedded server, platform notes) or a later chunk fail, the documents written are deleted
+   * again, so a purchase is all or nothing either way.
+   * @throws Error naming the failing status when a write is refused (the caller answers 5xx; nothing is left).
    */
   async createPurchase(purchase: Purchase, benefits: Benefit[]): Promise<void> {
     const docs: Array<{ type: DocType; value: { id: string; partnerId: string } }> = [
@@ -172,20 +176,23 @@ export class BenefitsStore {
     try {
       for (let i = 0; i < docs.length; i += 100) {
         const chunk = docs.slice(i, i + 100);
-        const results = await this.docs.container.items.executeBulkOperations(
+        const response = await this.docs.container.items.batch(
           chunk.map((d) => ({
             operationType: 'Create' as const,
-            partitionKey: purchase.partnerId,
             resourceBody: { ...d.value, type: d.type },
           })),
+          purchase.partnerId,
         );
-        results.forEach((r, j) => {
-          const status = r.response?.statusCode ?? 0;
-          if (status >= 200 && status < 300) written.push(chunk[j].value.id);
+        const results = response.result ?? [];
+        chunk.forEach((d, j) => {
+          const status = results[j]?.statusCode ?? 0;
+          if (status >= 200 && status < 300) written.push(d.value.id);
         });
-        const failed = results.find((r) => !r.response || r.response.statusCode >= 300);
-        if (failed)
-          throw new Error(`bulk create failed with status ${failed.response?.statusCode ?? 'none'}`);
+        const failed = results.find((r) => r.statusCode >= 300 && r.statusCode !== 424);
+        if (response.code !== undefined && response.code >= 300)
+          throw new Error(`batch create failed with status ${failed?.statusCode ?? response.code}`);
+        if (failed || results.length !== chunk.length)
+          throw new Error(`batch create failed with status ${failed?.statusCode ?? 'none'}`);
       }
     } catch (e) {
       await Promise.all(written.map((id) => this.docs.delete(purchase.partnerId, id)));

@@ -1,0 +1,80 @@
+/**
+ * A purchase and its benefits are written all or nothing (BenefitsStore.createPurchase: one transactional batch,
+ * one round trip; documents deleted again where a server does not roll a failed batch back — the embedded one).
+ * Real `@azure/cosmos` against the embedded server.
+ */
+import { getPackage } from '../../src/domain/catalog';
+import { provisionBenefits } from '../../src/domain/provisioning';
+import type { Purchase } from '../../src/domain/types';
+import { startEmbeddedCosmos, type EmbeddedCosmos } from '../../src/local/embeddedCosmos';
+import { createCosmosContainer, ensureContainer } from '../../src/store/cosmos';
+import { Documents } from '../../src/store/documents';
+import { BenefitsStore } from '../../src/store/store';
+import { partner } from '../domain/fixtures';
+
+let cosmos: EmbeddedCosmos;
+let store: BenefitsStore;
+let n = 0;
+
+beforeAll(async () => {
+  cosmos = await startEmbeddedCosmos();
+  const container = createCosmosContainer(
+    {
+      COSMOS_ENDPOINT: cosmos.endpoint,
+      COSMOS_KEY: cosmos.key,
+      COSMOS_DATABASE: 'db',
+      COSMOS_CONTAINER: 'c',
+    },
+    { agent: cosmos.agent },
+  );
+  await ensureContainer(container);
+  store = new BenefitsStore(new Documents(container));
+});
+afterAll(async () => cosmos?.close());
+
+function goldPurchase() {
+  const id = `purchase-${++n}`;
+  const benefits = provisionBenefits({
+    partner: partner(),
+    pkg: getPackage('gold-competency')!,
+    purchaseId: id,
+    now: new Date('2025-11-25T00:00:00Z'),
+    newId: (() => {
+      let i = 0;
+      return () => `${id}-b${i++}`;
+    })(),
+  });
+  const purchase: Purchase = {
+    id,
+    partnerId: 'contoso',
+    packageId: 'gold-competency',
+    purchasedAt: '2026-11-25T00:00:00.000Z',
+    purchasedBy: 'admin',
+    status: 'Active',
+    benefitIds: benefits.map((b) => b.id),
+  };
+  return { purchase, benefits };
+}
+
+test('a purchase with its benefits is one write request', async () => {
+  const { purchase, benefits } = goldPurchase();
+  expect(benefits.length).toBeGreaterThan(5);
+  cosmos.resetCounts();
+  await store.createPurchase(purchase, benefits);
+  expect(cosmos.counts().writes).toBe(1);
+  expect((await store.getPurchase('contoso', purchase.id))?.value.benefitIds).toEqual(
+    benefits.map((b) => b.id),
+  );
+  expect(await store.listBenefitsOfPurchase('contoso', purchase.id)).toHaveLength(benefits.length);
+});
+
+test('one refused document (an id already taken) leaves nothing of the purchase behind', async () => {
+  const { purchase, benefits } = goldPurchase();
+  // The last benefit's id already exists, so its create is refused (409) after the others were applied.
+  await store.docs.create('benefit', { ...benefits[benefits.length - 1] });
+  await expect(store.createPurchase(purchase, benefits)).rejects.toThrow(/409/);
+  expect(await store.getPurchase('contoso', purchase.id)).toBeUndefined();
+  const left = await store.listBenefitsOfPurchase('contoso', purchase.id);
+  // Only the pre-existing document remains.
+  expect(left.map((b) => b.id)).toEqual([benefits[benefits.length - 1].id]);
+});
