@@ -262,6 +262,7 @@ export const PurchaseSchema = z
       .object({ amount: z.number().optional(), refundedAt: IsoDateTime, serviceRequestId: z.string() })
       .optional(),
     cancelledAt: IsoDateTime.optional(),
+    cancellation: z.object({ requestedBy: z.string(), reason: z.string() }).optional(),
   })
   .meta({ id: 'Purchase' });
 

@@ -149,6 +149,8 @@ export interface Purchase {
   softwareKeysRevealedAt?: string;
   refund?: { amount?: number; refundedAt: string; serviceRequestId: string };
   cancelledAt?: string;
+  /** Who filed the cancellation and why, kept so an interrupted cancellation can be completed (SPEC §4). */
+  cancellation?: { requestedBy: string; reason: string };
 }
 
 /** A seat held by a user (SPEC §3). `endedAt` marks an ended assignment (kept for audit). */

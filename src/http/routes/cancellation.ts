@@ -67,6 +67,7 @@ export const requestCancellation = defineRoute(
               status: 'Cancelled',
               cancelledAt: nowIso,
               refund: { refundedAt: nowIso, serviceRequestId: requestId },
+              cancellation: { requestedBy: caller.objectId, reason: body.reason },
             },
           };
         });
@@ -76,28 +77,15 @@ export const requestCancellation = defineRoute(
           await reject(services, { requestId, caller, params, reason: body.reason, now, e });
         }
         if (isDomainError(e) && e.code === 'purchase-cancelled') {
-          // Self-healing: an earlier cancellation that stopped after the purchase write gets its cascade done.
-          await cancelBenefits(services, context, params.partnerId, params.purchaseId, now);
+          // Self-healing: an earlier cancellation that stopped after the purchase write gets its cascade and
+          // its Completed service request done; this request is still answered 409 purchase-cancelled.
+          await completeInterrupted(services, context, params.partnerId, params.purchaseId, now);
         }
         throw e;
       }
 
       const { count } = await cancelBenefits(services, context, params.partnerId, cancelled.id, now);
-      const request: ServiceRequest = {
-        id: requestId,
-        partnerId: params.partnerId,
-        type: 'Cancellation',
-        status: 'Completed',
-        createdAt: nowIso,
-        createdBy: caller.objectId,
-        reason: body.reason,
-        details: {
-          purchaseId: cancelled.id,
-          packageId: cancelled.packageId,
-          refundedAt: nowIso,
-          benefitsCancelled: count,
-        },
-      };
+      const request = completedRequest(cancelled, count);
       await services.store.createServiceRequest(request);
       await audit(services, {
         partnerId: params.partnerId,
@@ -111,6 +99,56 @@ export const requestCancellation = defineRoute(
   },
   { extraInputs: [df.input.durableClient()] },
 );
+
+/** The `Completed` Cancellation request of a cancelled purchase, rebuilt from what its conditional write recorded. */
+function completedRequest(purchase: Purchase, benefitsCancelled: number): ServiceRequest {
+  const refund = purchase.refund!;
+  return {
+    id: refund.serviceRequestId,
+    partnerId: purchase.partnerId,
+    type: 'Cancellation',
+    status: 'Completed',
+    createdAt: refund.refundedAt,
+    createdBy: purchase.cancellation?.requestedBy ?? 'system',
+    ...(purchase.cancellation ? { reason: purchase.cancellation.reason } : {}),
+    details: {
+      purchaseId: purchase.id,
+      packageId: purchase.packageId,
+      refundedAt: refund.refundedAt,
+      benefitsCancelled,
+    },
+  };
+}
+
+/**
+ * Finishes a cancellation that stopped after its purchase write (a crash, a timeout): cancels the benefits left
+ * (idempotent) and files its `Completed` service request if it is missing, audited as `system`. Safe to run any
+ * number of times; a request already filed is left as it is.
+ */
+async function completeInterrupted(
+  services: Services,
+  context: InvocationContext,
+  partnerId: string,
+  purchaseId: string,
+  now: Date,
+): Promise<void> {
+  const purchase = (await services.store.getPurchase(partnerId, purchaseId))?.value;
+  if (!purchase?.refund) return;
+  await cancelBenefits(services, context, partnerId, purchaseId, now);
+  try {
+    await services.store.createServiceRequest(completedRequest(purchase, purchase.benefitIds.length));
+  } catch (e) {
+    if (isDomainError(e) && e.code === 'conflict') return; // filed by the original request
+    throw e;
+  }
+  await audit(services, {
+    partnerId,
+    caller: 'system',
+    action: 'purchase.cancel',
+    target: { type: 'purchase', id: purchaseId },
+    detail: { serviceRequestId: purchase.refund.serviceRequestId, completedAfterInterruption: true },
+  });
+}
 
 /** Records and audits the `Rejected` request of an ineligible cancellation (SPEC §4), then lets the 409 go. */
 async function reject(
