@@ -146,14 +146,7 @@ export class BenefitsStore {
 
   /** A page of a partner's users. */
   async listUsers(partnerId: string, page: PageOptions): Promise<Page<User>> {
-    const res = await this.docs.queryPage<User>(
-      'SELECT * FROM c WHERE c.partnerId = @p AND c.type = @t',
-      [
-        { name: '@p', value: partnerId },
-        { name: '@t', value: 'user' },
-      ],
-      { partitionKey: partnerId, ...page },
-    );
+    const res = await this.pageOfType<User>('user', partnerId, page);
     return { ...res, items: res.items.map(fromUserDoc) };
   }
 
@@ -205,14 +198,7 @@ export class BenefitsStore {
   }
 
   async listPurchases(partnerId: string, page: PageOptions): Promise<Page<Purchase>> {
-    return this.docs.queryPage<Purchase>(
-      'SELECT * FROM c WHERE c.partnerId = @p AND c.type = @t',
-      [
-        { name: '@p', value: partnerId },
-        { name: '@t', value: 'purchase' },
-      ],
-      { partitionKey: partnerId, ...page },
-    );
+    return this.pageOfType<Purchase>('purchase', partnerId, page);
   }
 
   async updatePurchase<R = undefined>(
@@ -330,17 +316,22 @@ export class BenefitsStore {
   }
 
   async listAuditEvents(partnerId: string, page: PageOptions): Promise<Page<AuditEvent>> {
-    return this.docs.queryPage<AuditEvent>(
+    return this.pageOfType<AuditEvent>('audit', partnerId, page);
+  }
+
+  // ---- helpers ----------------------------------------------------------------------------------
+
+  /** One page of a partner's documents of one type, in storage order (one query request, its partition only). */
+  private pageOfType<T>(type: DocType, partnerId: string, page: PageOptions): Promise<Page<T>> {
+    return this.docs.queryPage<T>(
       'SELECT * FROM c WHERE c.partnerId = @p AND c.type = @t',
       [
         { name: '@p', value: partnerId },
-        { name: '@t', value: 'audit' },
+        { name: '@t', value: type },
       ],
       { partitionKey: partnerId, ...page },
     );
   }
-
-  // ---- helpers ----------------------------------------------------------------------------------
 
   /** Point read that also checks the document's type (ids are unique per partition, not per type). */
   async readTyped<T>(type: DocType, partnerId: string, id: string): Promise<Versioned<T> | undefined> {
@@ -416,13 +407,10 @@ export class BenefitsStore {
 
   /** A page of a partner's service requests (one query request). */
   async listServiceRequests(partnerId: string, page: PageOptions): Promise<Page<ServiceRequest>> {
-    const res = await this.docs.queryPage<ServiceRequest & { requestType?: ServiceRequest['type'] }>(
-      'SELECT * FROM c WHERE c.partnerId = @p AND c.type = @t',
-      [
-        { name: '@p', value: partnerId },
-        { name: '@t', value: 'serviceRequest' },
-      ],
-      { partitionKey: partnerId, ...page },
+    const res = await this.pageOfType<ServiceRequest & { requestType?: ServiceRequest['type'] }>(
+      'serviceRequest',
+      partnerId,
+      page,
     );
     return {
       ...res,
