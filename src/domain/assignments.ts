@@ -174,6 +174,14 @@ export function endAssignment(benefit: Benefit, assignmentId: string, now: Date)
   return { ...benefit, assignments };
 }
 
+/**
+ * The assignments of a benefit with every active one ended at `endedAt` (ISO 8601); ended ones keep their own
+ * end. Used when the whole benefit ends: expiry (SPEC §8) and cancellation (SPEC §4). No mutation.
+ */
+export function endAllAssignments(assignments: readonly Assignment[], endedAt: string): Assignment[] {
+  return assignments.map((a) => (a.endedAt === undefined ? { ...a, endedAt } : a));
+}
+
 type SeatKind = 'visualStudio' | 'usageBased' | 'technical';
 
 function seatKind(benefit: Pick<Benefit, 'category' | 'cloudKind'>): SeatKind | undefined {

@@ -6,6 +6,7 @@ export {
   activeAssignments,
   assertNotCancelled,
   assignSeat,
+  endAllAssignments,
   endAssignment,
   type AssignSeatInput,
 } from './assignments';

@@ -22,7 +22,7 @@
  * is found by the next run (the query starts afresh each run).
  */
 import type { InvocationContext, Timer } from '@azure/functions';
-import { activeAssignments } from '../domain/rules';
+import { activeAssignments, endAllAssignments } from '../domain/rules';
 import { DomainError } from '../domain/errors';
 import type { Assignment, Benefit, ExpiryNoticeState, Locale, Partner, User } from '../domain/types';
 import type { EmailRecipient } from '../email/port';
@@ -150,7 +150,7 @@ async function expireOne(
         value: {
           ...b,
           status: 'Expired',
-          assignments: b.assignments.map((a) => (a.endedAt === undefined ? { ...a, endedAt: nowIso } : a)),
+          assignments: endAllAssignments(b.assignments, nowIso),
           // The notice is owed from this very write on: a failed send or a crash leaves it Pending for a retry.
           expiryNotice: { status: 'Pending', attempts: 0, expiredAt: nowIso, updatedAt: nowIso },
         },

@@ -3,6 +3,7 @@ import {
   activeAssignments,
   assertNotCancelled,
   assignSeat,
+  endAllAssignments,
   endAssignment,
   type AssignSeatInput,
 } from '../../src/domain/assignments';
@@ -332,5 +333,21 @@ describe('seat invariant (property)', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('endAllAssignments', () => {
+  it('ends every active assignment at the given time and keeps the end of those already ended', () => {
+    let b = benefit({ seats: 3 });
+    b = assignSeat(b, input('dev1')).benefit;
+    b = assignSeat(b, input('dev2')).benefit;
+    b = endAssignment(b, 'a-dev1', NOW);
+    const at = '2030-01-01T00:00:00.000Z';
+    const ended = endAllAssignments(b.assignments, at);
+    expect(ended.map((a) => [a.id, a.endedAt])).toEqual([
+      ['a-dev1', NOW.toISOString()],
+      ['a-dev2', at],
+    ]);
+    expect(activeAssignments(b)).toHaveLength(1); // no mutation
   });
 });

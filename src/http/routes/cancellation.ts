@@ -12,7 +12,12 @@
 import type { InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { DomainError, isDomainError } from '../../domain/errors';
-import { assertPurchaseActive, refundEligibility, type RefundEligibility } from '../../domain/rules';
+import {
+  assertPurchaseActive,
+  endAllAssignments,
+  refundEligibility,
+  type RefundEligibility,
+} from '../../domain/rules';
 import { CancellationBody, ServiceRequestSchema } from '../../domain/schemas';
 import type { Benefit, Purchase, ServiceRequest } from '../../domain/types';
 import { EVENTS } from '../../orchestration/activation';
@@ -217,7 +222,7 @@ export async function cancelBenefits(
           const value: Benefit = {
             ...b,
             status: 'Cancelled',
-            assignments: b.assignments.map((a) => (a.endedAt === undefined ? { ...a, endedAt: nowIso } : a)),
+            assignments: endAllAssignments(b.assignments, nowIso),
             ...(b.activation?.status === 'Pending'
               ? { activation: { ...b.activation, status: 'Cancelled' } }
               : {}),
