@@ -248,9 +248,9 @@ async function sendNotice(
           : 'Pending';
     return { ...n, status, attempts, updatedAt: nowIso };
   };
-  const pending = benefit.expiryNotice!;
+  const settled = settle(benefit.expiryNotice!);
   try {
-    await services.store.replaceBenefit({ ...benefit, expiryNotice: settle(pending) }, saved.etag);
+    await services.store.replaceBenefit({ ...benefit, expiryNotice: settled }, saved.etag);
   } catch (e) {
     if (!(e instanceof DomainError && e.code === 'precondition-failed')) throw e;
     await services.store.updateBenefitIfChanged(benefit.partnerId, benefit.id, (b) =>
@@ -259,9 +259,9 @@ async function sendNotice(
         : undefined,
     );
   }
-  if (!notified && recipients.to.length > 0 && pending.attempts + 1 >= EXPIRY_NOTICE_MAX_ATTEMPTS) {
+  if (settled.status === 'Failed') {
     log(
-      `Expiry notice of benefit ${benefit.id} (${benefit.partnerId}) given up after ${pending.attempts + 1} attempts.`,
+      `Expiry notice of benefit ${benefit.id} (${benefit.partnerId}) given up after ${settled.attempts} attempts.`,
     );
   }
   return { notified, recipients: recipients.to.length };

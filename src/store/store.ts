@@ -181,11 +181,10 @@ export class BenefitsStore {
           const status = results[j]?.statusCode ?? 0;
           if (status >= 200 && status < 300) written.push(d.value.id);
         });
+        // The operation that failed (the others of a rolled-back batch answer 424 Failed Dependency).
         const failed = results.find((r) => r.statusCode >= 300 && r.statusCode !== 424);
-        if (response.code !== undefined && response.code >= 300)
-          throw new Error(`batch create failed with status ${failed?.statusCode ?? response.code}`);
-        if (failed || results.length !== chunk.length)
-          throw new Error(`batch create failed with status ${failed?.statusCode ?? 'none'}`);
+        if (failed || (response.code ?? 200) >= 300 || results.length !== chunk.length)
+          throw new Error(`batch create failed with status ${failed?.statusCode ?? response.code ?? 'none'}`);
       }
     } catch (e) {
       await Promise.all(written.map((id) => this.docs.delete(purchase.partnerId, id)));
