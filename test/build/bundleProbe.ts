@@ -5,8 +5,7 @@
  * (not the sources) with the local host, drives it over real HTTP with real tokens, and prints one JSON
  * report on stdout. It decides nothing: the test asserts on the report.
  */
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { installFunctionsCore } from '../../src/local/installFunctionsCore';
 
@@ -16,35 +15,14 @@ async function main(): Promise<void> {
   const bundle = process.argv[2];
   if (!bundle) throw new Error('usage: bundleProbe.ts <bundle>');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { startLocalHost } = require('../../src/local/host') as typeof import('../../src/local/host');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { demoObjectId } = require('../../src/local/seed') as typeof import('../../src/local/seed');
-  const dataDir = await mkdtemp(join(tmpdir(), 'benefits-bundle-'));
-  const host = await startLocalHost({
-    port: 0,
-    dataDir,
-    timers: false,
-    functionsEntry: bundle,
-    log: () => undefined,
-  });
+  const { startTestHost } = require('../support/testHost') as typeof import('../support/testHost');
+  const host = await startTestHost({ functionsEntry: bundle });
   const call = async (method: string, path: string, token?: string, body?: unknown) => {
-    const res = await fetch(`${host.url}/api${path}`, {
-      method,
-      headers: {
-        ...(token ? { Authorization: `Bearer ${token}` } : {}),
-        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return {
-      status: res.status,
-      type: res.headers.get('content-type'),
-      body: text ? JSON.parse(text) : undefined,
-    };
+    const res = await host.call(method, `/api${path}`, { token, body });
+    return { status: res.status, type: res.headers.get('content-type'), body: res.body as any };
   };
   try {
-    const admin = await host.token(demoObjectId('admin@contoso.example'));
+    const admin = await host.tokenFor('admin@contoso.example');
     const operator = await host.token('00000000-0000-4000-8000-00000000beef', { operator: true });
 
     const health = await call('GET', '/health');
@@ -107,8 +85,7 @@ async function main(): Promise<void> {
     };
     process.stdout.write(`${JSON.stringify(report)}\n`);
   } finally {
-    await host.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await host.close();
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import { readOutbox } from '../../src/email/outbox';
 import {
+  benefitIdOf,
   activeAssignments,
   allAuditEvents,
   auditEventsOf,
@@ -40,11 +41,8 @@ beforeAll(async () => {
 afterAll(async () => host?.close());
 
 /** The contoso benefit of a purchase with a catalog item id. */
-const benefitOf = (purchaseId: string, catalogItemId: string): string => {
-  const b = benefits.find((x) => x.purchaseId === purchaseId && x.catalogItemId === catalogItemId);
-  expect(b).toBeDefined();
-  return b.id as string;
-};
+const benefitOf = (purchaseId: string, catalogItemId: string): string =>
+  benefitIdOf(benefits, purchaseId, catalogItemId);
 
 const assignPath = (benefitId: string) => `/api/partners/contoso/benefits/${benefitId}/assignments`;
 const assign = (benefitId: string, body: unknown, token = admin, headers?: Record<string, string>) =>

@@ -155,6 +155,14 @@ async function seedSet(host: TestHost, prefix: string, total: number): Promise<S
   return { prefix, partners, expired, activeNotDue, total: docs.length };
 }
 
+/** The expiry notices in the outbox for the due benefits of a seeded set. */
+async function noticesOf(host: TestHost, set: SeededSet) {
+  const ids = new Set(set.expired.map((b) => expiryNoticeKey(b.id)));
+  return (await readOutbox(host.outboxDir)).filter(
+    (m) => m.kind === 'expiryNotice' && ids.has(m.idempotencyKey),
+  );
+}
+
 const roundTrips = (c: { queries: number; reads: number; writes: number }) => c.queries + c.reads + c.writes;
 
 describe('sweep at scale (embedded Cosmos, no demo data)', () => {
@@ -171,12 +179,6 @@ describe('sweep at scale (embedded Cosmos, no demo data)', () => {
     await host?.close();
   });
 
-  const notices = async (set: SeededSet) => {
-    const ids = new Set(set.expired.map((b) => expiryNoticeKey(b.id)));
-    return (await readOutbox(host.outboxDir)).filter(
-      (m) => m.kind === 'expiryNotice' && ids.has(m.idempotencyKey),
-    );
-  };
   const expireAudits = async (set: SeededSet) => {
     const all: Array<{ target: { id: string } }> = [];
     for (const p of set.partners) {
@@ -233,7 +235,7 @@ describe('sweep at scale (embedded Cosmos, no demo data)', () => {
     const cancelled = (await host.services.store.getBenefit('a-p1', 'a-b0-32'))!.value;
     expect(cancelled.status).toBe('Cancelled');
 
-    const mails = await notices(set);
+    const mails = await noticesOf(host, set);
     expect(mails).toHaveLength(150);
     const byKey = new Map(mails.map((m) => [m.idempotencyKey, m]));
     // Go-To-Market with a marketing contact → the contact, in their language.
@@ -292,7 +294,7 @@ describe('sweep at scale (embedded Cosmos, no demo data)', () => {
     expect(one.notices + two.notices).toBe(150);
     expect(send).toHaveBeenCalledTimes(150);
     send.mockRestore();
-    const mails = await notices(set);
+    const mails = await noticesOf(host, set);
     expect(mails).toHaveLength(150);
     const audits = await expireAudits(set);
     expect(audits).toHaveLength(150);
@@ -341,12 +343,6 @@ describe('expiry notices are never lost: a failed or interrupted send is retried
     await rm(host.outboxDir, { force: true });
     await rename(`${host.outboxDir}.ok`, host.outboxDir).catch(() => undefined);
   }
-  const noticesOf = async (set: SeededSet) => {
-    const ids = new Set(set.expired.map((b) => expiryNoticeKey(b.id)));
-    return (await readOutbox(host.outboxDir)).filter(
-      (m) => m.kind === 'expiryNotice' && ids.has(m.idempotencyKey),
-    );
-  };
   const stored = async (b: Benefit) => (await host.services.store.getBenefit(b.partnerId, b.id))!.value;
 
   test('provider down: benefits expire, notices stay Pending; left alone within the lease, sent once after it', async () => {
@@ -366,7 +362,7 @@ describe('expiry notices are never lost: a failed or interrupted send is retried
         updatedAt: NOW.toISOString(),
       });
     }
-    expect(await noticesOf(set)).toHaveLength(0);
+    expect(await noticesOf(host, set)).toHaveLength(0);
 
     // Within the lease nothing is retried (the sweep that expired them could still be sending).
     clock.set(new Date(NOW.getTime() + EXPIRY_NOTICE_RETRY_AFTER_MS - 1));
@@ -379,7 +375,7 @@ describe('expiry notices are never lost: a failed or interrupted send is retried
     ]);
     expect(a.expired + b.expired).toBe(0);
     expect(a.notices + b.notices).toBe(50);
-    const mails = await noticesOf(set);
+    const mails = await noticesOf(host, set);
     expect(mails).toHaveLength(50);
     // The recipients are recomputed from the assignments the expiry ended, not earlier holders.
     const vs = mails.find((m) => m.idempotencyKey === expiryNoticeKey('f-b1-7'))!;
@@ -389,7 +385,7 @@ describe('expiry notices are never lost: a failed or interrupted send is retried
 
     clock.set(new Date(NOW.getTime() + 2 * EXPIRY_NOTICE_RETRY_AFTER_MS + 1));
     expect(await runExpirySweep(host.services, { budget: 10_000 })).toMatchObject({ expired: 0, notices: 0 });
-    expect(await noticesOf(set)).toHaveLength(50);
+    expect(await noticesOf(host, set)).toHaveLength(50);
   });
 
   test(`a notice that keeps failing is given up after ${EXPIRY_NOTICE_MAX_ATTEMPTS} attempts`, async () => {
@@ -412,7 +408,7 @@ describe('expiry notices are never lost: a failed or interrupted send is retried
         status: 'Failed',
         attempts: EXPIRY_NOTICE_MAX_ATTEMPTS,
       });
-    expect(await noticesOf(set)).toHaveLength(0);
+    expect(await noticesOf(host, set)).toHaveLength(0);
   });
 
   test('a crash between the expiry write and the send leaves the notice Pending; the next sweep sends it', async () => {
@@ -429,7 +425,7 @@ describe('expiry notices are never lost: a failed or interrupted send is retried
     }));
     const result = await runExpirySweep(host.services, { budget: 10_000 });
     expect(result).toMatchObject({ expired: set.expired.length - 1, notices: set.expired.length });
-    const mail = (await noticesOf(set)).find((m) => m.idempotencyKey === expiryNoticeKey(victim.id))!;
+    const mail = (await noticesOf(host, set)).find((m) => m.idempotencyKey === expiryNoticeKey(victim.id))!;
     expect(mail.to.map((t) => t.address)).toEqual(['marketing@h-p1.mail.example']);
     expect((await stored(victim)).expiryNotice).toMatchObject({ status: 'Sent', attempts: 1 });
   });

@@ -6,6 +6,7 @@ import { generateKeyPair, SignJWT } from 'jose';
 import { getRegistrations } from '../../src/local/functionsCore';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER } from '../../src/local/issuer';
 import { demoObjectId } from '../../src/local/seed';
+import { expectProblem } from '../support/api';
 import { startTestHost, type TestHost } from '../support/testHost';
 
 let host: TestHost;
@@ -15,22 +16,6 @@ beforeAll(async () => {
   admin = await host.tokenFor('admin@contoso.example');
 });
 afterAll(async () => host?.close());
-
-const expectProblem = (
-  res: { status: number; headers: Headers; body: any },
-  status: number,
-  code: string,
-) => {
-  expect(res.status).toBe(status);
-  expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  expect(res.body).toMatchObject({
-    status,
-    code,
-    type: expect.any(String),
-    title: expect.any(String),
-    detail: expect.any(String),
-  });
-};
 
 describe('public and caller routes', () => {
   test('GET /api/health needs no token', async () => {

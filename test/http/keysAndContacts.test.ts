@@ -4,6 +4,7 @@
  */
 import { readOutbox } from '../../src/email/outbox';
 import {
+  benefitIdOf,
   allAuditEvents,
   auditEventsOf,
   expectProblem,
@@ -36,11 +37,8 @@ beforeAll(async () => {
 });
 afterAll(async () => host?.close());
 
-const benefitOf = (purchaseId: string, catalogItemId: string): string => {
-  const b = benefits.find((x) => x.purchaseId === purchaseId && x.catalogItemId === catalogItemId);
-  expect(b).toBeDefined();
-  return b.id as string;
-};
+const benefitOf = (purchaseId: string, catalogItemId: string): string =>
+  benefitIdOf(benefits, purchaseId, catalogItemId);
 const keysPath = (benefitId: string) => `/api/partners/contoso/benefits/${benefitId}/keys`;
 const reveal = (benefitId: string, body: unknown, token = admin, headers?: Record<string, string>) =>
   host.call('POST', keysPath(benefitId), { token, body, headers });

@@ -36,6 +36,13 @@ export async function listBenefits(
   return res.body.items;
 }
 
+/** The id of the benefit with a catalog item id among a purchase's (from {@link listBenefits}); asserted present. */
+export function benefitIdOf(benefits: any[], purchaseId: string, catalogItemId: string): string {
+  const b = benefits.find((x) => x.purchaseId === purchaseId && x.catalogItemId === catalogItemId);
+  expect(b).toBeDefined();
+  return b.id as string;
+}
+
 /** One benefit through `GET …/benefits/{id}` (body and ETag). */
 export async function getBenefit(
   host: TestHost,
