@@ -155,6 +155,17 @@ function sendError(
   sendJson(res, status, { error: { code, message } }, { 'x-ms-error-code': code, ...headers });
 }
 
+/** Answers with an injected failure (its status, code or the default one, and headers such as Retry-After). */
+function sendInjected(res: ServerResponse, failure: FailureResponse): void {
+  sendError(
+    res,
+    failure.status,
+    failure.code ?? defaultCode(failure.status),
+    'Injected failure.',
+    failure.headers,
+  );
+}
+
 function defaultCode(status: number): string {
   if (status === 429) return 'TooManyRequests';
   if (status === 401) return 'Denied';
@@ -237,13 +248,7 @@ export async function startAcsEmailServer(options: AcsEmailServerOptions = {}): 
     if (req.method === 'POST' && url.pathname === '/emails:send') {
       const failure = failures.shift();
       if (failure && !failure.afterAccept) {
-        return sendError(
-          res,
-          failure.status,
-          failure.code ?? defaultCode(failure.status),
-          'Injected failure.',
-          failure.headers,
-        );
+        return sendInjected(res, failure);
       }
       const header = req.headers['operation-id'];
       const operationIdHeader = Array.isArray(header) ? header[0] : header;
@@ -282,13 +287,7 @@ export async function startAcsEmailServer(options: AcsEmailServerOptions = {}): 
         });
       }
       if (failure) {
-        return sendError(
-          res,
-          failure.status,
-          failure.code ?? defaultCode(failure.status),
-          'Injected failure.',
-          failure.headers,
-        );
+        return sendInjected(res, failure);
       }
       return sendJson(
         res,
