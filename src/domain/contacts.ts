@@ -5,7 +5,7 @@
 import { isValidPhoneNumber } from 'libphonenumber-js';
 import { z } from 'zod';
 import { DomainError } from './errors';
-import { LocaleSchema, type User } from './types';
+import { LocaleSchema, type Benefit, type User } from './types';
 
 /** E.164 shape: `+`, a non-zero country-code digit, at most 15 digits in all, nothing else. */
 const E164_SHAPE = /^\+[1-9]\d{1,14}$/;
@@ -61,4 +61,33 @@ export function assertContactEmailDiffers(
       [{ field, message: "must differ from the user's account email" }],
     );
   }
+}
+
+/**
+ * Records the verification of a technical contact's alternate email on its benefit (SPEC §5, §7): the assignment
+ * `assignmentId` gets `alternateEmailVerifiedAt` = `verifiedAt` (ISO 8601). Returns the new benefit (no mutation),
+ * or `undefined` when it was verified already (nothing to write).
+ * @throws DomainError `invalid-token` (400) when the token no longer names the current contact: the assignment
+ *   ended or its alternate email is not `email` (case-insensitive) — the same answer as for any bad token.
+ */
+export function verifyTechnicalContact(
+  benefit: Benefit,
+  token: { assignmentId: string; email: string },
+  verifiedAt: string,
+): Benefit | undefined {
+  const held = benefit.assignments.find(
+    (a) =>
+      a.id === token.assignmentId &&
+      a.endedAt === undefined &&
+      a.alternateEmail !== undefined &&
+      normalizeEmail(a.alternateEmail) === normalizeEmail(token.email),
+  );
+  if (!held) throw new DomainError('invalid-token', 'The verification token is not valid.');
+  if (held.alternateEmailVerifiedAt) return undefined;
+  return {
+    ...benefit,
+    assignments: benefit.assignments.map((a) =>
+      a === held ? { ...a, alternateEmailVerifiedAt: verifiedAt } : a,
+    ),
+  };
 }

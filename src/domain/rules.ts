@@ -42,5 +42,6 @@ export {
   PhoneE164Schema,
   assertContactEmailDiffers,
   normalizeEmail,
+  verifyTechnicalContact,
   type MarketingContactInput,
 } from './contacts';

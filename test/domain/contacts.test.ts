@@ -2,8 +2,9 @@ import {
   MarketingContactInputSchema,
   PhoneE164Schema,
   assertContactEmailDiffers,
+  verifyTechnicalContact,
 } from '../../src/domain/contacts';
-import { catchDomainError, user } from './fixtures';
+import { benefit, catchDomainError, user } from './fixtures';
 
 const good = {
   userId: 'dev1',
@@ -65,5 +66,55 @@ describe('assertContactEmailDiffers (SPEC §5)', () => {
 
   it('accepts a different address', () => {
     expect(() => assertContactEmailDiffers(u, 'dev1@home.example')).not.toThrow();
+  });
+});
+
+describe('verifyTechnicalContact (SPEC §5, §7)', () => {
+  const at = '2025-03-11T08:00:00.000Z';
+  const contactOf = (overrides: Record<string, string> = {}) =>
+    benefit({
+      category: 'technical',
+      assignments: [
+        {
+          id: 'old',
+          userId: 'dev1',
+          alternateEmail: 'alt@mail.example',
+          assignedAt: at,
+          assignedBy: 'a',
+          endedAt: at,
+        },
+        {
+          id: 'now',
+          userId: 'dev2',
+          alternateEmail: 'Alt@Mail.example',
+          assignedAt: at,
+          assignedBy: 'a',
+          ...overrides,
+        },
+      ],
+    });
+
+  it('marks the named, active assignment verified (email compared case-insensitively); no mutation', () => {
+    const b = contactOf();
+    const out = verifyTechnicalContact(b, { assignmentId: 'now', email: 'alt@mail.EXAMPLE' }, at)!;
+    expect(out.assignments.map((a) => a.alternateEmailVerifiedAt)).toEqual([undefined, at]);
+    expect(b.assignments[1].alternateEmailVerifiedAt).toBeUndefined();
+  });
+
+  it('returns undefined when already verified', () => {
+    const b = contactOf({ alternateEmailVerifiedAt: at });
+    expect(verifyTechnicalContact(b, { assignmentId: 'now', email: 'alt@mail.example' }, at)).toBeUndefined();
+  });
+
+  it('refuses an ended assignment or another email with invalid-token', () => {
+    const b = contactOf();
+    catchDomainError(
+      () => verifyTechnicalContact(b, { assignmentId: 'old', email: 'alt@mail.example' }, at),
+      'invalid-token',
+    );
+    catchDomainError(
+      () => verifyTechnicalContact(b, { assignmentId: 'now', email: 'other@mail.example' }, at),
+      'invalid-token',
+    );
   });
 });

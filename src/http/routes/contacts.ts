@@ -4,9 +4,9 @@
  */
 import * as df from 'durable-functions';
 import { DomainError } from '../../domain/errors';
-import { assertContactEmailDiffers, normalizeEmail } from '../../domain/rules';
+import { assertContactEmailDiffers, normalizeEmail, verifyTechnicalContact } from '../../domain/rules';
 import { ContactVerificationBody, MarketingContactBody, MarketingContactSchema } from '../../domain/schemas';
-import type { Assignment, MarketingContact } from '../../domain/types';
+import type { MarketingContact } from '../../domain/types';
 import { audit } from '../audit';
 import { consumeContactToken, startContactVerification } from '../contactOnboarding';
 import { defineRoute, ifMatch } from '../route';
@@ -109,24 +109,11 @@ export const verifyContact = defineRoute(
       const superseded = () => new DomainError('invalid-token', 'The verification token is not valid.');
       if (record.contact === 'technical') {
         if (!record.benefitId || !record.assignmentId) throw superseded();
-        const holds = (a: Assignment) =>
-          a.id === record.assignmentId &&
-          a.endedAt === undefined &&
-          a.alternateEmail !== undefined &&
-          normalizeEmail(a.alternateEmail) === normalizeEmail(record.email);
+        const { assignmentId, email } = record;
         try {
           await services.store.updateBenefitIfChanged(record.homePartnerId, record.benefitId, (b) => {
-            const a = b.assignments.find(holds);
-            if (!a) throw superseded();
-            if (a.alternateEmailVerifiedAt) return undefined;
-            return {
-              value: {
-                ...b,
-                assignments: b.assignments.map((x) =>
-                  x === a ? { ...x, alternateEmailVerifiedAt: now } : x,
-                ),
-              },
-            };
+            const verified = verifyTechnicalContact(b, { assignmentId, email }, now);
+            return verified && { value: verified };
           });
         } catch (e) {
           if (e instanceof DomainError && e.code === 'not-found') throw superseded();
