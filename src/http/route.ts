@@ -14,7 +14,8 @@ import type {
   HttpResponseInit,
   InvocationContext,
 } from '@azure/functions';
-import { z, type ZodType } from 'zod';
+import * as z from 'zod';
+import type { ZodType } from 'zod';
 import { DomainError, isDomainError } from '../domain/errors';
 import { assertAllowed, type PartnerAction } from '../domain/permissions';
 import { assertCanManageBenefits } from '../domain/provisioning';

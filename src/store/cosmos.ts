@@ -5,6 +5,7 @@
 import { CosmosClient, type Container, type CosmosClientOptions } from '@azure/cosmos';
 import type { Agent } from 'node:https';
 import type { Config } from '../config';
+import { lazyDefaultAzureCredential } from '../identity';
 
 /** Options for {@link createCosmosContainer}. */
 export interface CosmosConnectOptions {
@@ -34,12 +35,8 @@ export function createCosmosContainer(
   if (config.COSMOS_KEY) {
     clientOptions.key = config.COSMOS_KEY;
   } else {
-    // Loaded only in Azure, where no key is configured.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { DefaultAzureCredential } = require('@azure/identity') as typeof import('@azure/identity');
-    clientOptions.aadCredentials = new DefaultAzureCredential({
-      managedIdentityClientId: config.AZURE_CLIENT_ID,
-    });
+    // Azure, where no key is configured: @azure/identity loads on the first token request.
+    clientOptions.aadCredentials = lazyDefaultAzureCredential(config.AZURE_CLIENT_ID);
   }
   const client = new CosmosClient(clientOptions);
   return client.database(config.COSMOS_DATABASE).container(config.COSMOS_CONTAINER);

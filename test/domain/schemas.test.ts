@@ -1,5 +1,5 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
-import { z } from 'zod';
+import * as z from 'zod';
 import * as S from '../../src/domain/schemas';
 import type { AuditEvent, Partner, Purchase, ServiceRequest, User } from '../../src/domain/types';
 

@@ -3,18 +3,18 @@
  * rejection. The starter reserves the attempt on the benefit document (conditional write) before starting
  * the orchestration, so a double click starts one instance.
  */
-import * as df from 'durable-functions';
 import { Duration } from 'luxon';
 import { DomainError } from '../../domain/errors';
 import { assertMembershipActive } from '../../domain/provisioning';
 import { ActivationSchema, FulfilmentBody, RejectionBody } from '../../domain/schemas';
 import type { Benefit } from '../../domain/types';
-import { ACTIVATION_ORCHESTRATOR, EVENTS, type ActivationInput } from '../../orchestration/activation';
+import { ACTIVATION_ORCHESTRATOR, EVENTS, type ActivationInput } from '../../orchestration/contract';
+import { durableClientInput, getDurableClient } from '../../orchestration/durable';
 import { audit } from '../audit';
 import { defineRoute, ifMatch, type RouteInput, type RouteResult } from '../route';
 import { BenefitParams } from './params';
 
-const durable = { extraInputs: [df.input.durableClient()] };
+const durable = { extraInputs: [durableClientInput()] };
 
 /** Instance id of an activation attempt: derived from the benefit id and the attempt number. */
 export const activationInstanceId = (benefitId: string, attempt: number) =>
@@ -111,7 +111,7 @@ export const startActivation = defineRoute(
       );
       const instanceId = saved.value.activation!.instanceId;
       try {
-        await df.getClient(context).startNew(ACTIVATION_ORCHESTRATOR, { instanceId, input });
+        await (await getDurableClient(context)).startNew(ACTIVATION_ORCHESTRATOR, { instanceId, input });
       } catch (e) {
         // Never leave the benefit Pending without an orchestration.
         await services.store.updateBenefit(params.partnerId, params.benefitId, (b) =>
@@ -188,7 +188,7 @@ async function operatorEvent(
   if (b.value.status !== 'Pending' || !b.value.activation) {
     throw new DomainError('conflict', 'No activation of this benefit is waiting for the operator.');
   }
-  await df.getClient(context).raiseEvent(b.value.activation.instanceId, event, data);
+  await (await getDurableClient(context)).raiseEvent(b.value.activation.instanceId, event, data);
   await audit(services, {
     partnerId: params.partnerId,
     caller,

@@ -1,5 +1,5 @@
 /** Path-parameter schemas shared by the routes. */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const id = z.string().min(1).max(128);
 

@@ -12,7 +12,7 @@ import {
 import { toPublicBenefit } from '../../domain/rules';
 import { BenefitSchema, CreatePurchaseBody, PageQuery, PurchaseSchema } from '../../domain/schemas';
 import type { Purchase } from '../../domain/types';
-import { z } from 'zod';
+import * as z from 'zod';
 import { audit } from '../audit';
 import { defineRoute } from '../route';
 import { PartnerParams } from './params';
