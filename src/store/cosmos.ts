@@ -2,8 +2,10 @@
  * Cosmos DB client construction (issue #2): the account key only for local emulators, otherwise
  * `DefaultAzureCredential` (the Function App's user-assigned managed identity in Azure).
  */
-import { CosmosClient, type Container, type CosmosClientOptions } from '@azure/cosmos';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Agent } from 'node:https';
+import { CosmosClient, type Container, type CosmosClientOptions } from '@azure/cosmos';
+import { createDefaultHttpClient, createHttpHeaders, type HttpClient } from '@azure/core-rest-pipeline';
 import type { Config } from '../config';
 import { lazyDefaultAzureCredential } from '../identity';
 
@@ -30,6 +32,7 @@ export function createCosmosContainer(
   const clientOptions: CosmosClientOptions = {
     endpoint: config.COSMOS_ENDPOINT,
     connectionPolicy: { enableEndpointDiscovery: !local },
+    httpClient: queryPlanSkippingHttpClient(),
     ...(options.agent ? { agent: options.agent } : {}),
   };
   if (config.COSMOS_KEY) {
@@ -48,4 +51,47 @@ export async function ensureContainer(container: Container): Promise<void> {
     id: container.database.id,
   });
   await database.containers.createIfNotExists({ id: container.id, partitionKey: { paths: ['/partnerId'] } });
+}
+
+const singlePartitionFetch = new AsyncLocalStorage<true>();
+
+/** The header by which the SDK marks its query-plan request (Cosmos DB REST protocol). */
+const QUERY_PLAN_REQUEST_HEADER = 'x-ms-cosmos-is-query-plan-request';
+
+/**
+ * Runs `fetch` — one `fetchNext()` or `fetchAll()` of a query with the `partitionKey` option — without the SDK's
+ * query-plan request. `@azure/cosmos` 4.10 asks the gateway for a plan on every fetch, in parallel with the query,
+ * and uses the answer only when the query itself is refused as needing one, which a query scoped to one logical
+ * partition never is (the gateway executes it whole). Inside `fetch`, the client's HTTP client (see
+ * {@link queryPlanSkippingHttpClient}) answers the plan request locally instead of sending it.
+ * Round trips: one per page instead of two (docs/decisions.md, "Round trips").
+ */
+export function fetchWithoutQueryPlan<T>(fetch: () => Promise<T>): Promise<T> {
+  return singlePartitionFetch.run(true, fetch);
+}
+
+/**
+ * The client's HTTP client (the documented `httpClient` option): `@azure/core-rest-pipeline`'s default, except that
+ * a query-plan request made inside {@link fetchWithoutQueryPlan} is answered locally with a 400 that names this
+ * workaround. The SDK keeps a failed plan request as an error and throws it only if the query turns out to need
+ * the plan — so a query that unexpectedly does fails loudly instead of running without it.
+ */
+export function queryPlanSkippingHttpClient(inner: HttpClient = createDefaultHttpClient()): HttpClient {
+  return {
+    sendRequest(request) {
+      if (singlePartitionFetch.getStore() && request.headers.get(QUERY_PLAN_REQUEST_HEADER) === 'True') {
+        return Promise.resolve({
+          request,
+          status: 400,
+          headers: createHttpHeaders({ 'content-type': 'application/json' }),
+          bodyAsText: JSON.stringify({
+            code: 'BadRequest',
+            message:
+              'Query plan not requested: the query is scoped to one partition (fetchWithoutQueryPlan, src/store/cosmos.ts).',
+          }),
+        });
+      }
+      return inner.sendRequest(request);
+    },
+  };
 }

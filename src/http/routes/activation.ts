@@ -152,7 +152,10 @@ export const startActivation = defineRoute(
   durable,
 );
 
-/** `GET …/benefits/{benefitId}/activation` → 200 the current activation (404 if never activated). */
+/**
+ * `GET …/benefits/{benefitId}/activation` → 200 the current activation (404 if never activated). One round trip:
+ * the benefit is read with the access check.
+ */
 export const getActivation = defineRoute({
   name: 'getActivation',
   method: 'GET',
@@ -161,9 +164,9 @@ export const getActivation = defineRoute({
   tags: ['activation'],
   access: { kind: 'partner', action: 'read', benefits: true },
   params: BenefitParams,
+  readWithAccess: { benefit: (params) => params.benefitId },
   responses: { 200: { description: 'The activation', schema: ActivationSchema } },
-  handle: async ({ services, params }) => {
-    const b = await services.store.getBenefit(params.partnerId, params.benefitId);
+  handle: async ({ benefit: b }) => {
     if (!b?.value.activation) throw new DomainError('not-found', 'This benefit has no activation.');
     return { status: 200, body: activationView(b.value), etag: b.etag };
   },
