@@ -8,7 +8,8 @@
  * once through the app's own programming model — `getInvocationModel` → `getArguments` → `invokeFunction` →
  * `getResponse`, with the request in the worker's RPC shape — and exits with the answer. A token in
  * `BENCH_TOKEN` is sent as `Authorization: Bearer`; the app reads its settings from the environment
- * (bench/fixture.ts prints them). `--report` prints the status and the split load / first request, as JSON.
+ * (bench/fixture.ts prints them). `--report` prints, as JSON: the status, the split load / first request (ms from
+ * the start of this script), the process's CPU time so far and its RSS after the load and after the request.
  * Exits 1 unless the answer is 200.
  */
 'use strict';
@@ -44,6 +45,7 @@ function routeParams(template, urlPath) {
 async function main() {
   require(resolve(entry));
   const loaded = process.hrtime.bigint();
+  const rssAfterLoad = process.memoryUsage().rss;
   const fn = core.registered.find((r) => r.metadata.name === functionName);
   if (!fn) throw new Error(`${entry} registered no function named ${functionName}`);
   const [triggerName, trigger] = Object.entries(fn.metadata.bindings).find(
@@ -84,7 +86,8 @@ async function main() {
   const done = process.hrtime.bigint();
   const status = response.returnValue?.http?.statusCode ?? response.returnValue?.http?.status;
   if (process.argv.includes('--report')) {
-    const memory = process.memoryUsage();
+    const cpu = process.cpuUsage();
+    const mib = (bytes) => Math.round((bytes / 2 ** 20) * 10) / 10;
     console.log(
       JSON.stringify({
         entry,
@@ -92,7 +95,9 @@ async function main() {
         status: Number(status),
         loadMs: Math.round((Number(loaded - t0) / 1e6) * 10) / 10,
         firstRequestMs: Math.round((Number(done - loaded) / 1e6) * 10) / 10,
-        rssMiB: Math.round((memory.rss / 2 ** 20) * 10) / 10,
+        cpuMs: Math.round((cpu.user + cpu.system) / 100) / 10,
+        rssAfterLoadMiB: mib(rssAfterLoad),
+        rssMiB: mib(process.memoryUsage().rss),
       }),
     );
   }
