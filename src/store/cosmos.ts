@@ -2,9 +2,8 @@
  * Cosmos DB client construction (issue #2): the account key only for local emulators, otherwise
  * `DefaultAzureCredential` (the Function App's user-assigned managed identity in Azure).
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Agent } from 'node:https';
-import { CosmosClient, type Container, type CosmosClientOptions } from '@azure/cosmos';
+import { CosmosClient, type Container, type CosmosClientOptions, type FeedOptions } from '@azure/cosmos';
 import { createDefaultHttpClient, createHttpHeaders, type HttpClient } from '@azure/core-rest-pipeline';
 import type { Config } from '../config';
 import { lazyDefaultAzureCredential } from '../identity';
@@ -53,43 +52,47 @@ export async function ensureContainer(container: Container): Promise<void> {
   await database.containers.createIfNotExists({ id: container.id, partitionKey: { paths: ['/partnerId'] } });
 }
 
-const singlePartitionFetch = new AsyncLocalStorage<true>();
-
 /** The header by which the SDK marks its query-plan request (Cosmos DB REST protocol). */
 const QUERY_PLAN_REQUEST_HEADER = 'x-ms-cosmos-is-query-plan-request';
+/** Our marker on every request of a single-partition query; removed before anything is sent. */
+const SINGLE_PARTITION_QUERY_HEADER = 'x-partner-benefits-single-partition-query';
 
 /**
- * Runs `fetch` — one `fetchNext()` or `fetchAll()` of a query with the `partitionKey` option — without the SDK's
- * query-plan request. `@azure/cosmos` 4.10 asks the gateway for a plan on every fetch, in parallel with the query,
- * and uses the answer only when the query itself is refused as needing one, which a query scoped to one logical
- * partition never is (the gateway executes it whole). Inside `fetch`, the client's HTTP client (see
- * {@link queryPlanSkippingHttpClient}) answers the plan request locally instead of sending it.
- * Round trips: one per page instead of two (docs/decisions.md, "Round trips").
+ * Feed options of a query with the `partitionKey` option that needs no query plan. `@azure/cosmos` 4.10 asks
+ * the gateway for a plan on every `fetchNext`/`fetchAll`, in parallel with the query, and uses the answer only
+ * when the query itself is refused as needing one — which a query scoped to one logical partition never is (the
+ * gateway executes it whole). These options tag the query's requests (the documented `initialHeaders`), and the
+ * client's HTTP client ({@link queryPlanSkippingHttpClient}) answers a tagged plan request locally instead of
+ * sending it. Round trips: one per page instead of two (docs/decisions.md, "Round trips").
  */
-export function fetchWithoutQueryPlan<T>(fetch: () => Promise<T>): Promise<T> {
-  return singlePartitionFetch.run(true, fetch);
+export function singlePartitionQuery(partitionKey: string): FeedOptions {
+  return { partitionKey, initialHeaders: { [SINGLE_PARTITION_QUERY_HEADER]: 'true' } };
 }
 
 /**
- * The client's HTTP client (the documented `httpClient` option): `@azure/core-rest-pipeline`'s default, except that
- * a query-plan request made inside {@link fetchWithoutQueryPlan} is answered locally with a 400 that names this
- * workaround. The SDK keeps a failed plan request as an error and throws it only if the query turns out to need
- * the plan — so a query that unexpectedly does fails loudly instead of running without it.
+ * The client's HTTP client (the documented `httpClient` option): `@azure/core-rest-pipeline`'s default, except
+ * for requests tagged by {@link singlePartitionQuery}: the tag is removed, and a tagged query-plan request is
+ * answered locally with a 400 that names this workaround. The SDK keeps a failed plan request as an error and
+ * throws it only if the query turns out to need the plan — so a query that unexpectedly does fails loudly
+ * instead of running without it.
  */
 export function queryPlanSkippingHttpClient(inner: HttpClient = createDefaultHttpClient()): HttpClient {
   return {
     sendRequest(request) {
-      if (singlePartitionFetch.getStore() && request.headers.get(QUERY_PLAN_REQUEST_HEADER) === 'True') {
-        return Promise.resolve({
-          request,
-          status: 400,
-          headers: createHttpHeaders({ 'content-type': 'application/json' }),
-          bodyAsText: JSON.stringify({
-            code: 'BadRequest',
-            message:
-              'Query plan not requested: the query is scoped to one partition (fetchWithoutQueryPlan, src/store/cosmos.ts).',
-          }),
-        });
+      if (request.headers.has(SINGLE_PARTITION_QUERY_HEADER)) {
+        request.headers.delete(SINGLE_PARTITION_QUERY_HEADER);
+        if (request.headers.get(QUERY_PLAN_REQUEST_HEADER) === 'True') {
+          return Promise.resolve({
+            request,
+            status: 400,
+            headers: createHttpHeaders({ 'content-type': 'application/json' }),
+            bodyAsText: JSON.stringify({
+              code: 'BadRequest',
+              message:
+                'Query plan not requested: the query is scoped to one partition (singlePartitionQuery, src/store/cosmos.ts).',
+            }),
+          });
+        }
       }
       return inner.sendRequest(request);
     },

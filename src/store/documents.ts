@@ -5,7 +5,7 @@
  */
 import type { Container, OperationInput, SqlParameter } from '@azure/cosmos';
 import { DomainError } from '../domain/errors';
-import { fetchWithoutQueryPlan } from './cosmos';
+import { singlePartitionQuery } from './cosmos';
 
 /** Discriminator of stored documents. */
 export type DocType =
@@ -190,7 +190,7 @@ export class Documents {
 
   /**
    * One page of a query: one round trip with `partitionKey` (the SDK's query-plan request is skipped, see
-   * `fetchWithoutQueryPlan`), two without it (plan + page). `partitionKey` scopes the query to that partition;
+   * `singlePartitionQuery`), two without it (plan + page). `partitionKey` scopes the query to that partition;
    * the WHERE clause filters by partnerId as well.
    */
   async queryPage<T>(
@@ -203,12 +203,10 @@ export class Documents {
       {
         maxItemCount: options.pageSize,
         continuationToken: decodeContinuation(options.continuationToken),
-        ...(options.partitionKey !== undefined ? { partitionKey: options.partitionKey } : {}),
+        ...(options.partitionKey !== undefined ? singlePartitionQuery(options.partitionKey) : {}),
       },
     );
-    const res = await (options.partitionKey !== undefined
-      ? fetchWithoutQueryPlan(() => iterator.fetchNext())
-      : iterator.fetchNext());
+    const res = await iterator.fetchNext();
     return {
       items: res.resources.map((r) => strip<T>(r)),
       continuationToken: res.hasMoreResults ? encodeContinuation(res.continuationToken) : null,
@@ -217,13 +215,12 @@ export class Documents {
 
   /** All results of a (small, bounded) query; pages internally. With `partitionKey`, no query-plan request. */
   async queryAll<T>(query: string, parameters: SqlParameter[], partitionKey?: string): Promise<T[]> {
-    const iterator = this.container.items.query<Record<string, unknown>>(
-      { query, parameters },
-      partitionKey !== undefined ? { partitionKey } : {},
-    );
-    const { resources } = await (partitionKey !== undefined
-      ? fetchWithoutQueryPlan(() => iterator.fetchAll())
-      : iterator.fetchAll());
+    const { resources } = await this.container.items
+      .query<Record<string, unknown>>(
+        { query, parameters },
+        partitionKey !== undefined ? singlePartitionQuery(partitionKey) : {},
+      )
+      .fetchAll();
     return resources.map((r) => strip<T>(r));
   }
 

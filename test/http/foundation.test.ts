@@ -436,7 +436,7 @@ describe('Cosmos round trips', () => {
     const res = await host.call('GET', '/api/partners/contoso/benefits?pageSize=5', { token: admin });
     expect(res.status).toBe(200);
     expect(res.body.items).toHaveLength(5);
-    // No query-plan request: the page is a single-partition query (src/store/cosmos.ts, fetchWithoutQueryPlan).
+    // No query-plan request: the page is a single-partition query (src/store/cosmos.ts, singlePartitionQuery).
     expect(seen()).toEqual({ total: 2, batches: 1, reads: 0, queries: 1, queryPlans: 0, writes: 0 });
   });
 
