@@ -206,7 +206,7 @@ describe('npm start', () => {
     const url = /running on (http:\/\/localhost:\d+)\/api/.exec(out)![1];
     const users = await fetch(`${url}/api/partners/contoso/users?pageSize=100`, {
       headers: { Authorization: `Bearer ${token}` },
-    }).then((r) => r.json());
+    }).then((r) => r.json() as Promise<{ items: Array<{ accountEmail: string }> }>);
     expect(users.items.map((u: { accountEmail: string }) => u.accountEmail)).not.toContain(
       'mei.lin@contoso.example',
     );
