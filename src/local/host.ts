@@ -140,7 +140,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
   const other = await findRunningHost(dataDir);
   if (other) {
     throw new Error(
-      `Another local host (process ${other.pid}, ${other.url}) is running on ${dataDir}. Stop it, or give this one its own DATA_DIR.`,
+      `Another local host (process ${other.pid}, ${other.url}) is running on ${dataDir}. Stop it, or give this one its own DATA_DIR. (If process ${other.pid} is not a local host, delete ${dataPaths(dataDir).runtime}.)`,
     );
   }
   const runtimeKey = randomBytes(32).toString('base64url');
