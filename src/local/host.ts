@@ -300,7 +300,9 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
           res.writeHead(response.status, headers);
           res.end(body);
           if (options.verbose)
-            log(`${req.method} ${req.url} → ${response.status} (${Date.now() - started} ms)`);
+            log(
+              `${req.method} ${redactKey(req.url ?? '')} → ${response.status} (${Date.now() - started} ms)`,
+            );
         })
         .catch((e: unknown) => {
           log(`Local host error: ${e instanceof Error ? e.stack : String(e)}`);
@@ -442,6 +444,11 @@ function answerStarting(res: http.ServerResponse): void {
   });
   res.writeHead(init.status!, init.headers as Record<string, string>);
   res.end(init.body as string);
+}
+
+/** A request URL for the log: the runtime key (`code=`) never appears in it. */
+function redactKey(requestUrl: string): string {
+  return requestUrl.replace(/([?&]code=)[^&]*/gi, '$1***');
 }
 
 /** Whether the request carries the runtime key (`x-functions-key` header or `code` query parameter). */

@@ -179,3 +179,19 @@ test('each start has its own key', async () => {
     await other.close();
   }
 });
+
+test('the request log never shows the key', async () => {
+  const lines: string[] = [];
+  const other = await startTestHost({ seed: false, verbose: true, log: (line) => lines.push(line) });
+  try {
+    const res = await fetch(
+      `${other.url}${HOOK}/instances?code=${encodeURIComponent(other.runtimeKey)}&showInput=true`,
+    );
+    expect(res.status).toBe(200);
+    const line = lines.find((l) => l.includes(`${HOOK}/instances`));
+    expect(line).toContain('code=***&showInput=true → 200');
+    expect(lines.join('\n')).not.toContain(other.runtimeKey);
+  } finally {
+    await other.close();
+  }
+});
