@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { MarketingContactInputSchema } from './contacts';
+import { IdSchema } from './ids';
 import {
   ActivationStatusSchema,
   BenefitCategorySchema,
@@ -29,10 +30,10 @@ import {
 
 /** An ISO 8601 UTC instant, e.g. `2025-01-31T00:00:00.000Z` (SPEC §9 "Dates are ISO 8601 UTC strings"). */
 export const IsoDateTime = z.iso.datetime();
-/** An id in a path or body: 1–128 characters. */
-export const IdSchema = z.string().min(1).max(128);
-/** The identity provider's object id (`oid` claim): 1–128 characters (SPEC §10). */
-export const ObjectIdSchema = z.string().trim().min(1).max(128);
+/** An id in a path or body (the one id schema, see `ids.ts`). */
+export { IdSchema };
+/** The identity provider's object id (`oid` claim; SPEC §10): also a document id, so the same {@link IdSchema}. */
+export const ObjectIdSchema = IdSchema;
 /** A display name: 1–200 characters after trimming. */
 export const DisplayNameSchema = z.string().trim().min(1).max(200);
 /** An email address (max 254 characters). */
@@ -46,8 +47,18 @@ export const RolesSchema = z
 
 /** `pageSize` query parameter: integer 1–100, default 50 (SPEC §9 "Paging"). Coerced from the query string. */
 export const PageSizeSchema = z.coerce.number().int().min(1).max(100).default(50);
-/** Opaque continuation token from a previous page. */
+/** Opaque continuation token from a previous page (sealed by the service: src/http/paging.ts). */
 export const ContinuationTokenSchema = z.string().min(1).max(4096);
+/**
+ * `q` of `GET …/benefits` (SPEC §9): a case-insensitive search of the product or offer name. 1–100 characters
+ * after trimming; no control characters. Blank is refused (400) rather than read as "no filter".
+ */
+export const SearchQuerySchema = z
+  .string()
+  .trim()
+  .min(1, { message: 'must not be blank' })
+  .max(100, { message: 'must be at most 100 characters' })
+  .refine((s) => !/\p{C}/u.test(s), { message: 'must not contain control characters' });
 
 // ---------------------------------------------------------------------------------------------------------------
 // Requests
@@ -171,10 +182,14 @@ export const ContactVerificationBody = z
   .meta({ id: 'ContactVerificationBody' });
 export type ContactVerificationBody = z.infer<typeof ContactVerificationBody>;
 
-/** Query of `GET …/benefits` (SPEC §9): `category?`, `status?`, `pageSize` (1–100, default 50), `continuationToken?`. */
+/**
+ * Query of `GET …/benefits` (SPEC §9): `category?`, `status?`, `q?` (product or offer name, case-insensitive),
+ * `pageSize` (1–100, default 50), `continuationToken?`.
+ */
 export const BenefitListQuery = z.strictObject({
   category: BenefitCategorySchema.optional(),
   status: BenefitStatusSchema.optional(),
+  q: SearchQuerySchema.optional(),
   pageSize: PageSizeSchema,
   continuationToken: ContinuationTokenSchema.optional(),
 });

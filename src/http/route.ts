@@ -3,7 +3,7 @@
  * and handler. `functions/*.ts` registers them with `app.http(def.name, def.options)`; the OpenAPI document
  * is generated from the same objects (issue #6).
  *
- * The wrapper does, in order: authentication (SPEC §9), partner access (tenant isolation → 404, role → 403,
+ * The wrapper does, in order: authentication (SPEC §9), the path ids (one id schema, 400), partner access (tenant isolation → 404, role → 403,
  * PMC → 409), parsing of params/query/body with zod (→ 400 `validation-failed` with field errors), the
  * handler, and the mapping of any error to problem+json. Bad input never writes anything.
  */
@@ -16,6 +16,7 @@ import type {
 } from '@azure/functions';
 import { z, type ZodType } from 'zod';
 import { DomainError, isDomainError } from '../domain/errors';
+import { IdSchema } from '../domain/ids';
 import { assertAllowed, type PartnerAction } from '../domain/permissions';
 import { assertCanManageBenefits } from '../domain/provisioning';
 import type { Partner, User } from '../domain/types';
@@ -105,7 +106,8 @@ export function defineRoute<P = Record<string, never>, Q = Record<string, never>
   };
 }
 
-const PartnerIdParams = z.object({ partnerId: z.string().min(1).max(128) });
+/** Every path parameter of every route is an id: checked before anything reads the store (docs/product.md §9). */
+const PathIds = z.record(z.string(), IdSchema);
 
 /** Routes without a request body accept none, or an empty JSON object; anything else is refused. */
 export const NoBody = z
@@ -131,8 +133,10 @@ async function runRoute<P, Q, B>(
         );
       }
     }
+    // Malformed ids (encoded `/ \\ #`, blank, over-long) are 400 before any store access, never a 500.
+    parse(PathIds, { ...request.params }, 'params');
     if (spec.access.kind === 'partner') {
-      const { partnerId } = PartnerIdParams.parse(request.params);
+      const partnerId = request.params.partnerId ?? '';
       const access = await loadPartnerAccess(services, input.caller, partnerId);
       assertAllowed(access.user.roles, spec.access.action);
       if (spec.access.benefits) assertCanManageBenefits(access.partner.value);

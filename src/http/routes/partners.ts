@@ -12,6 +12,7 @@ import {
 } from '../../domain/schemas';
 import type { Partner, Role, User } from '../../domain/types';
 import { audit } from '../audit';
+import { pageOf } from '../paging';
 import { defineRoute } from '../route';
 import { PartnerParams } from './params';
 import { toPublicBenefit } from '../../domain/rules';
@@ -41,7 +42,9 @@ export const listUsers = defineRoute({
   query: PageQuery,
   handle: async ({ services, params, query }) => ({
     status: 200,
-    body: await services.store.listUsers(params.partnerId, query),
+    body: await pageOf(services, { route: 'listUsers', partnerId: params.partnerId }, query, (p) =>
+      services.store.listUsers(params.partnerId, p),
+    ),
   }),
 });
 

@@ -14,6 +14,7 @@ import { BenefitSchema, CreatePurchaseBody, PageQuery, PurchaseSchema } from '..
 import type { Purchase } from '../../domain/types';
 import { z } from 'zod';
 import { audit } from '../audit';
+import { pageOf } from '../paging';
 import { defineRoute } from '../route';
 import { PartnerParams } from './params';
 
@@ -29,7 +30,9 @@ export const listPurchases = defineRoute({
   query: PageQuery,
   handle: async ({ services, params, query }) => ({
     status: 200,
-    body: await services.store.listPurchases(params.partnerId, query),
+    body: await pageOf(services, { route: 'listPurchases', partnerId: params.partnerId }, query, (p) =>
+      services.store.listPurchases(params.partnerId, p),
+    ),
   }),
 });
 
