@@ -26,6 +26,8 @@ export { computeExpiresAt, toUtcIso } from './expiry';
 export {
   REFUND_WINDOW,
   assertPurchaseActive,
+  cancellability,
+  type CancellableReason,
   recordKeyReveal,
   refundEligibility,
   type RefundEligibility,

@@ -278,6 +278,16 @@ export const PurchaseSchema = z
       .optional(),
     cancelledAt: IsoDateTime.optional(),
     cancellation: z.object({ requestedBy: z.string(), reason: z.string() }).optional(),
+    cancellable: z
+      .boolean()
+      .meta({ description: 'Whether a cancellation with refund would be accepted now (SPEC §4)' }),
+    cancellableReason: z
+      .enum(['refund-window-elapsed', 'software-benefits-activated', 'purchase-cancelled'])
+      .optional()
+      .meta({ description: 'Why not, when `cancellable` is false' }),
+    cancellableUntil: IsoDateTime.meta({
+      description: 'End of the 30-day refund window (exclusive)',
+    }),
   })
   .meta({ id: 'Purchase' });
 

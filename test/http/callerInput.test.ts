@@ -201,11 +201,21 @@ describe('continuation tokens the service did not issue for the query are 400 va
   });
 });
 
+/** False for strings with lone surrogates (they cannot be put in a URL). */
+function wellFormed(s: string): boolean {
+  try {
+    encodeURIComponent(s);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 describe('properties (seeded fast-check)', () => {
   /** Ids of every kind: printable, unicode, the forbidden characters, whitespace and control characters. */
   const ids = fc.oneof(
     fc.string({ unit: 'grapheme', maxLength: 40 }),
-    fc.string({ unit: 'binary', maxLength: 40 }).filter((s) => s.isWellFormed()),
+    fc.string({ unit: 'binary', maxLength: 40 }).filter(wellFormed),
     fc
       .array(
         fc.constantFrom(

@@ -8,7 +8,7 @@ import { listPackages } from './catalog';
 import { setMarketingContact, verifyContact } from './contacts';
 import { revealBenefitKeys } from './keys';
 import { createPartner, createUser, getMe, getPartner, listUsers } from './partners';
-import { createPurchase, listPurchases } from './purchases';
+import { createPurchase, getPurchase, listPurchases } from './purchases';
 import { health } from './system';
 import { requestCancellation } from './cancellation';
 import { createServiceRequest, listServiceRequests } from './serviceRequests';
@@ -24,6 +24,7 @@ export const ALL_ROUTES: RouteDefinition[] = [
   createUser,
   listPurchases,
   createPurchase,
+  getPurchase,
   listBenefits,
   getBenefit,
   assignBenefit,
