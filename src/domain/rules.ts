@@ -47,3 +47,4 @@ export {
   verifyTechnicalContact,
   type MarketingContactInput,
 } from './contacts';
+export { assertCanManageUserHolding, assertCanSetRoles, grantableRoles, nextGlobalAdmins } from './users';

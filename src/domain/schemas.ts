@@ -64,16 +64,36 @@ export const SearchQuerySchema = z
 // Requests
 // ---------------------------------------------------------------------------------------------------------------
 
-/** `POST /api/partners/{partnerId}/users` (SPEC §10): `{ objectId, displayName, accountEmail, roles }`. */
+/**
+ * `POST /api/partners/{partnerId}/users` (SPEC §10): `{ objectId, displayName, accountEmail, roles,
+ * preferredLanguage? }` (the language of emails to the user, SPEC §7).
+ */
 export const CreateUserBody = z
   .strictObject({
     objectId: ObjectIdSchema,
     displayName: DisplayNameSchema,
     accountEmail: EmailSchema,
     roles: RolesSchema,
+    preferredLanguage: LocaleSchema.optional(),
   })
   .meta({ id: 'CreateUserBody' });
 export type CreateUserBody = z.infer<typeof CreateUserBody>;
+
+/**
+ * `PATCH /api/partners/{partnerId}/users/{userId}` (SPEC §9): any of `{ roles, displayName, preferredLanguage }`,
+ * at least one. `roles` replaces the user's roles (an empty list makes them an employee).
+ */
+export const UpdateUserBody = z
+  .strictObject({
+    roles: RolesSchema.optional(),
+    displayName: DisplayNameSchema.optional(),
+    preferredLanguage: LocaleSchema.optional(),
+  })
+  .refine((b) => Object.keys(b).length > 0, {
+    message: 'give at least one of roles, displayName, preferredLanguage',
+  })
+  .meta({ id: 'UpdateUserBody' });
+export type UpdateUserBody = z.infer<typeof UpdateUserBody>;
 
 /**
  * `POST /api/operator/partners` (SPEC §10): `{ name, level, managedIn = 'PartnerCenter', membership: { status =
@@ -84,6 +104,7 @@ export const CreatePartnerBody = z
     name: DisplayNameSchema,
     level: PartnerLevelSchema,
     managedIn: ManagedInSchema.default('PartnerCenter'),
+    preferredLanguage: LocaleSchema.optional(),
     membership: z.strictObject({
       status: MembershipStatusSchema.default('Active'),
       expiresAt: IsoDateTime,
@@ -315,6 +336,7 @@ export const UserSchema = z
     displayName: z.string(),
     accountEmail: z.string(),
     roles: z.array(RoleSchema),
+    preferredLanguage: LocaleSchema.optional(),
     createdAt: IsoDateTime,
   })
   .meta({ id: 'User' });
@@ -341,6 +363,7 @@ export const PartnerSchema = z
     managedIn: ManagedInSchema,
     membership: z.object({ status: MembershipStatusSchema, expiresAt: IsoDateTime }),
     marketingContact: MarketingContactSchema.optional(),
+    preferredLanguage: LocaleSchema.optional(),
     createdAt: IsoDateTime,
   })
   .meta({ id: 'Partner' });

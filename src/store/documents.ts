@@ -117,6 +117,24 @@ export class Documents {
     }
   }
 
+  /**
+   * Deletes a document only if its ETag is still `etag`.
+   * @throws DomainError `precondition-failed` when it changed, `not-found` when it is gone.
+   */
+  async deleteIfMatch(partnerId: string, id: string, etag: string, type: DocType): Promise<void> {
+    try {
+      await this.container
+        .item(id, partnerId)
+        .delete({ accessCondition: { type: 'IfMatch', condition: etag } });
+    } catch (e) {
+      const s = statusOf(e);
+      if (s === 412)
+        throw new DomainError('precondition-failed', `${type} ${id} was changed by someone else`);
+      if (s === 404) throw new DomainError('not-found', `${type} ${id} does not exist`);
+      throw e;
+    }
+  }
+
   /** Deletes a document; absent is fine. */
   async delete(partnerId: string, id: string): Promise<void> {
     try {

@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import type { SqlParameter } from '@azure/cosmos';
 import { DomainError } from '../domain/errors';
+import { nextGlobalAdmins } from '../domain/users';
 import type {
   AuditEvent,
   Benefit,
@@ -145,6 +146,76 @@ export class BenefitsStore {
       await this.docs.delete(user.partnerId, claim.id);
       throw e;
     }
+  }
+
+  /**
+   * Optimistic read–modify–write of a user (ETag; a client's `ifMatch` is final, see Documents.update). `mutate`
+   * sees and returns the user as the API shows it (id = objectId).
+   * @throws DomainError `not-found`, `precondition-failed`; whatever `mutate` throws.
+   */
+  async updateUser<R = undefined>(
+    partnerId: string,
+    userId: string,
+    mutate: (u: User) => { value: User; result?: R },
+    options: { ifMatch?: string } = {},
+  ): Promise<{ value: User; etag: string; result: R | undefined }> {
+    const saved = await this.docs.update<User, R>(
+      'user',
+      partnerId,
+      userDocId(userId),
+      (doc) => {
+        const out = mutate(fromUserDoc(doc));
+        return { value: { ...out.value, id: userDocId(userId), partnerId }, result: out.result };
+      },
+      {
+        ...options,
+        notFound: () => new DomainError('not-found', `User ${userId} is not a user of this partner.`),
+      },
+    );
+    return { ...saved, value: fromUserDoc(saved.value) };
+  }
+
+  /**
+   * Removes a user: the user document (only if its ETag is still `etag`), then its directory entry and its account-
+   * email claim, so the object id and the email can be used again. Round trips: three deletes.
+   * @throws DomainError `precondition-failed` when the user changed since it was read, `not-found` when it is gone.
+   */
+  async deleteUser(user: User, etag: string): Promise<void> {
+    await this.docs.deleteIfMatch(user.partnerId, userDocId(user.id), etag, 'user');
+    await this.docs.delete(DIRECTORY_PARTITION, user.objectId);
+    await this.docs.delete(user.partnerId, emailClaimId(user.accountEmail));
+  }
+
+  /**
+   * Records that `userId` holds (or no longer holds) GlobalAdmin in the partner document's `globalAdminIds`, the
+   * one document that guards the partner's last GlobalAdmin (SPEC §2): a conditional (ETag) write, retried on
+   * conflict, so two admins demoting each other at once cannot leave none. A document without the list gets it
+   * from the users holding the role first (one query). Round trips: one read + one write (+ the query once).
+   * @throws DomainError `last-global-admin` when no GlobalAdmin would be left (nothing is written).
+   */
+  async changeGlobalAdmins(partnerId: string, userId: string, holdsGlobalAdmin: boolean): Promise<string[]> {
+    const partner = await this.getPartner(partnerId);
+    const known =
+      partner?.value.globalAdminIds ??
+      (await this.listUsersWithRole(partnerId, 'GlobalAdmin')).map((u) => u.id);
+    const saved = await this.updatePartner<string[]>(partnerId, (p) => {
+      const next = nextGlobalAdmins(p.globalAdminIds ?? known, userId, holdsGlobalAdmin);
+      return { value: { ...p, globalAdminIds: next }, result: next };
+    });
+    return saved.result!;
+  }
+
+  /** Every benefit of a partner with an assignment (active or ended) of `userId` (one query). */
+  async listBenefitsAssignedTo(partnerId: string, userId: string): Promise<Benefit[]> {
+    return this.docs.queryAll<Benefit>(
+      'SELECT * FROM c WHERE c.partnerId = @p AND c.type = @t AND ARRAY_CONTAINS(c.assignments, { "userId": @u }, true)',
+      [
+        { name: '@p', value: partnerId },
+        { name: '@t', value: 'benefit' },
+        { name: '@u', value: userId },
+      ],
+      partnerId,
+    );
   }
 
   /** A page of a partner's users, by display name (one query request). */

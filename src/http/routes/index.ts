@@ -10,6 +10,7 @@ import { revealBenefitKeys } from './keys';
 import { createPartner, createUser, getMe, getPartner, listUsers } from './partners';
 import { createPurchase, getPurchase, listPurchases } from './purchases';
 import { health } from './system';
+import { deleteUser, getUser, updateUser } from './users';
 import { requestCancellation } from './cancellation';
 import { createServiceRequest, listServiceRequests } from './serviceRequests';
 import { getOpenApi } from './openapi';
@@ -22,6 +23,9 @@ export const ALL_ROUTES: RouteDefinition[] = [
   getPartner,
   listUsers,
   createUser,
+  getUser,
+  updateUser,
+  deleteUser,
   listPurchases,
   createPurchase,
   getPurchase,
