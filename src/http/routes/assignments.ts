@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { activeAssignments, assignSeat, endAssignment, toPublicBenefit } from '../../domain/rules';
 import { DomainError } from '../../domain/errors';
 import { assertAllowed } from '../../domain/permissions';
+import { assertMembershipActive } from '../../domain/provisioning';
 import { AssignBody, AssignmentSchema } from '../../domain/schemas';
 import type { Assignment } from '../../domain/types';
 import { audit } from '../audit';
@@ -20,7 +21,7 @@ import { AssignmentParams, BenefitParams } from './params';
  * Visual Studio: GlobalAdmin assigns an existing user; usage-based cloud: the caller assigns themself;
  * technical: a contact with an alternate email (verified by email, SPEC §7).
  * Errors: 404 `not-found` (benefit or user), 409 `seat-limit-reached` / `already-assigned` /
- * `self-assignment-only` / `benefit-cancelled`, 400 `alternate-email-must-differ`, 412 `precondition-failed`.
+ * `self-assignment-only` / `benefit-cancelled` / `membership-inactive` (self-assignment, or a seat that activates), 400 `alternate-email-must-differ`, 412 `precondition-failed`.
  */
 export const assignBenefit = defineRoute({
   name: 'assignBenefit',
@@ -57,6 +58,10 @@ export const assignBenefit = defineRoute({
           now,
           membershipExpiresAt: partner.value.membership.expiresAt,
         });
+        // SPEC §2 "Membership": assigning yourself a cloud subscription, or a first seat that activates the
+        // benefit, needs an Active membership that has not ended.
+        const selfService = benefit.category === 'cloud' && benefit.cloudKind === 'usageBased';
+        if (selfService || out.benefit.status !== benefit.status) assertMembershipActive(partner.value, now);
         return { value: out.benefit, result: out.assignment };
       },
       { ifMatch: ifMatch(request) },

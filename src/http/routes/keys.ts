@@ -4,6 +4,7 @@
  * cancellation has exactly one winner (SPEC §4); then the key is stored on the benefit.
  */
 import { DomainError } from '../../domain/errors';
+import { assertMembershipActive } from '../../domain/provisioning';
 import { assertPurchaseActive, recordKeyReveal, revealKeys } from '../../domain/rules';
 import { KeysResponseSchema, RevealKeysBody } from '../../domain/schemas';
 import { audit } from '../audit';
@@ -26,6 +27,8 @@ export const revealBenefitKeys = defineRoute({
     const now = services.clock.now();
     const current = await services.store.getBenefit(params.partnerId, params.benefitId);
     if (!current) throw new DomainError('not-found', `Benefit ${params.benefitId} was not found.`);
+    // SPEC §2 "Membership": only an Active membership, not past its end, reveals keys.
+    assertMembershipActive(partner.value, now);
     // A stale If-Match writes nothing, not even the reveal mark on the purchase.
     const expected = ifMatch(request);
     if (expected !== undefined && bareEtag(expected) !== bareEtag(current.etag)) {
