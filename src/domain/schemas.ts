@@ -280,6 +280,11 @@ export const BenefitSchema = z
     advisoryHoursRemaining: z.number().optional(),
     activation: ActivationStateSchema.optional(),
     createdAt: IsoDateTime,
+    instructions: z.string().optional().meta({ description: "The product's special instructions (SPEC §3)" }),
+    portalUrl: z
+      .url()
+      .optional()
+      .meta({ description: 'Where the benefit is managed (usage-based Azure: the Azure portal)' }),
   })
   .meta({ id: 'Benefit' });
 
@@ -317,13 +322,16 @@ export const PurchaseCreatedSchema = z
   .object({ purchase: PurchaseSchema, benefits: z.array(BenefitSchema) })
   .meta({ id: 'PurchaseCreated' });
 
-/** `POST …/keys` answer: `{ keys, downloads }` (SPEC §3, §9). */
+/** `POST …/keys` answer: `{ keys, downloads, instructions }` (SPEC §3, §9). */
 export const KeysResponseSchema = z
   .object({
     keys: z.array(z.object({ productKey: z.string(), language: z.string(), operatingSystem: z.string() })),
     downloads: z.array(
       z.object({ language: z.string(), operatingSystem: z.string(), url: z.url(), fileName: z.string() }),
     ),
+    instructions: z
+      .string()
+      .meta({ description: "The product's special instructions, to follow with the keys" }),
   })
   .meta({ id: 'KeysResponse' });
 
@@ -418,6 +426,11 @@ export const CatalogItemSchema = z
     languages: z.array(z.string()).optional(),
     operatingSystems: z.array(z.string()).optional(),
     termMonths: z.number().int().optional(),
+    instructions: z.string().meta({ description: "The product's special instructions (SPEC §3)" }),
+    portalUrl: z
+      .url()
+      .optional()
+      .meta({ description: 'Where the benefit is managed, e.g. the Azure portal' }),
   })
   .meta({ id: 'CatalogItem' });
 

@@ -86,6 +86,13 @@ export interface CatalogItem {
   operatingSystems?: string[];
   /** Go-To-Market offer term, months from activation (SPEC §3: 12 unless the catalog says otherwise). */
   termMonths?: number;
+  /**
+   * The product's special instructions (SPEC §3: shown with its keys, "follow any special instructions listed"),
+   * in English like the product names.
+   */
+  instructions: string;
+  /** Where the benefit is managed once active, e.g. the Azure portal for a usage-based Azure subscription. */
+  portalUrl?: string;
 }
 
 /** A benefit package a partner buys (SPEC §3, ids in §10). */

@@ -29,10 +29,11 @@ import { fieldErrors, problemResponse, toProblem } from './problem';
 /** Largest accepted request body, bytes. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
-/** What a handler returns. `etag` becomes the `ETag` header. */
+/** What a handler returns. `etag` becomes the `ETag` header; `rawBody` is sent as-is (give its Content-Type). */
 export interface RouteResult {
   status: number;
   body?: unknown;
+  rawBody?: string;
   headers?: Record<string, string>;
   etag?: string;
 }
@@ -72,8 +73,8 @@ export interface RouteSpec<P, Q, B> {
   params?: ZodType<P>;
   query?: ZodType<Q>;
   body?: ZodType<B>;
-  /** Response schemas by status, for OpenAPI. */
-  responses?: Record<number, { description: string; schema?: ZodType }>;
+  /** Response schemas by status, for OpenAPI (`contentType` default `application/json`). */
+  responses?: Record<number, { description: string; schema?: ZodType; contentType?: string }>;
   /** `POST` routes honour `Idempotency-Key` unless false. */
   idempotent?: boolean;
   /** Durable client binding needed (activation routes). */
@@ -229,6 +230,7 @@ async function parseBody(schema: ZodType, request: HttpRequest): Promise<unknown
 function toResponse(result: RouteResult): HttpResponseInit {
   const headers: Record<string, string> = { ...(result.headers ?? {}) };
   if (result.etag) headers.ETag = quoteEtag(result.etag);
+  if (result.rawBody !== undefined) return { status: result.status, headers, body: result.rawBody };
   if (result.body === undefined) return { status: result.status, headers };
   headers['Content-Type'] ??= 'application/json';
   return { status: result.status, headers, body: JSON.stringify(result.body) };

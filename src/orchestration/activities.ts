@@ -9,6 +9,7 @@ import { computeExpiresAt } from '../domain/rules';
 import { isDomainError } from '../domain/errors';
 import { assertMembershipActive } from '../domain/provisioning';
 import type { Benefit, Partner } from '../domain/types';
+import { recipientLocale } from '../email/locale';
 import { composeEmail } from '../email';
 import { audit } from '../http/audit';
 import { getServices } from '../services';
@@ -90,7 +91,6 @@ export async function activationSendInstructions(
           recipientName: name,
           partnerName: p.name,
           offerType: b.offerType ?? b.productName,
-          productName: b.productName,
           expiresAt,
         },
         [{ address: contact.email, displayName: name }],
@@ -100,6 +100,9 @@ export async function activationSendInstructions(
     return { sent: true };
   }
 
+  // Technical: the technical contact's alternate AND account email ("as a safeguard"); with no contact, the person
+  // who requested the activation — and the message says so. In the recipient's language (their own, else the
+  // partner's), never the marketing contact's.
   const assignment = b.assignments.find((a) => !a.endedAt && a.alternateEmail);
   const userId = assignment?.userId ?? b.activation?.requestedBy;
   const user = userId ? await services.store.getUser(p.id, userId) : undefined;
@@ -113,13 +116,14 @@ export async function activationSendInstructions(
   await services.email.send(
     composeEmail(
       'technicalInstructions',
-      p.marketingContact?.preferredLanguage,
+      recipientLocale(user?.value, p),
       {
         recipientName: user?.value.displayName ?? to[0].address,
         partnerName: p.name,
         productName: b.productName,
         accessId: input.accessId ?? '',
         contractId: input.contractId ?? '',
+        sentTo: assignment ? 'contact' : 'requester',
       },
       to,
       input.instanceId,

@@ -10,6 +10,7 @@ import { assertAllowed } from '../../domain/permissions';
 import { assertMembershipActive } from '../../domain/provisioning';
 import { AssignBody, AssignmentSchema } from '../../domain/schemas';
 import type { Assignment } from '../../domain/types';
+import { recipientLocale } from '../../email/locale';
 import { audit } from '../audit';
 import { startContactVerification } from '../contactOnboarding';
 import { notify } from '../notify';
@@ -85,7 +86,7 @@ export const assignBenefit = defineRoute({
       }
       await notify(services, {
         kind: 'vsAssignment',
-        locale: partner.value.marketingContact?.preferredLanguage,
+        locale: recipientLocale(assignee.value, partner.value),
         data: {
           recipientName: assignee.value.displayName,
           partnerName: partner.value.name,
@@ -104,7 +105,7 @@ export const assignBenefit = defineRoute({
         email: body.alternateEmail,
         recipientName: assignee.value.displayName,
         userId: assignee.value.id,
-        locale: undefined,
+        locale: recipientLocale(assignee.value, partner.value),
         benefitId: params.benefitId,
         assignmentId,
         log,

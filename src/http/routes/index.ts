@@ -14,10 +14,12 @@ import { deleteUser, getUser, updateUser } from './users';
 import { requestCancellation } from './cancellation';
 import { createServiceRequest, listServiceRequests } from './serviceRequests';
 import { getOpenApi } from './openapi';
+import { downloadFile } from './downloads';
 
 export const ALL_ROUTES: RouteDefinition[] = [
   health,
   getOpenApi,
+  downloadFile,
   getMe,
   listPackages,
   getPartner,
