@@ -1,5 +1,5 @@
 /**
- * When a `Pending` benefit's activation can no longer finish (SPEC §6: "never stuck in `Pending`, also when the
+ * When a `Pending` benefit's activation can no longer finish (docs/product.md §6: "never stuck in `Pending`, also when the
  * orchestration instance itself was terminated or failed outside our code: a new activation request then finds that
  * instance ended and starts a new attempt"). Pure: the caller asks the durable runtime for the instance's status.
  */

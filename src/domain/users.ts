@@ -1,5 +1,5 @@
 /**
- * Rules for managing a partner's users (SPEC §2 "Granting roles"): who may grant which role, and the partner's
+ * Rules for managing a partner's users (docs/product.md §2 "Granting roles"): who may grant which role, and the partner's
  * last GlobalAdmin. Pure: no I/O.
  */
 import { DomainError } from './errors';
@@ -7,7 +7,7 @@ import { isAllowed, PARTNER_ACTIONS, PERMISSIONS } from './permissions';
 import { ROLES, type Role } from './types';
 
 /**
- * The roles a caller holding `callerRoles` may grant (SPEC §2: "nobody grants a role that carries a right they do
+ * The roles a caller holding `callerRoles` may grant (docs/product.md §2: "nobody grants a role that carries a right they do
  * not hold themselves"): none without the `manageUsers` right; otherwise every role whose rights (the actions of
  * {@link PERMISSIONS} it allows) are all the caller's own. From the table: a GlobalAdmin grants all four; a
  * UserAdmin grants UserAdmin and AdminAgent, never GlobalAdmin or MpnPartnerAdmin.
@@ -20,7 +20,7 @@ export function grantableRoles(callerRoles: readonly Role[]): Role[] {
 }
 
 /**
- * Throws unless a caller holding `callerRoles` may give a user the roles `next` (SPEC §2 "Granting roles").
+ * Throws unless a caller holding `callerRoles` may give a user the roles `next` (docs/product.md §2 "Granting roles").
  * `current` is the user's roles before (undefined for a new user). When the roles change, every role added must be
  * grantable by the caller, and an existing user must hold no role the caller could not grant (a UserAdmin may
  * not demote a GlobalAdmin). An unchanged role set is always allowed (e.g. a display-name change).
@@ -49,7 +49,7 @@ export function assertCanSetRoles(
 
 /**
  * Throws unless a caller holding `callerRoles` may remove (or change the roles of) a user holding `targetRoles`:
- * the target must hold no role the caller could not grant (SPEC §2).
+ * the target must hold no role the caller could not grant (docs/product.md §2).
  * @throws DomainError `forbidden` (403).
  */
 export function assertCanManageUserHolding(
@@ -68,7 +68,7 @@ export function assertCanManageUserHolding(
 }
 
 /**
- * The partner's GlobalAdmin user ids after `userId` gains (`holdsGlobalAdmin` true) or loses the role (SPEC §2:
+ * The partner's GlobalAdmin user ids after `userId` gains (`holdsGlobalAdmin` true) or loses the role (docs/product.md §2:
  * "The last GlobalAdmin of a partner cannot be removed or demoted"). Returns a new array, `current` untouched.
  * @throws DomainError `last-global-admin` (409) when no GlobalAdmin would be left.
  */

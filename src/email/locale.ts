@@ -1,4 +1,4 @@
-/** Which language an email to a person is written in (SPEC §7). */
+/** Which language an email to a person is written in (docs/product.md §7). */
 import type { Locale, Partner, User } from '../domain/types';
 
 /**

@@ -3,7 +3,7 @@ import { START_GRACE_MS, endedActivationFailure } from '../../src/domain/activat
 const requestedAt = '2026-01-01T00:00:00.000Z';
 const at = (ms: number) => new Date(Date.parse(requestedAt) + ms);
 
-describe('endedActivationFailure (SPEC §6: never stuck in Pending)', () => {
+describe('endedActivationFailure (docs/product.md §6: never stuck in Pending)', () => {
   it.each([
     ['Terminated', 'orchestration-terminated'],
     ['Failed', 'orchestration-failed'],

@@ -1,6 +1,6 @@
 /**
  * `GET /api/downloads/{catalogItemId}/{language}/{operatingSystem}/{fileName}` (public): a small placeholder file for
- * each download link the catalog produces (SPEC §3: "every link a person is given works"; locally "the host serves a
+ * each download link the catalog produces (docs/product.md §3: "every link a person is given works"; locally "the host serves a
  * small placeholder file per download"). Key reveals link here unless `DOWNLOADS_BASE_URL` points at the real
  * installation media (docs/decisions.md). Only names the catalog generates are served; anything else is 404.
  */

@@ -1,10 +1,10 @@
 /**
- * One user of a partner (SPEC §2, §9 "Account settings → Users"): `GET`, `PATCH` (roles, displayName,
+ * One user of a partner (docs/product.md §2, §9 "Account settings → Users"): `GET`, `PATCH` (roles, displayName,
  * preferredLanguage) and `DELETE /api/partners/{partnerId}/users/{userId}`.
  *
  * Granting: nobody grants a role with rights they lack, nor changes the roles of (or removes) a user holding such a
  * role (`domain/users.ts`). The last GlobalAdmin: every removal of the role first writes the partner document's
- * `globalAdminIds` conditionally (ETag), so two admins demoting each other at once leave one (SPEC §2).
+ * `globalAdminIds` conditionally (ETag), so two admins demoting each other at once leave one (docs/product.md §2).
  */
 import { DomainError } from '../../domain/errors';
 import { endAllAssignments } from '../../domain/rules';
