@@ -200,7 +200,7 @@ function parse(schema: ZodType | undefined, value: unknown, where: string): unkn
   if (!result.success) {
     throw new DomainError(
       'validation-failed',
-      `The request ${where} is not valid.`,
+      where === 'params' ? 'The path parameters are not valid.' : `The request ${where} is not valid.`,
       fieldErrors(result.error, where),
     );
   }
