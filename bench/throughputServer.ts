@@ -21,8 +21,12 @@ import { installFunctionsCore } from '../src/local/installFunctionsCore';
 
 installFunctionsCore();
 
-/** The query of the benefit list route's first page (BenefitsStore.listBenefits without filters). */
-export const LIST_QUERY = 'SELECT * FROM c WHERE c.partnerId = @p AND c.type = @t';
+/**
+ * The query of the benefit list route's first page (BenefitsStore.listBenefits without filters); checked at start
+ * against the page the host answers.
+ */
+export const LIST_QUERY =
+  'SELECT * FROM c WHERE c.partnerId = @p AND c.type = @t ORDER BY c.category ASC, c.productName ASC';
 /** The list route's default page size. */
 export const PAGE_SIZE = 50;
 
@@ -36,7 +40,7 @@ async function main(): Promise<void> {
   const rssIdle = process.memoryUsage().rss;
   const token = await host.token(demoObjectId('admin@contoso.example'));
   const page = (await (
-    await fetch(`${host.url}/api/partners/contoso/benefits?pageSize=1`, {
+    await fetch(`${host.url}/api/partners/contoso/benefits?pageSize=${PAGE_SIZE}`, {
       headers: { Authorization: `Bearer ${token}` },
     })
   ).json()) as { items: Array<{ id: string }> };
@@ -82,11 +86,16 @@ async function main(): Promise<void> {
   });
   baseline.keepAliveTimeout = 5000;
   await new Promise<void>((ok) => baseline.listen(0, '127.0.0.1', ok));
+  const baselineUrl = `http://127.0.0.1:${(baseline.address() as AddressInfo).port}`;
+  // Same work on both sides: the raw page must be the page the route answers.
+  const rawPage = (await (await fetch(`${baselineUrl}/raw/list`)).json()) as { items: Array<{ id: string }> };
+  if (JSON.stringify(rawPage.items.map((b) => b.id)) !== JSON.stringify(page.items.map((b) => b.id)))
+    throw new Error('The baseline query does not answer the page the list route answers: update LIST_QUERY.');
 
   process.stdout.write(
     `${JSON.stringify({
       host: host.url,
-      baseline: `http://127.0.0.1:${(baseline.address() as AddressInfo).port}`,
+      baseline: baselineUrl,
       token,
       benefitId,
       rssIdleMiB: rssIdle / 2 ** 20,
