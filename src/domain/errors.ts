@@ -30,6 +30,7 @@ export const ERROR_STATUS = {
   'benefit-not-active': 409,
   'purchase-cancelled': 409,
   'user-exists': 409,
+  'renewal-not-open': 409,
   'idempotency-key-reused': 422,
   conflict: 409,
   'precondition-failed': 412,
@@ -53,6 +54,11 @@ export interface FieldError {
  */
 export class DomainError extends Error {
   readonly status: number;
+  /**
+   * Extension members of the problem document (RFC 9457 §3.2), machine-readable facts behind `detail`, e.g.
+   * `{ opensAt }` on `renewal-not-open`. Never secrets.
+   */
+  extensions?: Record<string, unknown>;
   constructor(
     readonly code: ErrorCode,
     readonly detail: string,
@@ -61,6 +67,12 @@ export class DomainError extends Error {
     super(`${code}: ${detail}`);
     this.name = 'DomainError';
     this.status = ERROR_STATUS[code];
+  }
+
+  /** Adds problem extension members (see {@link DomainError.extensions}); returns this error. */
+  with(extensions: Record<string, unknown>): this {
+    this.extensions = { ...(this.extensions ?? {}), ...extensions };
+    return this;
   }
 }
 
