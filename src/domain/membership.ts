@@ -6,8 +6,17 @@
  * SPEC §12's (product). Dates are computed with luxon in UTC.
  */
 import { DateTime } from 'luxon';
+import { z } from 'zod';
 import { DomainError } from './errors';
-import type { CatalogPackage, Partner, PartnerLevel } from './types';
+import { BenefitSchema, IdSchema, IsoDateTime, PurchaseSchema } from './schemas';
+import {
+  ManagedInSchema,
+  MembershipStatusSchema,
+  PartnerLevelSchema,
+  type CatalogPackage,
+  type Partner,
+  type PartnerLevel,
+} from './types';
 
 /** The renewal window opens this long before the membership's `expiresAt` (SPEC §12). */
 export const RENEWAL_OPENS_BEFORE_DAYS = 90;
@@ -160,4 +169,75 @@ function utc(iso: string): DateTime {
   if (!dt.isValid)
     throw new DomainError('internal-error', `Invalid membership expiresAt: ${JSON.stringify(iso)}.`);
   return dt;
+}
+
+// ---- HTTP contract (SPEC §12) --------------------------------------------------------------------------------
+
+/** `POST /api/partners/{partnerId}/membership/renewal`: `{ packageId }` (the package of the partner's level). */
+export const RenewalBody = z.strictObject({ packageId: IdSchema }).meta({ id: 'RenewalBody' });
+export type RenewalBody = z.infer<typeof RenewalBody>;
+
+/** `PATCH /api/operator/partners/{partnerId}`: `{ level }` (upgrade or downgrade, SPEC §12). */
+export const ChangeLevelBody = z.strictObject({ level: PartnerLevelSchema }).meta({ id: 'ChangeLevelBody' });
+export type ChangeLevelBody = z.infer<typeof ChangeLevelBody>;
+
+/** The renewal facts the portal needs to show **Renew** (SPEC §12). */
+export const RenewalInfoSchema = z
+  .object({
+    /** True when a renewal is possible now. */
+    open: z.boolean(),
+    opensAt: IsoDateTime,
+    closesAt: IsoDateTime,
+    /** The package that renews this membership (of the partner's level). */
+    packageId: z.string(),
+    /** Where to `POST { packageId }`. */
+    path: z.string(),
+  })
+  .meta({ id: 'RenewalInfo' });
+
+/** A partner's membership as `GET …/membership` and the renewal answer show it. */
+export const MembershipSchema = z
+  .object({
+    level: PartnerLevelSchema,
+    managedIn: ManagedInSchema,
+    status: MembershipStatusSchema,
+    expiresAt: IsoDateTime,
+    /** Absent for a membership managed in PMC (renewed there). */
+    renewal: RenewalInfoSchema.optional(),
+  })
+  .meta({ id: 'Membership' });
+export type MembershipView = z.infer<typeof MembershipSchema>;
+
+/** `201` answer of a renewal: `{ purchase, benefits, membership }` (SPEC §12). */
+export const RenewalCreatedSchema = z
+  .object({ purchase: PurchaseSchema, benefits: z.array(BenefitSchema), membership: MembershipSchema })
+  .meta({ id: 'RenewalCreated' });
+
+/**
+ * The membership of `partner` as the API shows it at `now` (SPEC §12): level, where it is managed, status, end,
+ * and — for Partner Center memberships — the renewal window, whether it is open and which package renews it.
+ */
+export function membershipView(partner: Partner, now: Date): MembershipView {
+  const view: MembershipView = {
+    level: partner.level,
+    managedIn: partner.managedIn,
+    status: partner.membership.status,
+    expiresAt: partner.membership.expiresAt,
+  };
+  if (partner.managedIn !== 'PartnerCenter') return view;
+  let window: RenewalWindow;
+  try {
+    window = renewalWindow(partner.membership.expiresAt);
+  } catch {
+    return view;
+  }
+  return {
+    ...view,
+    renewal: {
+      open: isRenewalOpen(partner.membership, now),
+      ...window,
+      packageId: MEMBERSHIP_PACKAGE[partner.level],
+      path: renewalPath(partner.id),
+    },
+  };
 }

@@ -263,6 +263,8 @@ export const PurchaseSchema = z
       .optional(),
     cancelledAt: IsoDateTime.optional(),
     cancellation: z.object({ requestedBy: z.string(), reason: z.string() }).optional(),
+    /** Set on a renewal purchase (SPEC §12): the membership's end before and after. */
+    renewal: z.object({ previousExpiresAt: IsoDateTime, expiresAt: IsoDateTime }).optional(),
   })
   .meta({ id: 'Purchase' });
 

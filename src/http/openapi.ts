@@ -17,7 +17,7 @@ function errorStatuses(def: RouteDefinition): number[] {
   if (s.access.kind === 'operator' || s.access.kind === 'partner') statuses.add(403);
   if (s.access.kind === 'partner' || s.params) statuses.add(404);
   if (s.method !== 'GET') statuses.add(409);
-  if (['PUT', 'POST', 'DELETE'].includes(s.method)) statuses.add(412);
+  if (['PUT', 'POST', 'PATCH', 'DELETE'].includes(s.method)) statuses.add(412);
   return [...statuses].sort();
 }
 

@@ -1,5 +1,6 @@
 /**
- * Demo data of SPEC §10 (fixed: docs and acceptance checks rely on it). Seeded by the local host at start;
+ * Demo data of SPEC §10 (fixed: docs and acceptance checks rely on it), plus the membership-lifecycle demo of
+ * SPEC §12 (fabrikam). Seeded by the local host at start;
  * the embedded Cosmos server keeps data in memory only, so every start begins from this state.
  *
  * Object ids are derived from the email (a name-based UUID), so `npm run token -- admin@contoso.example`
@@ -8,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { getPackage } from '../domain/catalog';
+import { withMembershipNoticeSchedule } from '../domain/notices';
 import { provisionBenefits } from '../domain/provisioning';
 import type { Benefit, Partner, PartnerLevel, Purchase, Role, User } from '../domain/types';
 import type { Services } from '../services';
@@ -87,7 +89,17 @@ export interface DemoSeed {
   benefits: Benefit[];
 }
 
-/** Seeds the demo partners, users and contoso's purchases (SPEC §10). */
+/** Days until fabrikam's membership ends: inside its renewal window (SPEC §12 demo, docs/decisions.md). */
+export const FABRIKAM_MEMBERSHIP_DAYS_LEFT = 45;
+/** Days until fabrikam's Silver Core offer expires: its 7-day reminder is due (SPEC §12 demo). */
+export const FABRIKAM_OFFER_DAYS_LEFT = 5;
+
+/**
+ * Seeds the demo partners, users and purchases (SPEC §10): contoso's three purchases, and — for the membership
+ * lifecycle (SPEC §12) — fabrikam's membership ending in 45 days (inside its renewal window) with a year-old
+ * `silver-competency` purchase whose Silver Core offer expires in 5 days, so that the first screen of fabrikam's
+ * admin shows both and `npm run sweep` sends their reminders. Every other membership runs for another year.
+ */
 export async function seedDemoData(services: Services): Promise<DemoSeed> {
   const now = services.clock.now();
   const at = DateTime.fromJSDate(now, { zone: 'utc' });
@@ -97,10 +109,20 @@ export async function seedDemoData(services: Services): Promise<DemoSeed> {
     name: p.name,
     level: p.level,
     managedIn: p.managedIn,
-    membership: { status: 'Active', expiresAt: at.plus({ years: 1 }).toISO()! },
+    membership: {
+      status: 'Active',
+      expiresAt: (p.id === 'fabrikam'
+        ? at.plus({ days: FABRIKAM_MEMBERSHIP_DAYS_LEFT })
+        : at.plus({ years: 1 })
+      ).toISO()!,
+    },
     createdAt: at.minus({ years: 2 }).toISO()!,
   }));
-  await Promise.all(partners.map((p) => services.store.docs.create('partner', { ...p, partnerId: p.id })));
+  await Promise.all(
+    partners.map((p) =>
+      services.store.docs.create('partner', { ...withMembershipNoticeSchedule(p), partnerId: p.id }),
+    ),
+  );
   await Promise.all(
     users.map((u) => {
       const user: User = {
@@ -116,34 +138,36 @@ export async function seedDemoData(services: Services): Promise<DemoSeed> {
     }),
   );
 
-  const contoso = partners[0];
-  const admin = users.find((u) => u.email === 'admin@contoso.example')!;
   const purchases: Purchase[] = [];
   const benefits: Benefit[] = [];
-  const buy = async (packageId: string, purchasedAt: DateTime, adjust?: (b: Benefit) => Benefit) => {
-    const pkg = getPackage(packageId);
-    if (!pkg) throw new Error(`Demo package ${packageId} is missing from the catalog`);
-    const purchaseId = services.newId();
-    const provisioned = provisionBenefits({
-      partner: contoso,
-      pkg,
-      purchaseId,
-      now: purchasedAt.toJSDate(),
-      newId: services.newId,
-    }).map((b) => (adjust ? adjust(b) : b));
-    const purchase: Purchase = {
-      id: purchaseId,
-      partnerId: contoso.id,
-      packageId,
-      purchasedAt: purchasedAt.toISO()!,
-      purchasedBy: admin.objectId,
-      status: 'Active',
-      benefitIds: provisioned.map((b) => b.id),
+  const buyFor =
+    (partner: Partner) =>
+    async (packageId: string, purchasedAt: DateTime, adjust?: (b: Benefit) => Benefit) => {
+      const pkg = getPackage(packageId);
+      if (!pkg) throw new Error(`Demo package ${packageId} is missing from the catalog`);
+      const admin = users.find((u) => u.email === `admin@${partner.id}.example`)!;
+      const purchaseId = services.newId();
+      const provisioned = provisionBenefits({
+        partner,
+        pkg,
+        purchaseId,
+        now: purchasedAt.toJSDate(),
+        newId: services.newId,
+      }).map((b) => (adjust ? adjust(b) : b));
+      const purchase: Purchase = {
+        id: purchaseId,
+        partnerId: partner.id,
+        packageId,
+        purchasedAt: purchasedAt.toISO()!,
+        purchasedBy: admin.objectId,
+        status: 'Active',
+        benefitIds: provisioned.map((b) => b.id),
+      };
+      await services.store.createPurchase(purchase, provisioned);
+      purchases.push(purchase);
+      benefits.push(...provisioned);
     };
-    await services.store.createPurchase(purchase, provisioned);
-    purchases.push(purchase);
-    benefits.push(...provisioned);
-  };
+  const buy = buyFor(partners.find((p) => p.id === 'contoso')!);
   // A gold-competency purchase made today.
   await buy('gold-competency', at);
   // An action-pack purchase made 45 days ago (refund window over).
@@ -159,6 +183,22 @@ export async function seedDemoData(services: Services): Promise<DemoSeed> {
           expiresAt: at.minus({ days: 1 }).toISO()!,
         }
       : b,
+  );
+  // Fabrikam (SPEC §12 demo): a silver-competency purchase made a year ago whose Silver Core offer, activated
+  // five days less than its 12-month term ago, expires in 5 days.
+  const offerEnds = at.plus({ days: FABRIKAM_OFFER_DAYS_LEFT });
+  await buyFor(partners.find((p) => p.id === 'fabrikam')!)(
+    'silver-competency',
+    at.minus({ days: 365 }),
+    (b) =>
+      b.category === 'goToMarket' && b.offerType === 'Silver Core'
+        ? {
+            ...b,
+            status: 'Active',
+            activatedAt: offerEnds.minus({ months: 12 }).toISO()!,
+            expiresAt: offerEnds.toISO()!,
+          }
+        : b,
   );
   return { partners, users, purchases, benefits };
 }

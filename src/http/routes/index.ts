@@ -13,6 +13,7 @@ import { health } from './system';
 import { requestCancellation } from './cancellation';
 import { createServiceRequest, listServiceRequests } from './serviceRequests';
 import { getOpenApi } from './openapi';
+import { changePartnerLevel, getMembership, renewMembershipRoute } from './membership';
 
 export const ALL_ROUTES: RouteDefinition[] = [
   health,
@@ -40,4 +41,7 @@ export const ALL_ROUTES: RouteDefinition[] = [
   requestCancellation,
   listServiceRequests,
   createServiceRequest,
+  getMembership,
+  renewMembershipRoute,
+  changePartnerLevel,
 ];

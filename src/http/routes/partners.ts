@@ -203,8 +203,8 @@ export const createPartner = defineRoute({
   },
 });
 
-/** The partner as the API shows it. */
+/** The partner as the API shows it: without the store's partition key and the internal notice schedule. */
 export function publicPartner(p: Partner): Partner {
-  const { partnerId: _p, ...rest } = p as Partner & { partnerId?: string };
+  const { partnerId: _p, nextNoticeAt: _n, notices: _s, ...rest } = p as Partner & { partnerId?: string };
   return rest;
 }
