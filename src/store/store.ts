@@ -130,6 +130,8 @@ export class BenefitsStore {
         {
           operationType: 'Replace' as const,
           id: partnerId,
+          // The embedded server reads the key of a replace from the operation (Cosmos DB takes the batch's).
+          partitionKey: partnerId,
           resourceBody: { ...partner, partnerId, type: 'partner' } as unknown as JSONObject,
           ifMatch: current.etag,
         },
