@@ -387,6 +387,32 @@ describe('renewal under repetition and concurrency', () => {
   });
 });
 
+describe('cancelling a renewal purchase (refund within 30 days)', () => {
+  test('puts the membership back to its previous end; audited; a second cancellation changes nothing more', async () => {
+    const expiresAt = iso(20 * DAY);
+    const p = await onboard('Silver', expiresAt);
+    const renewed = await renew(p.id, p.admin, 'silver-competency');
+    expect(renewed.status).toBe(201);
+    clock.set(new Date(NOW.getTime() + 10 * DAY));
+    const cancel = () =>
+      host.call('POST', `/api/partners/${p.id}/purchases/${renewed.body.purchase.id}/cancellation`, {
+        token: p.admin,
+        body: { reason: 'Renewed by mistake' },
+      });
+    expect((await cancel()).status).toBe(201);
+    expect(await membershipOf(p.id, p.admin)).toEqual({ status: 'Active', expiresAt });
+    expectProblem(await cancel(), 409, 'purchase-cancelled');
+    expect(await membershipOf(p.id, p.admin)).toEqual({ status: 'Active', expiresAt });
+    const undone = (await allAuditEvents(host, p.id, p.admin)).filter(
+      (e) => e.action === 'membership.renewal.undo',
+    );
+    expect(undone).toHaveLength(1);
+    expect(undone[0].detail).toMatchObject({ purchaseId: renewed.body.purchase.id, expiresAt });
+    // The window is open again: the partner may renew once more.
+    expect((await renew(p.id, p.admin, 'silver-competency')).status).toBe(201);
+  });
+});
+
 describe("the operator's level change (PATCH /api/operator/partners/{partnerId})", () => {
   test('upgrade: audited, eligibility follows, bought benefits keep their terms; downgrade removes nothing', async () => {
     const p = await onboard('Silver', iso(200 * DAY));
