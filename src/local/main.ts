@@ -36,7 +36,11 @@ async function main(): Promise<void> {
     '',
     'Tokens: npm run -s token -- <email | objectId>   (operator: npm run -s token -- --operator)',
   );
-  lines.push('Expiry sweep now: npm run sweep', '');
+  lines.push('Expiry sweep and notices now: npm run sweep', '');
+  lines.push(
+    'Membership renewal (fabrikam\'s is open): POST /api/partners/fabrikam/membership/renewal {"packageId":"silver-competency"}',
+    '',
+  );
   if (host.seed) {
     lines.push('Demo users (email, object id, roles):');
     let partner = '';

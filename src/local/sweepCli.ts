@@ -1,5 +1,6 @@
 /**
- * `npm run sweep`: asks the running local host to run the expiry sweep now, through the Functions host's
+ * `npm run sweep`: asks the running local host to run the expiry timer now (the expiry sweep, then the notices
+ * before things run out, SPEC §8 and §12), through the Functions host's
  * admin route `POST /admin/functions/expirySweep` (the same route Core Tools serves).
  */
 async function main(): Promise<void> {
@@ -17,7 +18,9 @@ async function main(): Promise<void> {
     console.error(`The sweep did not run: HTTP ${res.status} ${await res.text()}`);
     process.exit(1);
   }
-  console.log('Expiry sweep ran. Expired benefits now show status Expired; notices are in the outbox.');
+  console.log(
+    'Expiry sweep ran. Expired benefits now show status Expired; their notices and the reminders now due (benefits, memberships, last free seats) are in the outbox.',
+  );
 }
 
 void main();
