@@ -1,10 +1,12 @@
 /**
- * Demo data of SPEC §10 (fixed: docs and acceptance checks rely on it), plus the membership-lifecycle demo of
- * SPEC §12 (fabrikam). Seeded by the local host at start;
- * the embedded Cosmos server keeps data in memory only, so every start begins from this state.
+ * Demo data of docs/product.md §10 (fixed: docs and acceptance checks rely on it). The local host seeds it
+ * into an empty store: at the first `npm start` on a data folder, after `npm run reset`, and in every test
+ * host (which starts empty).
  *
- * Object ids are derived from the email (a name-based UUID), so `npm run token -- admin@contoso.example`
- * works without asking the running host.
+ * Every id is name-based (a UUID derived from a fixed name), so the same demo data has the same ids on every
+ * machine and every reset: object ids derive from the email, so `npm run token -- admin@contoso.example`
+ * works without asking the running host; purchase and benefit ids from the purchase's role in the demo.
+ * Dates are relative to the seeding time ("made today", "45 days ago").
  */
 import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
@@ -40,7 +42,12 @@ export interface DemoUser {
 
 /** Name-based UUID (v5 layout over SHA-256) of a demo email: stable across runs and machines. */
 export function demoObjectId(email: string): string {
-  const h = createHash('sha256').update(`partner-benefits-demo:${email.toLowerCase()}`).digest();
+  return nameBasedUuid(email.toLowerCase());
+}
+
+/** Name-based UUID (v5 layout over SHA-256) of any demo name. */
+function nameBasedUuid(name: string): string {
+  const h = createHash('sha256').update(`partner-benefits-demo:${name}`).digest();
   h[6] = (h[6] & 0x0f) | 0x50;
   h[8] = (h[8] & 0x3f) | 0x80;
   const x = h.subarray(0, 16).toString('hex');
@@ -89,16 +96,17 @@ export interface DemoSeed {
   benefits: Benefit[];
 }
 
-/** Days until fabrikam's membership ends: inside its renewal window (SPEC §12 demo, docs/decisions.md). */
+/** Days until fabrikam's membership ends: inside its renewal window (docs/product.md §12 demo, decisions). */
 export const FABRIKAM_MEMBERSHIP_DAYS_LEFT = 45;
-/** Days until fabrikam's Silver Core offer expires: its 7-day reminder is due (SPEC §12 demo). */
+/** Days until fabrikam's Silver Core offer expires: its 7-day reminder is due (docs/product.md §12 demo). */
 export const FABRIKAM_OFFER_DAYS_LEFT = 5;
 
 /**
- * Seeds the demo partners, users and purchases (SPEC §10): contoso's three purchases, and — for the membership
- * lifecycle (SPEC §12) — fabrikam's membership ending in 45 days (inside its renewal window) with a year-old
- * `silver-competency` purchase whose Silver Core offer expires in 5 days, so that the first screen of fabrikam's
- * admin shows both and `npm run sweep` sends their reminders. Every other membership runs for another year.
+ * Seeds the demo partners, users and purchases (docs/product.md §10) into an empty store: contoso's three
+ * purchases, and — for the membership lifecycle (docs/product.md §12) — fabrikam's membership ending in 45 days
+ * (inside its renewal window) with a year-old `silver-competency` purchase whose Silver Core offer expires in 5
+ * days, so that the first screen of fabrikam's admin shows both and `npm run sweep` sends their reminders. Every
+ * other membership runs for another year.
  */
 export async function seedDemoData(services: Services): Promise<DemoSeed> {
   const now = services.clock.now();
@@ -141,22 +149,24 @@ export async function seedDemoData(services: Services): Promise<DemoSeed> {
   const purchases: Purchase[] = [];
   const benefits: Benefit[] = [];
   const buyFor =
-    (partner: Partner) =>
-    async (packageId: string, purchasedAt: DateTime, adjust?: (b: Benefit) => Benefit) => {
+    (partnerId: string) =>
+    async (name: string, packageId: string, purchasedAt: DateTime, adjust?: (b: Benefit) => Benefit) => {
+      const partner = partners.find((p) => p.id === partnerId)!;
+      const admin = users.find((u) => u.email === `admin@${partnerId}.example`)!;
       const pkg = getPackage(packageId);
       if (!pkg) throw new Error(`Demo package ${packageId} is missing from the catalog`);
-      const admin = users.find((u) => u.email === `admin@${partner.id}.example`)!;
-      const purchaseId = services.newId();
+      const purchaseId = nameBasedUuid(`purchase:${partnerId}:${name}`);
+      let benefitNumber = 0;
       const provisioned = provisionBenefits({
         partner,
         pkg,
         purchaseId,
         now: purchasedAt.toJSDate(),
-        newId: services.newId,
+        newId: () => nameBasedUuid(`benefit:${partnerId}:${name}:${++benefitNumber}`),
       }).map((b) => (adjust ? adjust(b) : b));
       const purchase: Purchase = {
         id: purchaseId,
-        partnerId: partner.id,
+        partnerId,
         packageId,
         purchasedAt: purchasedAt.toISO()!,
         purchasedBy: admin.objectId,
@@ -167,14 +177,14 @@ export async function seedDemoData(services: Services): Promise<DemoSeed> {
       purchases.push(purchase);
       benefits.push(...provisioned);
     };
-  const buy = buyFor(partners.find((p) => p.id === 'contoso')!);
+  const buy = buyFor('contoso');
   // A gold-competency purchase made today.
-  await buy('gold-competency', at);
+  await buy('gold-today', 'gold-competency', at);
   // An action-pack purchase made 45 days ago (refund window over).
-  await buy('action-pack', at.minus({ days: 45 }));
+  await buy('action-pack-45-days', 'action-pack', at.minus({ days: 45 }));
   // A gold-competency purchase made 400 days ago whose Gold Core offer is still Active, expired yesterday.
   const old = at.minus({ days: 400 });
-  await buy('gold-competency', old, (b) =>
+  await buy('gold-400-days', 'gold-competency', old, (b) =>
     b.category === 'goToMarket' && b.offerType === 'Gold Core'
       ? {
           ...b,
@@ -184,21 +194,18 @@ export async function seedDemoData(services: Services): Promise<DemoSeed> {
         }
       : b,
   );
-  // Fabrikam (SPEC §12 demo): a silver-competency purchase made a year ago whose Silver Core offer, activated
-  // five days less than its 12-month term ago, expires in 5 days.
+  // Fabrikam (docs/product.md §12 demo): a silver-competency purchase made a year ago whose Silver Core offer,
+  // activated five days less than its 12-month term ago, expires in 5 days.
   const offerEnds = at.plus({ days: FABRIKAM_OFFER_DAYS_LEFT });
-  await buyFor(partners.find((p) => p.id === 'fabrikam')!)(
-    'silver-competency',
-    at.minus({ days: 365 }),
-    (b) =>
-      b.category === 'goToMarket' && b.offerType === 'Silver Core'
-        ? {
-            ...b,
-            status: 'Active',
-            activatedAt: offerEnds.minus({ months: 12 }).toISO()!,
-            expiresAt: offerEnds.toISO()!,
-          }
-        : b,
+  await buyFor('fabrikam')('silver-365-days', 'silver-competency', at.minus({ days: 365 }), (b) =>
+    b.category === 'goToMarket' && b.offerType === 'Silver Core'
+      ? {
+          ...b,
+          status: 'Active',
+          activatedAt: offerEnds.minus({ months: 12 }).toISO()!,
+          expiresAt: offerEnds.toISO()!,
+        }
+      : b,
   );
   return { partners, users, purchases, benefits };
 }

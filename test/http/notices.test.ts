@@ -588,7 +588,10 @@ describe('the demo data (fabrikam) and the registered timer', () => {
     ]);
     expect(mails.find((m) => m.kind === 'benefitExpiryReminder')!.subject).toContain('Silver Core');
     // `npm run sweep` again: nothing new.
-    const res = await fetch(`${host.url}/admin/functions/expirySweep`, { method: 'POST' });
+    const res = await fetch(`${host.url}/admin/functions/expirySweep`, {
+      method: 'POST',
+      headers: { 'x-functions-key': host.runtimeKey },
+    });
     expect(res.status).toBe(202);
     expect(await notices(host)).toHaveLength(2);
 
