@@ -1,9 +1,9 @@
 /**
- * The membership lifecycle (SPEC §12): renewal within its window, and the operator's level change.
+ * The membership lifecycle (docs/product.md §12): renewal within its window, and the operator's level change.
  *
  * Sources: 2017-07 seed "Renew and upgrade membership"; every seed's next steps "Purchase or renew a subscription to
  * Microsoft Action Pack". The window (90 days before the end, 30 days of grace after it) and the 12-month term are
- * SPEC §12's (product). Dates are computed with luxon in UTC.
+ * docs/product.md §12's (product). Dates are computed with luxon in UTC.
  */
 import { DateTime } from 'luxon';
 import { z } from 'zod';
@@ -18,16 +18,16 @@ import {
   type PartnerLevel,
 } from './types';
 
-/** The renewal window opens this long before the membership's `expiresAt` (SPEC §12). */
+/** The renewal window opens this long before the membership's `expiresAt` (docs/product.md §12). */
 export const RENEWAL_OPENS_BEFORE_DAYS = 90;
-/** …and stays open this long after it (grace, SPEC §12). */
+/** …and stays open this long after it (grace, docs/product.md §12). */
 export const RENEWAL_GRACE_DAYS = 30;
-/** A renewal adds this many calendar months to the later of now and the old `expiresAt` (SPEC §12). */
+/** A renewal adds this many calendar months to the later of now and the old `expiresAt` (docs/product.md §12). */
 export const RENEWAL_TERM_MONTHS = 12;
 
 /**
- * The package that renews a membership of each level (SPEC §12: "a package of the partner's own level"):
- * Action Pack for `ActionPack`, the competency package of the level otherwise (package ids of SPEC §10).
+ * The package that renews a membership of each level (docs/product.md §12: "a package of the partner's own level"):
+ * Action Pack for `ActionPack`, the competency package of the level otherwise (package ids of docs/product.md §10).
  */
 export const MEMBERSHIP_PACKAGE: Readonly<Record<PartnerLevel, string>> = Object.freeze({
   ActionPack: 'action-pack',
@@ -35,7 +35,7 @@ export const MEMBERSHIP_PACKAGE: Readonly<Record<PartnerLevel, string>> = Object
   Gold: 'gold-competency',
 });
 
-/** The API path of a partner's renewal (`POST`, SPEC §12). */
+/** The API path of a partner's renewal (`POST`, docs/product.md §12). */
 export function renewalPath(partnerId: string): string {
   return `/api/partners/${encodeURIComponent(partnerId)}/membership/renewal`;
 }
@@ -49,7 +49,7 @@ export interface RenewalWindow {
 }
 
 /**
- * The renewal window of a membership ending at `expiresAt` (SPEC §12): from 90 days before to 30 days after.
+ * The renewal window of a membership ending at `expiresAt` (docs/product.md §12): from 90 days before to 30 days after.
  * @throws DomainError `internal-error` when `expiresAt` is not an ISO 8601 instant (stored data is corrupt).
  */
 export function renewalWindow(expiresAt: string): RenewalWindow {
@@ -75,7 +75,7 @@ export interface RenewalRecord {
 }
 
 /**
- * Renews the partner's membership with a purchase of `pkg` at `now` (SPEC §12) and returns the renewed partner
+ * Renews the partner's membership with a purchase of `pkg` at `now` (docs/product.md §12) and returns the renewed partner
  * (no mutation): `membership.expiresAt` = the later of `now` and the old `expiresAt`, plus 12 calendar months
  * (luxon, UTC; e.g. 2024-02-29 + 12 months = 2025-02-28); `membership.status` = `Active`.
  *
@@ -122,9 +122,9 @@ export function renewMembership(
 }
 
 /**
- * The detail of `409 membership-inactive` for a partner that cannot purchase or activate (SPEC §2 "Membership"),
+ * The detail of `409 membership-inactive` for a partner that cannot purchase or activate (docs/product.md §2 "Membership"),
  * naming the way out: the renewal route while its window is open (or its opening date), the program operator once
- * the grace period is over or when the membership is suspended (SPEC §12).
+ * the grace period is over or when the membership is suspended (docs/product.md §12).
  * @param partner the partner; `id` names the route (a template path without it).
  */
 export function membershipInactiveDetail(
@@ -155,7 +155,7 @@ export function membershipInactiveDetail(
 }
 
 /**
- * The operator's level change (SPEC §12 "upgrade"; a downgrade too): the partner with `level` (no mutation), and
+ * The operator's level change (docs/product.md §12 "upgrade"; a downgrade too): the partner with `level` (no mutation), and
  * whether anything changed. Eligibility to buy follows the new level from now on; bought benefits keep their terms
  * (nothing else of the partner changes, and no benefit is touched).
  */
@@ -171,17 +171,17 @@ function utc(iso: string): DateTime {
   return dt;
 }
 
-// ---- HTTP contract (SPEC §12) --------------------------------------------------------------------------------
+// ---- HTTP contract (docs/product.md §12) --------------------------------------------------------------------------------
 
 /** `POST /api/partners/{partnerId}/membership/renewal`: `{ packageId }` (the package of the partner's level). */
 export const RenewalBody = z.strictObject({ packageId: IdSchema }).meta({ id: 'RenewalBody' });
 export type RenewalBody = z.infer<typeof RenewalBody>;
 
-/** `PATCH /api/operator/partners/{partnerId}`: `{ level }` (upgrade or downgrade, SPEC §12). */
+/** `PATCH /api/operator/partners/{partnerId}`: `{ level }` (upgrade or downgrade, docs/product.md §12). */
 export const ChangeLevelBody = z.strictObject({ level: PartnerLevelSchema }).meta({ id: 'ChangeLevelBody' });
 export type ChangeLevelBody = z.infer<typeof ChangeLevelBody>;
 
-/** The renewal facts the portal needs to show **Renew** (SPEC §12). */
+/** The renewal facts the portal needs to show **Renew** (docs/product.md §12). */
 export const RenewalInfoSchema = z
   .object({
     /** True when a renewal is possible now. */
@@ -208,13 +208,13 @@ export const MembershipSchema = z
   .meta({ id: 'Membership' });
 export type MembershipView = z.infer<typeof MembershipSchema>;
 
-/** `201` answer of a renewal: `{ purchase, benefits, membership }` (SPEC §12). */
+/** `201` answer of a renewal: `{ purchase, benefits, membership }` (docs/product.md §12). */
 export const RenewalCreatedSchema = z
   .object({ purchase: PurchaseSchema, benefits: z.array(BenefitSchema), membership: MembershipSchema })
   .meta({ id: 'RenewalCreated' });
 
 /**
- * The membership of `partner` as the API shows it at `now` (SPEC §12): level, where it is managed, status, end,
+ * The membership of `partner` as the API shows it at `now` (docs/product.md §12): level, where it is managed, status, end,
  * and — for Partner Center memberships — the renewal window, whether it is open and which package renews it.
  */
 export function membershipView(partner: Partner, now: Date): MembershipView {

@@ -1,5 +1,5 @@
 /**
- * Notices before things run out (SPEC §12), as pure rules: which notices a benefit or a membership owes, when the
+ * Notices before things run out (docs/product.md §12), as pure rules: which notices a benefit or a membership owes, when the
  * next one is due (`nextNoticeAt`, the indexed field the expiry timer queries), and how settling one moves the
  * schedule on.
  *
@@ -17,9 +17,9 @@
 import { DateTime } from 'luxon';
 import type { Benefit, ExpiryReminderState, LastSeatState, Partner } from './types';
 
-/** Days before a benefit's `expiresAt` at which its reminders are due (SPEC §12), largest first. */
+/** Days before a benefit's `expiresAt` at which its reminders are due (docs/product.md §12), largest first. */
 export const BENEFIT_REMINDER_DAYS: readonly number[] = Object.freeze([30, 7]);
-/** Days before the membership's `expiresAt` at which its reminders are due (SPEC §12), largest first. */
+/** Days before the membership's `expiresAt` at which its reminders are due (docs/product.md §12), largest first. */
 export const MEMBERSHIP_REMINDER_DAYS: readonly number[] = Object.freeze([60, 14]);
 
 /** A notice owed now. Instants are ISO 8601 UTC. */
@@ -71,7 +71,7 @@ export function nextReminderAt(
 
 /**
  * The reminder of `expiresAt` due at `now`: the most urgent unsettled threshold already passed, as long as `now` is
- * before `expiresAt` (what has run out is the expiry sweep's, SPEC §8). Undefined when none is due.
+ * before `expiresAt` (what has run out is the expiry sweep's, docs/product.md §8). Undefined when none is due.
  */
 export function dueReminder(
   expiresAt: string,
@@ -104,13 +104,13 @@ export function settleReminder(
 
 // ---- benefits ------------------------------------------------------------------------------------------------
 
-/** A seat-limited benefit: more than one seat (Visual Studio subscriptions; SPEC §12 "last free seat"). */
+/** A seat-limited benefit: more than one seat (Visual Studio subscriptions; docs/product.md §12 "last free seat"). */
 export function isSeatLimited(benefit: Pick<Benefit, 'seats'>): boolean {
   return (benefit.seats ?? 0) > 1;
 }
 
 /**
- * The last-free-seat episode after a change of the benefit's assignments (SPEC §12): opens a new episode (owing one
+ * The last-free-seat episode after a change of the benefit's assignments (docs/product.md §12): opens a new episode (owing one
  * notice) when at most one seat is free and none is open; closes the open one when two or more seats are free
  * again (an unsent notice of a closed episode is not sent). A cancelled or expired benefit opens none.
  */
@@ -155,7 +155,7 @@ export function withBenefitNoticeSchedule(benefit: Benefit): Benefit {
 }
 
 /**
- * The notices a benefit owes at `now` (SPEC §12), at most one reminder and one last-seat notice; none unless the
+ * The notices a benefit owes at `now` (docs/product.md §12), at most one reminder and one last-seat notice; none unless the
  * benefit is `Active` (a cancelled or expired benefit is told nothing more).
  */
 export function dueBenefitNotices(benefit: Benefit, now: Date): DueNotice[] {
@@ -192,7 +192,7 @@ export function settleBenefitNotices(benefit: Benefit, settled: readonly DueNoti
 
 // ---- memberships ---------------------------------------------------------------------------------------------
 
-/** True when membership notices apply: a Partner Center membership that is `Active` (SPEC §12). */
+/** True when membership notices apply: a Partner Center membership that is `Active` (docs/product.md §12). */
 function membershipNotified(partner: Pick<Partner, 'managedIn' | 'membership'>): boolean {
   return partner.managedIn === 'PartnerCenter' && partner.membership.status === 'Active';
 }
@@ -213,7 +213,7 @@ export function withMembershipNoticeSchedule(partner: Partner): Partner {
   return next === undefined ? rest : { ...rest, nextNoticeAt: normalize(next) };
 }
 
-/** The membership reminder a partner owes at `now` (SPEC §12), if any. */
+/** The membership reminder a partner owes at `now` (docs/product.md §12), if any. */
 export function dueMembershipNotices(partner: Partner, now: Date): DueNotice[] {
   if (!membershipNotified(partner)) return [];
   const { expiresAt } = partner.membership;

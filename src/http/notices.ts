@@ -1,5 +1,5 @@
 /**
- * Notices before things run out (SPEC §12), sent by the expiry timer right after the expiry sweep (SPEC §8):
+ * Notices before things run out (docs/product.md §12), sent by the expiry timer right after the expiry sweep (docs/product.md §8):
  * benefit reminders 30 and 7 days before `expiresAt`, membership reminders 60 and 14 days before the membership's
  * end (with the portal's renewal link), and the last-free-seat notice of a seat-limited benefit.
  *
@@ -9,9 +9,9 @@
  * 1. creates the notice's record (`notice:<kind>:<subject>:<…>`, in the partner's partition) — a conditional
  *    create: of two sweeps at once only one gets it; a record left `Pending` by a failed send or a crash is claimed
  *    again (conditional replace) after a lease of {@link NOTICE_RETRY_AFTER_MS}, up to {@link NOTICE_MAX_ATTEMPTS};
- * 2. sends ONE email through the app's email port (idempotency key {@link noticeEmailKey}: a resend is
- *    delivered once), in the recipient's language, and records the outcome (`Sent`, `Pending` for a retry,
- *    `Failed`) and one audit event `notice.send` as `system`;
+ * 2. sends it through the app's email port — one email per language among its recipients (each person in their
+ *    own language), each with an idempotency key ({@link noticeEmailKey}) so a resend is delivered once — and
+ *    records the outcome (`Sent`, `Pending` for a retry, `Failed`) and one audit event `notice.send` as `system`;
  * 3. once the record is settled (sent, given up, or already settled by another run), moves the subject's schedule
  *    on (conditional write: the benefit or partner with the notice marked settled and its next `nextNoticeAt`).
  * So every notice is sent once, across repeated and concurrent runs, and none is lost.
@@ -34,11 +34,12 @@ import type { EmailTemplateData } from '../email/templates';
 import { getServices, type Services } from '../services';
 import { audit } from './audit';
 import { expirySweepTimer, forEachLimited, Lookups, type ExpirySweepResult } from './expirySweep';
+import { recipientLocale } from '../email/locale';
 import { notify } from './notify';
 
 /**
  * The portal page the notices link to, under `PUBLIC_BASE_URL` (decision: the Benefits page, which shows the
- * membership card with **Renew** and the upcoming expiries; SPEC §11, §12).
+ * membership card with **Renew** and the upcoming expiries; docs/product.md §11, §12).
  */
 export const PORTAL_BENEFITS_PATH = '/benefits';
 
@@ -72,9 +73,12 @@ export interface NoticeRecord {
   updatedAt: string;
 }
 
-/** The email idempotency key of a notice (≤ 100 chars of `[A-Za-z0-9-]`): one email per notice record. */
-export function noticeEmailKey(recordId: string): string {
-  return `notice-${createHash('sha256').update(recordId, 'utf8').digest('hex').slice(0, 40)}`;
+/**
+ * The email idempotency key of one email of a notice (≤ 100 chars of `[A-Za-z0-9-]`): `part` is the notice's
+ * record id and the language of the email (`<record id>|<locale>`), so each email of a notice is delivered once.
+ */
+export function noticeEmailKey(part: string): string {
+  return `notice-${createHash('sha256').update(part, 'utf8').digest('hex').slice(0, 40)}`;
 }
 
 /** Options of {@link runNoticeSweep}. */
@@ -91,7 +95,7 @@ export interface NoticeSweepOptions {
 
 /** What one run did. */
 export interface NoticeSweepResult {
-  /** Notices this run handed to the email provider. */
+  /** Emails of notices this run handed to the email provider (one per notice and language of its recipients). */
   sent: number;
   /** Benefits and partners examined (listed as due). */
   examined: number;
@@ -100,7 +104,7 @@ export interface NoticeSweepResult {
 }
 
 /**
- * Runs one notice sweep at `services.clock.now()` (SPEC §12); see the module comment.
+ * Runs one notice sweep at `services.clock.now()` (docs/product.md §12); see the module comment.
  * Round trips per due notice (embedded server, counted by test/http/notices.test.ts): one read of the subject, one
  * record create, one record replace, one audit write, one write of the subject's schedule; plus query pages and
  * the recipients' look-ups, cached per run (partner read, GlobalAdmin query, user reads) — none of it depends on
@@ -162,7 +166,7 @@ export async function runNoticeSweep(
 
 /**
  * The expiry timer's handler (`functions/expiry.ts`, schedule `%EXPIRY_SWEEP_SCHEDULE%`; `npm run sweep` runs it
- * through the local host): the expiry sweep (SPEC §8), then the notice sweep (SPEC §12). Returns both counts.
+ * through the local host): the expiry sweep (docs/product.md §8), then the notice sweep (docs/product.md §12). Returns both counts.
  * @throws whatever a sweep throws (the Functions host logs the failed run; the next run starts afresh).
  */
 export async function expiryTimer(
@@ -248,12 +252,15 @@ function sameSchedule(a: Benefit | Partner, b: Benefit | Partner): boolean {
 
 // ---- one notice ----------------------------------------------------------------------------------------------
 
-/** A composed notice: what to send, to whom, in which language; `to` may be empty (nobody to tell). */
+/**
+ * A composed notice: which message, and one email per language among its recipients (docs/product.md §7: each
+ * person in their own language), each with its recipients and the name it greets; no group when nobody is told.
+ */
 interface NoticeEmail<K extends EmailKind = EmailKind> {
   kind: K;
-  to: EmailRecipient[];
-  locale: Locale | undefined;
-  data: EmailTemplateData[K];
+  groups: Array<{ to: EmailRecipient[]; locale: Locale | undefined; recipientName: string }>;
+  /** The template data for a group greeting `recipientName`. */
+  data: (recipientName: string) => EmailTemplateData[K];
 }
 
 /**
@@ -286,26 +293,30 @@ async function deliver(
   if (claim.state !== 'claimed') return claim.state === 'settled';
 
   const email = await compose();
-  const sent =
-    email.to.length > 0 &&
-    (await notify(services, {
+  const recipients = email.groups.reduce((n, g) => n + g.to.length, 0);
+  let sent = recipients > 0;
+  for (const group of email.groups) {
+    // A retry resends every group; the provider delivers a key once, so a group already sent is not sent again.
+    const ok = await notify(services, {
       kind: email.kind,
-      locale: email.locale,
-      data: email.data,
-      to: email.to,
-      idempotencyKey: noticeEmailKey(id),
+      locale: group.locale,
+      data: email.data(group.recipientName),
+      to: group.to,
+      idempotencyKey: noticeEmailKey(`${id}|${group.locale ?? ''}`),
       partnerId,
       log: run.log,
-    }));
-  if (sent) run.sent++;
+    });
+    if (ok) run.sent++;
+    sent &&= ok;
+  }
   const attempts = claim.record.attempts + 1;
   const status: NoticeRecord['status'] =
-    sent || email.to.length === 0 ? 'Sent' : attempts >= NOTICE_MAX_ATTEMPTS ? 'Failed' : 'Pending';
+    sent || recipients === 0 ? 'Sent' : attempts >= NOTICE_MAX_ATTEMPTS ? 'Failed' : 'Pending';
   const settled: NoticeRecord = {
     ...claim.record,
     status,
     attempts,
-    recipients: email.to.length,
+    recipients,
     updatedAt: nowIso,
   };
   try {
@@ -321,11 +332,12 @@ async function deliver(
     caller: 'system',
     action: 'notice.send',
     target: subject,
-    outcome: sent || email.to.length === 0 ? 'Succeeded' : 'Rejected',
+    outcome: sent || recipients === 0 ? 'Succeeded' : 'Rejected',
     detail: {
       kind: notice.kind,
       ...('daysBefore' in notice ? { daysBefore: notice.daysBefore } : { episode: notice.episode }),
-      recipients: email.to.length,
+      recipients,
+      emails: email.groups.length,
       sent,
       attempts,
     },
@@ -368,21 +380,13 @@ async function claimRecord(
 
 // ---- who is told, in which language ----------------------------------------------------------------------------
 
-/** Benefits whose users hold seats: their reminders go to the assignees (SPEC §12). */
+/** Benefits whose users hold seats: their reminders go to the assignees (docs/product.md §12). */
 function hasSeats(benefit: Benefit): boolean {
   return (
     benefit.category === 'visualStudio' ||
     benefit.category === 'technical' ||
     (benefit.category === 'cloud' && benefit.cloudKind === 'usageBased')
   );
-}
-
-/**
- * The partner's language (SPEC §7: "otherwise the partner's, else en-US"): its marketing contact's preferred
- * language, as the Visual Studio assignment email uses; en-US without one.
- */
-function partnerLocale(partner: Partner | undefined): Locale | undefined {
-  return partner?.marketingContact?.preferredLanguage;
 }
 
 const LEVEL_NAMES: Record<PartnerLevel, string> = {
@@ -396,9 +400,32 @@ function portalUrl(services: Services): string {
 }
 
 /**
- * A benefit's notice (SPEC §12). Reminders: the marketing contact for a Go-To-Market offer (in its language; the
- * GlobalAdmins when there is none, as for the expiry notice), the active assignees for a benefit with seats, the
- * GlobalAdmins otherwise or when no seat is held. Last free seat: the GlobalAdmins.
+ * The users grouped by the language of their emails (docs/product.md §7: their own `preferredLanguage`, else the
+ * partner's, else en-US), in first-seen order; each group greets its people by name (up to three, else the
+ * partner).
+ */
+function byLanguage(
+  users: User[],
+  partner: Partner | undefined,
+  fallbackName: string,
+): NoticeEmail['groups'] {
+  const groups = new Map<string, User[]>();
+  for (const u of users) {
+    const locale = partner ? recipientLocale(u, partner) : u.preferredLanguage;
+    const key = locale ?? '';
+    groups.set(key, [...(groups.get(key) ?? []), u]);
+  }
+  return [...groups].map(([locale, members]) => ({
+    to: members.map(recipientOf),
+    locale: (locale || undefined) as Locale | undefined,
+    recipientName: namesOf(members, fallbackName),
+  }));
+}
+
+/**
+ * A benefit's notice (docs/product.md §12). Reminders: the marketing contact for a Go-To-Market offer (in its own
+ * language; the GlobalAdmins when there is none, as for the expiry notice), the active assignees for a benefit
+ * with seats, the GlobalAdmins otherwise or when no seat is held. Last free seat: the GlobalAdmins.
  */
 async function benefitEmail(run: Run, benefit: Benefit, notice: DueNotice): Promise<NoticeEmail> {
   const partner = await run.lookups.partner(benefit.partnerId);
@@ -409,39 +436,39 @@ async function benefitEmail(run: Run, benefit: Benefit, notice: DueNotice): Prom
     const held = benefit.assignments.filter((a) => a.endedAt === undefined).length;
     return {
       kind: 'lastSeatNotice',
-      to: admins.map(recipientOf),
-      locale: partnerLocale(partner),
-      data: {
-        recipientName: namesOf(admins, partnerName),
+      groups: byLanguage(admins, partner, partnerName),
+      data: (recipientName) => ({
+        recipientName,
         partnerName,
         productName: benefit.productName,
         seats: benefit.seats ?? 0,
         seatsFree: Math.max(0, (benefit.seats ?? 0) - held),
         benefitsUrl,
-      },
+      }),
     };
   }
-  const reminder = (
-    to: EmailRecipient[],
-    recipientName: string,
-    locale: Locale | undefined,
-  ): NoticeEmail => ({
+  const reminder = (groups: NoticeEmail['groups']): NoticeEmail => ({
     kind: 'benefitExpiryReminder',
-    to,
-    locale,
-    data: {
+    groups,
+    data: (recipientName) => ({
       recipientName,
       partnerName,
       productName: benefit.productName,
       expiresAt: benefit.expiresAt!,
       benefitsUrl,
-    },
+    }),
   });
   if (benefit.category === 'goToMarket' && partner?.marketingContact) {
     const contact = partner.marketingContact;
     const user = await run.lookups.user(benefit.partnerId, contact.userId);
     const name = user?.displayName ?? contact.email;
-    return reminder([{ address: contact.email, displayName: name }], name, contact.preferredLanguage);
+    return reminder([
+      {
+        to: [{ address: contact.email, displayName: name }],
+        locale: contact.preferredLanguage,
+        recipientName: name,
+      },
+    ]);
   }
   if (hasSeats(benefit)) {
     const users: User[] = [];
@@ -449,29 +476,27 @@ async function benefitEmail(run: Run, benefit: Benefit, notice: DueNotice): Prom
       const user = await run.lookups.user(benefit.partnerId, userId);
       if (user) users.push(user);
     }
-    if (users.length > 0)
-      return reminder(users.map(recipientOf), namesOf(users, partnerName), partnerLocale(partner));
+    if (users.length > 0) return reminder(byLanguage(users, partner, partnerName));
   }
   const admins = await run.lookups.globalAdmins(benefit.partnerId);
-  return reminder(admins.map(recipientOf), namesOf(admins, partnerName), partnerLocale(partner));
+  return reminder(byLanguage(admins, partner, partnerName));
 }
 
-/** A membership reminder (SPEC §12): to the GlobalAdmins, with the portal's renewal link. */
+/** A membership reminder (docs/product.md §12): to the GlobalAdmins, with the portal's renewal link. */
 async function membershipEmail(run: Run, partner: Partner, notice: DueNotice): Promise<NoticeEmail> {
   const admins = await run.lookups.globalAdmins(partner.id);
   const expiresAt = partner.membership.expiresAt;
   return {
     kind: 'membershipExpiryReminder',
-    to: admins.map(recipientOf),
-    locale: partnerLocale(partner),
-    data: {
-      recipientName: namesOf(admins, partner.name),
+    groups: byLanguage(admins, partner, partner.name),
+    data: (recipientName) => ({
+      recipientName,
       partnerName: partner.name,
       level: LEVEL_NAMES[partner.level],
       expiresAt: notice.kind === 'membershipExpiryReminder' ? notice.expiresAt : expiresAt,
       closesAt: renewalWindow(expiresAt).closesAt,
       renewUrl: portalUrl(run.services),
-    },
+    }),
   };
 }
 

@@ -125,6 +125,7 @@ export async function seedDemoData(services: Services): Promise<DemoSeed> {
       ).toISO()!,
     },
     createdAt: at.minus({ years: 2 }).toISO()!,
+    globalAdminIds: [demoObjectId(`admin@${p.id}.example`)],
   }));
   await Promise.all(
     partners.map((p) =>

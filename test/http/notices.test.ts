@@ -1,5 +1,5 @@
 /**
- * Notices before things run out (SPEC §12), through the real local host with its manual clock: benefit reminders
+ * Notices before things run out (docs/product.md §12), through the real local host with its manual clock: benefit reminders
  * at 30 and 7 days, membership reminders at 60 and 14 days (re-armed by a renewal), the last-free-seat notice once
  * per episode — each exactly once across repeated and concurrent sweeps, in the recipient's language, never for a
  * cancelled or expired benefit, never lost to a failed send; the cost of a sweep with 1 000 and 20 000 benefits and
@@ -24,7 +24,7 @@ const iso = (ms: number) => at(ms).toISOString();
 
 const REMINDER_KINDS = ['benefitExpiryReminder', 'membershipExpiryReminder', 'lastSeatNotice'];
 
-/** The notices (SPEC §12 kinds) in the outbox, optionally of one partner (by the audit-free route: its name). */
+/** The notices (docs/product.md §12 kinds) in the outbox, optionally of one partner (by the audit-free route: its name). */
 async function notices(host: TestHost, filter: (m: StoredEmail) => boolean = () => true) {
   return (await readOutbox(host.outboxDir)).filter((m) => REMINDER_KINDS.includes(m.kind) && filter(m));
 }
@@ -41,7 +41,12 @@ async function seedPartner(
     status?: Partner['membership']['status'];
     devs?: number;
     admins?: number;
+    /** A verified marketing contact writing in this language. */
     contactLanguage?: Locale;
+    /** The partner's `preferredLanguage` (docs/product.md §7: for people without their own). */
+    partnerLanguage?: Locale;
+    /** The GlobalAdmin `admin@…`'s own `preferredLanguage`. */
+    adminLanguage?: Locale;
   } = {},
 ): Promise<Partner> {
   const store = host.services.store;
@@ -52,6 +57,7 @@ async function seedPartner(
     displayName: `${n} of ${id}`,
     accountEmail: `${n}@${id}.example`,
     roles,
+    ...(n === 'admin' && options.adminLanguage ? { preferredLanguage: options.adminLanguage } : {}),
     createdAt: iso(-400 * DAY),
   });
   const partner: Partner = {
@@ -60,6 +66,7 @@ async function seedPartner(
     level: options.level ?? 'Gold',
     managedIn: options.managedIn ?? 'PartnerCenter',
     membership: { status: options.status ?? 'Active', expiresAt: options.expiresAt ?? iso(365 * DAY) },
+    ...(options.partnerLanguage ? { preferredLanguage: options.partnerLanguage } : {}),
     createdAt: iso(-400 * DAY),
   };
   await store.createPartner(partner, user('admin', ['GlobalAdmin']));
@@ -366,10 +373,17 @@ describe('notices (no demo data)', () => {
   });
 
   test.each(LOCALES)(
-    '%s: the marketing contact and the GlobalAdmins are written to in it',
+    '%s: a marketing contact and a GlobalAdmin who prefer it are written to in it',
     async (locale) => {
       const id = `l-${locale.toLowerCase()}`;
-      await seedPartner(host, id, { contactLanguage: locale, expiresAt: iso(50 * DAY) });
+      // The partner's language is another one: a person's own language comes first.
+      const other = LOCALES.find((l) => l !== locale)!;
+      await seedPartner(host, id, {
+        contactLanguage: locale,
+        adminLanguage: locale,
+        partnerLanguage: other,
+        expiresAt: iso(50 * DAY),
+      });
       await write(host, [benefit(id, `${id}-gtm`, 'gtm', iso(20 * DAY))]);
       await sweeps(host, 2);
       const mails = await notices(host, (m) => m.plainText.includes(`Partner ${id}`));
@@ -391,6 +405,41 @@ describe('notices (no demo data)', () => {
       );
     },
   );
+
+  test("one email per language: each GlobalAdmin in their own, else the partner's; the marketing contact's language is not the partner's", async () => {
+    await seedPartner(host, 'g1', {
+      admins: 3,
+      adminLanguage: 'ru-RU',
+      partnerLanguage: 'zh-TW',
+      contactLanguage: 'zh-CN',
+      expiresAt: iso(50 * DAY),
+    });
+    const result = await sweeps(host, 2);
+    expect(result.reduce((n, r) => n + r.sent, 0)).toBe(2);
+    const mails = await notices(
+      host,
+      (m) => m.kind === 'membershipExpiryReminder' && /Partner g1/.test(m.plainText),
+    );
+    expect(mails.map((m) => `${m.locale} ${to(m).join(',')}`).sort()).toEqual([
+      'ru-RU admin@g1.example',
+      'zh-TW admin2@g1.example,admin3@g1.example',
+    ]);
+    const greeting = mails.find((m) => m.locale === 'zh-TW')!.plainText.split('\n')[0];
+    expect(greeting).toContain('admin2 of g1');
+    expect(greeting).toContain('admin3 of g1');
+    // Repeated: nothing more.
+    expect((await sweep(host)).sent).toBe(0);
+  });
+
+  test("without a language of their own or the partner's, people are written to in en-US", async () => {
+    await seedPartner(host, 'g2', { contactLanguage: 'ru-RU', expiresAt: iso(50 * DAY) });
+    await sweep(host);
+    const [mail] = await notices(
+      host,
+      (m) => m.kind === 'membershipExpiryReminder' && /Partner g2/.test(m.plainText),
+    );
+    expect(mail.locale).toBe('en-US');
+  });
 
   test('nothing for a cancelled or an already-expired benefit (the expiry sweep sends its expiry notice instead)', async () => {
     await seedPartner(host, 'x1', { expiresAt: iso(400 * DAY) });
@@ -439,7 +488,7 @@ describe('notices (no demo data)', () => {
       (m) => m.kind === 'benefitExpiryReminder' && /Partner x[12]/.test(m.plainText),
     );
     expect(benefitReminders).toHaveLength(0);
-    // The past-due one was expired by the expiry sweep (SPEC §8; nobody holds it, so its notice has no recipient).
+    // The past-due one was expired by the expiry sweep (docs/product.md §8; nobody holds it, so its notice has no recipient).
     expect((await host.services.store.getBenefit('x1', 'x1-past'))!.value.expiryNotice).toMatchObject({
       status: 'Sent',
     });

@@ -8,23 +8,30 @@ import { listPackages } from './catalog';
 import { setMarketingContact, verifyContact } from './contacts';
 import { revealBenefitKeys } from './keys';
 import { createPartner, createUser, getMe, getPartner, listUsers } from './partners';
-import { createPurchase, listPurchases } from './purchases';
+import { createPurchase, getPurchase, listPurchases } from './purchases';
 import { health } from './system';
+import { deleteUser, getUser, updateUser } from './users';
 import { requestCancellation } from './cancellation';
 import { createServiceRequest, listServiceRequests } from './serviceRequests';
 import { getOpenApi } from './openapi';
+import { downloadFile } from './downloads';
 import { changePartnerLevel, getMembership, renewMembershipRoute } from './membership';
 
 export const ALL_ROUTES: RouteDefinition[] = [
   health,
   getOpenApi,
+  downloadFile,
   getMe,
   listPackages,
   getPartner,
   listUsers,
   createUser,
+  getUser,
+  updateUser,
+  deleteUser,
   listPurchases,
   createPurchase,
+  getPurchase,
   listBenefits,
   getBenefit,
   assignBenefit,

@@ -1,5 +1,5 @@
 /**
- * The membership lifecycle (SPEC §12): `GET /api/partners/{partnerId}/membership`, the partner's renewal
+ * The membership lifecycle (docs/product.md §12): `GET /api/partners/{partnerId}/membership`, the partner's renewal
  * `POST /api/partners/{partnerId}/membership/renewal`, and the operator's level change
  * `PATCH /api/operator/partners/{partnerId}`.
  */
@@ -28,7 +28,7 @@ import { publicPartner } from './partners';
 /** Attempts of a renewal whose partner write lost a race (each re-reads the partner and re-decides). */
 const RENEWAL_ATTEMPTS = 5;
 
-/** `GET /api/partners/{partnerId}/membership` — level, status, end and the renewal window (SPEC §12). */
+/** `GET /api/partners/{partnerId}/membership` — level, status, end and the renewal window (docs/product.md §12). */
 export const getMembership = defineRoute({
   name: 'getMembership',
   method: 'GET',
@@ -47,7 +47,7 @@ export const getMembership = defineRoute({
 
 /**
  * `POST /api/partners/{partnerId}/membership/renewal` `{ packageId }` → 201 `{ purchase, benefits, membership }`
- * (SPEC §12): buys the package of the partner's level and renews the membership in ONE transactional write (the
+ * (docs/product.md §12): buys the package of the partner's level and renews the membership in ONE transactional write (the
  * partner replaced on its ETag, the purchase and its benefits created, all in the partner's partition). A lost race
  * re-reads the partner and decides again (so a second concurrent renewal finds the window moved and is refused);
  * with `If-Match` a changed partner is final (`412`). Honours `Idempotency-Key` like every POST.
@@ -140,7 +140,7 @@ export const renewMembershipRoute = defineRoute({
 });
 
 /**
- * `PATCH /api/operator/partners/{partnerId}` `{ level }` → 200 partner (SPEC §12 upgrade or downgrade, operator
+ * `PATCH /api/operator/partners/{partnerId}` `{ level }` → 200 partner (docs/product.md §12 upgrade or downgrade, operator
  * only). Honours `If-Match` (`412`). From now on the partner may buy (and renews with) the new level's package;
  * bought benefits keep their terms — nothing but the level changes. Audited `partner.level.change` with the old
  * and new level; setting the level it already has changes and records nothing.
@@ -189,7 +189,7 @@ export const changePartnerLevel = defineRoute({
 });
 
 /**
- * Undoes the renewal of a cancelled renewal purchase (SPEC §4 refund of a renewal, SPEC §12; docs/decisions.md): the
+ * Undoes the renewal of a cancelled renewal purchase (docs/product.md §4 refund of a renewal, docs/product.md §12; docs/decisions.md): the
  * membership's `expiresAt` goes back to what it was before, as long as it is still the end that renewal set (a later
  * renewal or an operator change is left alone). Idempotent; audited `membership.renewal.undo` as `system` when it
  * changes something. Round trips: one partner read, plus a read and a write when it changes.

@@ -9,9 +9,12 @@ import {
   PageQuery,
   PartnerSchema,
   UserSchema,
+  pageSchema,
 } from '../../domain/schemas';
+import { assertCanSetRoles } from '../../domain/users';
 import type { Partner, Role, User } from '../../domain/types';
 import { audit } from '../audit';
+import { pageOf } from '../paging';
 import { defineRoute } from '../route';
 import { PartnerParams } from './params';
 import { toPublicBenefit } from '../../domain/rules';
@@ -29,26 +32,33 @@ export const getPartner = defineRoute({
   handle: async ({ partner }) => ({ status: 200, body: publicPartner(partner.value), etag: partner.etag }),
 });
 
-/** `GET /api/partners/{partnerId}/users` — paged. */
+/**
+ * `GET /api/partners/{partnerId}/users` — paged, by display name. Any of the four admin roles (SPEC §2: needed to
+ * "select a user from the list" for a contact or a seat).
+ */
 export const listUsers = defineRoute({
   name: 'listUsers',
   method: 'GET',
   route: 'partners/{partnerId}/users',
   summary: "List the partner's users",
   tags: ['users'],
-  access: { kind: 'partner', action: 'manageUsers' },
+  access: { kind: 'partner', action: 'listUsers' },
+  responses: { 200: { description: 'A page of users, by display name', schema: pageSchema(UserSchema) } },
   params: PartnerParams,
   query: PageQuery,
   handle: async ({ services, params, query }) => ({
     status: 200,
-    body: await services.store.listUsers(params.partnerId, query),
+    body: await pageOf(services, { route: 'listUsers', partnerId: params.partnerId }, query, (p) =>
+      services.store.listUsers(params.partnerId, p),
+    ),
   }),
 });
 
 /**
- * `POST /api/partners/{partnerId}/users` `{ objectId, displayName, accountEmail, roles }` — SPEC §2
- * "add new users in Account settings" (GlobalAdmin, UserAdmin). Only a GlobalAdmin may grant GlobalAdmin
- * (docs/decisions.md).
+ * `POST /api/partners/{partnerId}/users` `{ objectId, displayName, accountEmail, roles, preferredLanguage? }` —
+ * SPEC §2 "add new users in Account settings" (GlobalAdmin, UserAdmin). Nobody grants a role with rights they lack
+ * (a UserAdmin grants UserAdmin and AdminAgent only). A new GlobalAdmin joins the partner's `globalAdminIds`.
+ * Errors: 403 `forbidden`, 409 `user-exists`, 400 `validation-failed`.
  */
 export const createUser = defineRoute({
   name: 'createUser',
@@ -61,9 +71,7 @@ export const createUser = defineRoute({
   body: CreateUserBody,
   responses: { 201: { description: 'The user', schema: UserSchema } },
   handle: async ({ services, params, body, user: caller, caller: token }) => {
-    if (body.roles.includes('GlobalAdmin') && !caller.roles.includes('GlobalAdmin')) {
-      throw new DomainError('forbidden', 'Only a GlobalAdmin may grant the GlobalAdmin role.');
-    }
+    assertCanSetRoles(caller.roles, undefined, body.roles);
     const user: User = {
       id: body.objectId,
       partnerId: params.partnerId,
@@ -71,9 +79,13 @@ export const createUser = defineRoute({
       displayName: body.displayName,
       accountEmail: body.accountEmail,
       roles: [...new Set(body.roles)] as Role[],
+      ...(body.preferredLanguage ? { preferredLanguage: body.preferredLanguage } : {}),
       createdAt: services.clock.now().toISOString(),
     };
     const created = await services.store.createUser(user);
+    if (user.roles.includes('GlobalAdmin')) {
+      await services.store.changeGlobalAdmins(params.partnerId, user.id, true);
+    }
     await audit(services, {
       partnerId: params.partnerId,
       caller: token,
@@ -119,15 +131,7 @@ export const getMe = defineRoute({
     }
     const user = await services.store.getUser(entry.homePartnerId, entry.userId);
     if (!user) throw new DomainError('not-found', 'No user with this object id is known.');
-    const benefits = await services.store.docs.queryAll<import('../../domain/types').Benefit>(
-      'SELECT * FROM c WHERE c.partnerId = @p AND c.type = @t AND ARRAY_CONTAINS(c.assignments, { "userId": @u }, true)',
-      [
-        { name: '@p', value: entry.homePartnerId },
-        { name: '@t', value: 'benefit' },
-        { name: '@u', value: user.value.id },
-      ],
-      entry.homePartnerId,
-    );
+    const benefits = await services.store.listBenefitsAssignedTo(entry.homePartnerId, user.value.id);
     const assignments = benefits.flatMap((b) =>
       b.assignments
         .filter((a) => a.userId === user.value.id && !a.endedAt)
@@ -175,7 +179,9 @@ export const createPartner = defineRoute({
         status: body.membership.status,
         expiresAt: new Date(body.membership.expiresAt).toISOString(),
       },
+      ...(body.preferredLanguage ? { preferredLanguage: body.preferredLanguage } : {}),
       createdAt: now,
+      globalAdminIds: [body.globalAdmin.objectId],
     };
     const admin: User = {
       id: body.globalAdmin.objectId,
@@ -203,8 +209,17 @@ export const createPartner = defineRoute({
   },
 });
 
-/** The partner as the API shows it: without the store's partition key and the internal notice schedule. */
+/**
+ * The partner as the API shows it: without the store's `partnerId` and the internal `globalAdminIds` and notice
+ * schedule (`nextNoticeAt`, `notices`).
+ */
 export function publicPartner(p: Partner): Partner {
-  const { partnerId: _p, nextNoticeAt: _n, notices: _s, ...rest } = p as Partner & { partnerId?: string };
+  const {
+    partnerId: _p,
+    globalAdminIds: _g,
+    nextNoticeAt: _n,
+    notices: _s,
+    ...rest
+  } = p as Partner & { partnerId?: string };
   return rest;
 }
