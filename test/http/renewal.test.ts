@@ -136,6 +136,9 @@ describe('renewal window (docs/product.md §12): 90 days before expiresAt to 30 
       status: 'Active',
       purchasedAt: NOW.toISOString(),
       renewal: { previousExpiresAt: expiresAt, expiresAt: renewedTo },
+      // Shown like every purchase: cancellable within its refund window.
+      cancellable: true,
+      cancellableUntil: iso(30 * DAY),
     });
     expect(res.headers.get('location')).toBe(`/api/partners/${p.id}/purchases/${res.body.purchase.id}`);
     expect(res.body.benefits).toHaveLength(12);

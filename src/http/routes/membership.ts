@@ -24,6 +24,7 @@ import { audit } from '../audit';
 import { defineRoute, ifMatch } from '../route';
 import { PartnerParams } from './params';
 import { publicPartner } from './partners';
+import { purchaseView } from './purchases';
 
 /** Attempts of a renewal whose partner write lost a race (each re-reads the partner and re-decides). */
 const RENEWAL_ATTEMPTS = 5;
@@ -127,7 +128,7 @@ export const renewMembershipRoute = defineRoute({
       return {
         status: 201,
         body: {
-          purchase,
+          purchase: purchaseView(purchase, now),
           benefits: benefits.map(toPublicBenefit),
           membership: membershipView(saved.value, now),
         },
