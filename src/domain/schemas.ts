@@ -314,6 +314,8 @@ export const PurchaseSchema = z
     cancellableUntil: IsoDateTime.meta({
       description: 'End of the 30-day refund window (exclusive)',
     }),
+    /** Set on a renewal purchase (SPEC §12): the membership's end before and after. */
+    renewal: z.object({ previousExpiresAt: IsoDateTime, expiresAt: IsoDateTime }).optional(),
   })
   .meta({ id: 'Purchase' });
 

@@ -6,8 +6,9 @@
  * (ETag) update, as the key reveal route records a software reveal inside its own conditional update of the same
  * document — so a reveal racing a cancellation has exactly one winner. An ineligible request writes nothing to
  * the purchase; it is recorded `Rejected` and answered 409. An eligible one cancels the purchase (with its refund
- * record), then every benefit of it (assignments ended), records the request `Completed`, and tells running
- * activations `PurchaseCancelled` so they end without email (SPEC §6).
+ * record), then every benefit of it (assignments ended), undoes the renewal of a renewal purchase (SPEC §12),
+ * records the request `Completed`, and tells running activations `PurchaseCancelled` so they end without email
+ * (SPEC §6).
  */
 import type { InvocationContext } from '@azure/functions';
 import { DomainError, isDomainError } from '../../domain/errors';
@@ -25,6 +26,7 @@ import type { Services } from '../../services';
 import { audit } from '../audit';
 import type { Caller } from '../auth';
 import { defineRoute, ifMatch } from '../route';
+import { undoRenewal } from './membership';
 import { PurchaseParams } from './params';
 
 /** Thrown inside the purchase's mutate to abort without writing when the purchase is not eligible. */
@@ -98,6 +100,7 @@ export const requestCancellation = defineRoute(
       }
 
       const { count } = await cancelBenefits(services, context, params.partnerId, cancelled.id, now);
+      await undoRenewal(services, cancelled); // a refunded renewal purchase no longer renews (SPEC §12)
       const request = completedRequest(cancelled, count);
       await services.store.createServiceRequest(request);
       await audit(services, {
@@ -148,6 +151,7 @@ async function completeInterrupted(
   const purchase = (await services.store.getPurchase(partnerId, purchaseId))?.value;
   if (!purchase?.refund) return;
   await cancelBenefits(services, context, partnerId, purchaseId, now);
+  await undoRenewal(services, purchase);
   try {
     await services.store.createServiceRequest(completedRequest(purchase, purchase.benefitIds.length));
   } catch (e) {
