@@ -28,6 +28,7 @@ import { loadLocalIssuer, LOCAL_AUDIENCE, LOCAL_ISSUER, LOCAL_JWKS_PATH, type Lo
 import { SystemSchedulingClock, type SchedulingClock } from './clock';
 import { LocalDurableRuntime } from './durable';
 import { seedDemoData, type DemoSeed } from './seed';
+import { createLocalPortal } from './portal';
 
 /** Options of {@link startLocalHost}. */
 export interface LocalHostOptions {
@@ -55,6 +56,8 @@ export interface LocalHostOptions {
    * `process.env` before loading it. The clock option does not reach the bundle's rules.
    */
   functionsEntry?: string;
+  /** Folder of the built portal served at `/` (default `dist-web/`; see ./portal.ts). */
+  portalDir?: string;
 }
 
 /** A running local host. */
@@ -145,6 +148,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
   });
 
   const seed = options.seed === false ? undefined : await seedDemoData(services);
+  const portal = createLocalPortal({ services, issuer, distDir: options.portalDir });
 
   const invocationContext = (fn: RegisteredFunction): InvocationContext => {
     const extraBindings = Object.entries(fn.bindings)
@@ -229,6 +233,8 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
       await runFunction(fn.name);
       return { status: 202 };
     }
+    const page = await portal.handle(req.method ?? 'GET', reqUrl, req.headers, body);
+    if (page) return page;
     if (!path.startsWith('/api/')) return problemResponse('not-found', `No route for ${path}.`);
     const segments = path
       .slice(5)

@@ -10,6 +10,9 @@ installFunctionsCore();
 async function main(): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { startLocalHost } = require('./host') as typeof import('./host');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { ensurePortalBuilt } = require('./portal') as typeof import('./portal');
+  ensurePortalBuilt({ log: (line) => console.log(line) });
   const port = Number(process.env.PORT ?? 7071);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`PORT must be a port number, got ${process.env.PORT}`);
@@ -21,6 +24,7 @@ async function main(): Promise<void> {
   const base = `http://localhost:${new URL(host.url).port}`;
   const lines: string[] = [];
   lines.push('', `Partner benefits service is running on ${base}/api`, '');
+  lines.push(`  portal:    ${base}/  (open it in a browser and sign in as any user below)`);
   lines.push(
     `  functions: ${host.functions.length} registered (${host.functions.filter((f) => f.trigger.type === 'httpTrigger').length} HTTP)`,
   );

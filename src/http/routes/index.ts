@@ -13,6 +13,8 @@ import { health } from './system';
 import { requestCancellation } from './cancellation';
 import { createServiceRequest, listServiceRequests } from './serviceRequests';
 import { getOpenApi } from './openapi';
+import { lookupContactVerification } from './contactLookup';
+import { listOperatorActivations } from './operatorQueue';
 
 export const ALL_ROUTES: RouteDefinition[] = [
   health,
@@ -40,4 +42,6 @@ export const ALL_ROUTES: RouteDefinition[] = [
   requestCancellation,
   listServiceRequests,
   createServiceRequest,
+  lookupContactVerification,
+  listOperatorActivations,
 ];

@@ -10,7 +10,13 @@ import {
   provisionBenefits,
 } from '../../domain/provisioning';
 import { toPublicBenefit } from '../../domain/rules';
-import { BenefitSchema, CreatePurchaseBody, PageQuery, PurchaseSchema } from '../../domain/schemas';
+import {
+  BenefitSchema,
+  CreatePurchaseBody,
+  PageQuery,
+  PurchaseSchema,
+  pageSchema,
+} from '../../domain/schemas';
 import type { Purchase } from '../../domain/types';
 import { z } from 'zod';
 import { audit } from '../audit';
@@ -27,6 +33,7 @@ export const listPurchases = defineRoute({
   access: { kind: 'partner', action: 'read', benefits: true },
   params: PartnerParams,
   query: PageQuery,
+  responses: { 200: { description: 'A page of purchases', schema: pageSchema(PurchaseSchema) } },
   handle: async ({ services, params, query }) => ({
     status: 200,
     body: await services.store.listPurchases(params.partnerId, query),
