@@ -113,7 +113,7 @@ export const MeSchema = z
     displayName: z.string().optional(),
     accountEmail: z.string().optional(),
     roles: z.array(z.string()),
-    user: UserSchema.nullable(),
+    user: z.union([UserSchema, z.null()]),
     globalAdmins: z.array(z.object({ displayName: z.string(), accountEmail: z.string() })).optional(),
     assignments: z.array(
       AssignmentSchema.extend({
