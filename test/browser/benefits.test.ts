@@ -132,12 +132,12 @@ describeBrowser('Benefits page', () => {
       await signIn(page, locale, p.adminEmail);
       await openTab(page, locale, 'tab.visualStudio');
       await expand(page, locale, vs.productName);
-      const userSelect = page.getByLabel(msg(locale, 'seats.user'), { exact: true });
+      const userSelect = page.getByRole('combobox', { name: new RegExp(`^${escape(msg(locale, 'seats.user'))}`) });
       const assign = page.getByRole('button', { name: msg(locale, 'seats.assignUser') });
       const pick = async (email: string) => {
-        const value = await userSelect.locator('option', { hasText: email }).getAttribute('value');
-        await userSelect.selectOption(value!);
-      };
+      const e = p.employees.find((x) => x.email === email)!;
+      await userSelect.selectOption({ label: `${e.displayName} (${e.email})` });
+    };
       await pick(p.employees[3].email);
       await assign.click();
       await page

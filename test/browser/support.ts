@@ -136,7 +136,7 @@ export async function freshPartner(
   partnerId: string;
   adminEmail: string;
   adminToken: string;
-  employees: Array<{ id: string; email: string }>;
+  employees: Array<{ id: string; email: string; displayName: string }>;
   purchaseId?: string;
 }> {
   const operator = await host.token('operator-tests', { operator: true });
@@ -156,7 +156,7 @@ export async function freshPartner(
   expect(created.status).toBe(201);
   const partnerId: string = created.body.id;
   const adminToken = await host.token(adminObjectId);
-  const employees: Array<{ id: string; email: string }> = [];
+  const employees: Array<{ id: string; email: string; displayName: string }> = [];
   for (let i = 1; i <= (options.employees ?? 0); i++) {
     const id = randomUUID();
     const email = `dev${i}-${suffix}@fresh.example`;
@@ -165,7 +165,7 @@ export async function freshPartner(
       body: { objectId: id, displayName: `Dev ${i} ${suffix}`, accountEmail: email, roles: [] },
     });
     expect(u.status).toBe(201);
-    employees.push({ id, email });
+    employees.push({ id, email, displayName: `Dev ${i} ${suffix}` });
   }
   let purchaseId: string | undefined;
   if (options.buy) {
