@@ -132,12 +132,14 @@ describeBrowser('Benefits page', () => {
       await signIn(page, locale, p.adminEmail);
       await openTab(page, locale, 'tab.visualStudio');
       await expand(page, locale, vs.productName);
-      const userSelect = page.getByRole('combobox', { name: new RegExp(`^${escape(msg(locale, 'seats.user'))}`) });
+      const userSelect = page.getByRole('combobox', {
+        name: new RegExp(`^${escape(msg(locale, 'seats.user'))}`),
+      });
       const assign = page.getByRole('button', { name: msg(locale, 'seats.assignUser') });
       const pick = async (email: string) => {
-      const e = p.employees.find((x) => x.email === email)!;
-      await userSelect.selectOption({ label: `${e.displayName} (${e.email})` });
-    };
+        const e = p.employees.find((x) => x.email === email)!;
+        await userSelect.selectOption({ label: `${e.displayName} (${e.email})` });
+      };
       await pick(p.employees[3].email);
       await assign.click();
       await page

@@ -30,8 +30,8 @@ import {
 import { api, call, type Benefit } from '../api/client';
 import { useFormat, useT } from '../i18n/I18nProvider';
 import type { MessageKey } from '../i18n/messages/en-US';
-import { Loading, Pager, ProblemMessage, usePageTitle, usePager } from '../components/common';
-import { useMe } from '../session';
+import { Loading, Pager, ProblemMessage, RoleNotice, usePageTitle, usePager } from '../components/common';
+import { isPartnerAdmin, useMe } from '../session';
 import { keys } from '../data';
 import { BenefitDetails } from './benefits/details';
 import { MarketingContactSection } from './benefits/MarketingContact';
@@ -211,6 +211,14 @@ export default function BenefitsPage() {
   const current = TABS.find((x) => x.slug === tab) ?? TABS[0];
   usePageTitle(`${t('benefits.title')} · ${t(current.label)}`);
   if (!me?.partnerId) return null;
+  if (!isPartnerAdmin(me)) {
+    return (
+      <>
+        <Title2 as="h1">{t('benefits.title')}</Title2>
+        <RoleNotice action="read" />
+      </>
+    );
+  }
   if (me.managedIn === 'PMC') {
     return (
       <>
