@@ -67,7 +67,9 @@ describeBrowser('Benefits page', () => {
         .first();
       await copy.click();
       await page.getByText(msg(locale, 'keys.copied')).waitFor();
-      const clip = await page.evaluate(() => navigator.clipboard.readText());
+      const clip = await page.evaluate(
+        () => (globalThis as any).navigator.clipboard.readText() as Promise<string>,
+      );
       expect(clip).toMatch(/\w{5}-\w{5}/);
       const download = result.getByRole('link').first();
       const href = await download.getAttribute('href');

@@ -200,7 +200,7 @@ export const zhCN: Messages = {
   'users.rolesOf': '{user} 的角色',
   'users.actions': '操作',
   'users.changeRoles': '更改角色',
-  'users.changeRolesOf': '更改 {user} 的角色',
+  'users.changeRolesOf': '更改角色：{user}',
   'users.editLabel': '{user} 的角色',
   'users.saveRoles': '保存角色',
   'users.remove': '删除',

@@ -201,7 +201,7 @@ export const zhTW: Messages = {
   'users.rolesOf': '{user} 的角色',
   'users.actions': '動作',
   'users.changeRoles': '變更角色',
-  'users.changeRolesOf': '變更 {user} 的角色',
+  'users.changeRolesOf': '變更角色：{user}',
   'users.editLabel': '{user} 的角色',
   'users.saveRoles': '儲存角色',
   'users.remove': '移除',
