@@ -85,6 +85,13 @@ export interface LocalDurableRuntimeOptions {
   activityMiddleware?: ActivityMiddleware;
   /** Task hub name reported to the client. Default `LocalTaskHub`. */
   taskHubName?: string;
+  /**
+   * The host's runtime key, when its webhook routes require one (the local host always does). The client
+   * input and every management link then carry it as `code=`, as the Functions host's system key, and
+   * {@link LocalDurableRuntime.clientInput} leaves out `rpcBaseUrl` (the client builds those URLs with
+   * `new URL(path, rpcBaseUrl)`, which drops any query string, so a key could not ride along).
+   */
+  systemKey?: string;
 }
 
 /** Path prefix of the extension's HTTP API; the host forwards every request under it to {@link LocalDurableRuntime.handleRpc}. */
@@ -370,6 +377,7 @@ export class LocalDurableRuntime {
   readonly #log: (line: string) => void;
   readonly #warn: (line: string) => void;
   readonly #taskHubName: string;
+  readonly #systemKey: string | undefined;
   readonly #instances = new Map<string, Instance>();
   #busy = 0;
   #idleWaiters: (() => void)[] = [];
@@ -381,6 +389,7 @@ export class LocalDurableRuntime {
     this.#log = options.log ?? (() => undefined);
     this.#warn = options.log ?? ((line) => console.warn(line));
     this.#taskHubName = options.taskHubName ?? 'LocalTaskHub';
+    this.#systemKey = options.systemKey;
   }
 
   // ---------------------------------------------------------------- public API
@@ -475,11 +484,13 @@ export class LocalDurableRuntime {
    * The value of a `durableClient` input binding for a host reachable at `baseUrl` (origin, e.g.
    * `http://127.0.0.1:7071`): `{ taskHubName, creationUrls, managementUrls, baseUrl, rpcBaseUrl,
    * requiredQueryStringParameters }` with `rpcBaseUrl = {baseUrl}/runtime/webhooks/durabletask/`, so
-   * the real DurableClient talks HTTP to routes served by {@link handleRpc}.
+   * the real DurableClient talks HTTP to routes served by {@link handleRpc}. With a `systemKey` there is
+   * no `rpcBaseUrl`: the client then fills the creation/management URL templates, which carry `code=<key>`
+   * as in Azure.
    */
   clientInput(baseUrl: string): Record<string, unknown> {
     const hook = `${baseUrl.replace(/\/+$/, '')}${DURABLE_WEBHOOK_PREFIX.replace(/\/$/, '')}`;
-    const qs = `taskHub=${encodeURIComponent(this.#taskHubName)}&connection=Storage`;
+    const qs = this.#queryString();
     return {
       taskHubName: this.#taskHubName,
       creationUrls: {
@@ -489,7 +500,7 @@ export class LocalDurableRuntime {
       managementUrls: this.#managementUrls(hook, 'INSTANCEID'),
       baseUrl: hook,
       requiredQueryStringParameters: qs,
-      rpcBaseUrl: `${hook}/`,
+      ...(this.#systemKey === undefined ? { rpcBaseUrl: `${hook}/` } : {}),
     };
   }
 
@@ -633,8 +644,14 @@ export class LocalDurableRuntime {
     return status;
   }
 
+  /** `taskHub=…&connection=Storage`, plus `&code=<key>` when the host requires its runtime key. */
+  #queryString(): string {
+    const code = this.#systemKey === undefined ? '' : `&code=${encodeURIComponent(this.#systemKey)}`;
+    return `taskHub=${encodeURIComponent(this.#taskHubName)}&connection=Storage${code}`;
+  }
+
   #managementUrls(hook: string, instanceId: string): Record<string, string> & { statusQueryGetUri: string } {
-    const qs = `taskHub=${encodeURIComponent(this.#taskHubName)}&connection=Storage`;
+    const qs = this.#queryString();
     const base = `${hook}/instances/${instanceId === 'INSTANCEID' ? instanceId : encodeURIComponent(instanceId)}`;
     return {
       id: instanceId,

@@ -1,7 +1,15 @@
 /**
- * The embedded Cosmos DB–compatible server (`@vercel/cosmosdb-server`, in-process, memory only) and a
+ * The embedded Cosmos DB–compatible server (`@vercel/cosmosdb-server`, in-process, in memory) and a
  * client agent whose TLS exception (the bundled certificate is self-signed) is scoped to that agent only.
- * Counts round trips by kind so tests can assert costs (notes/platform-facts.md).
+ * Counts round trips by kind so tests can assert costs (docs/platform-notes.md).
+ *
+ * The server keeps everything in memory. So that `npm start` keeps its data across restarts, this module can
+ * take a {@link CosmosSnapshot} of the server's state and load one back ({@link EmbeddedCosmos.snapshot},
+ * {@link EmbeddedCosmos.restore}); `persistence.ts` writes it to the data folder. The package exposes no API
+ * for that: the server builds its `Account` (databases → collections → documents) when it starts listening,
+ * from the `default` export of `lib/account`, and keeps it private. {@link registerAccounts} subclasses that
+ * export once per module registry, so every account created afterwards is recorded by port. The package is
+ * pinned (1.0.1); `startEmbeddedCosmos` fails loudly if the internals it relies on change.
  */
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -31,7 +39,139 @@ export interface EmbeddedCosmos {
   agent: https.Agent;
   counts(): CosmosRequestCounts;
   resetCounts(): void;
+  /** A deep copy of every database, container, document and UDF, taken synchronously (consistent). */
+  snapshot(): CosmosSnapshot;
+  /**
+   * Loads a snapshot into this server: creates missing databases and containers, then every document with
+   * its `_etag` and `_ts` (so ETags a client holds stay valid). Throws if a document already exists.
+   */
+  restore(snapshot: CosmosSnapshot): void;
+  /** Calls `listener` after every request that may have changed data (writes, batches, DDL). */
+  onWrite(listener: () => void): () => void;
   close(): Promise<void>;
+}
+
+/** The embedded server's data as plain JSON (format 1). */
+export interface CosmosSnapshot {
+  format: typeof SNAPSHOT_FORMAT;
+  databases: Array<{
+    id: string;
+    containers: Array<{
+      /** The container's definition as created (id, partitionKey, indexingPolicy, uniqueKeyPolicy…). */
+      definition: Record<string, unknown> & { id: string };
+      documents: Array<Record<string, unknown>>;
+      udfs: Array<{ id: string; body: string }>;
+    }>;
+  }>;
+}
+
+/** Marks the snapshot layout; bump when it changes. */
+export const SNAPSHOT_FORMAT = 'partner-benefits/embedded-cosmos@1';
+
+// ---- the package's internals this module relies on (lib/account, 1.0.1) ------------------------
+interface ItemsInternal<T> {
+  _data: Map<string, { read(): T }>;
+  create(data: Record<string, unknown>): T;
+}
+interface DocumentData extends Record<string, unknown> {
+  id: string;
+  _etag?: string;
+  _ts?: number;
+}
+interface CollectionInternal {
+  read(): (Record<string, unknown> & { id: string }) | undefined;
+  documents: ItemsInternal<DocumentData>;
+  userDefinedFunctions: ItemsInternal<{ id: string; body: string }>;
+}
+interface DatabaseInternal {
+  read(): { id: string } | undefined;
+  collections: ItemsInternal<Record<string, unknown>>;
+  collection(id: string): CollectionInternal;
+}
+interface AccountInternal {
+  databases: ItemsInternal<{ id: string }>;
+  database(id: string): DatabaseInternal;
+}
+type AccountClass = new (host: string, port: number) => AccountInternal;
+
+const accountsByPort = new Map<number, AccountInternal>();
+const REGISTERED = Symbol.for('partner-benefits.embedded-cosmos.accounts');
+
+/** Makes the package record every account it creates (by port) in {@link accountsByPort}. Idempotent. */
+function registerAccounts(): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const accountModule = require('@vercel/cosmosdb-server/lib/account') as { default: AccountClass };
+  const Base = accountModule.default;
+  if ((Base as unknown as Record<symbol, boolean>)[REGISTERED]) return;
+  class RecordedAccount extends Base {
+    constructor(host: string, port: number) {
+      super(host, port);
+      accountsByPort.set(port, this);
+    }
+  }
+  (RecordedAccount as unknown as Record<symbol, boolean>)[REGISTERED] = true;
+  accountModule.default = RecordedAccount;
+}
+
+const SYSTEM_FIELDS = [
+  '_rid',
+  '_self',
+  '_etag',
+  '_ts',
+  '_docs',
+  '_sprocs',
+  '_triggers',
+  '_udfs',
+  '_conflicts',
+];
+const withoutSystemFields = <T extends Record<string, unknown>>(value: T): T => {
+  const copy: Record<string, unknown> = { ...value };
+  for (const f of SYSTEM_FIELDS) delete copy[f];
+  return copy as T;
+};
+const values = <T>(items: ItemsInternal<T>): T[] => [...items._data.values()].map((i) => i.read());
+
+function takeSnapshot(account: AccountInternal): CosmosSnapshot {
+  const snapshot: CosmosSnapshot = {
+    format: SNAPSHOT_FORMAT,
+    databases: values(account.databases).map((db) => {
+      const database = account.database(db.id);
+      return {
+        id: db.id,
+        containers: values(database.collections).map((definition) => {
+          const collection = database.collection(String(definition.id));
+          return {
+            definition: withoutSystemFields(definition) as Record<string, unknown> & { id: string },
+            documents: values(collection.documents),
+            udfs: values(collection.userDefinedFunctions).map(({ id, body }) => ({ id, body })),
+          };
+        }),
+      };
+    }),
+  };
+  // A deep copy: the server replaces documents rather than mutating them, but callers may hold it a while.
+  return JSON.parse(JSON.stringify(snapshot)) as CosmosSnapshot;
+}
+
+function restoreSnapshot(account: AccountInternal, snapshot: CosmosSnapshot): void {
+  if (snapshot.format !== SNAPSHOT_FORMAT) {
+    throw new Error(`Unknown snapshot format ${String(snapshot.format)} (expected ${SNAPSHOT_FORMAT})`);
+  }
+  for (const db of snapshot.databases) {
+    if (!account.database(db.id).read()) account.databases.create({ id: db.id });
+    const database = account.database(db.id);
+    for (const c of db.containers) {
+      if (!database.collection(c.definition.id).read()) database.collections.create(c.definition);
+      const collection = database.collection(c.definition.id);
+      for (const udf of c.udfs) collection.userDefinedFunctions.create(udf);
+      for (const doc of c.documents) {
+        const created = collection.documents.create(withoutSystemFields(doc));
+        // Keep the ETag and timestamp the client saw; the stored object is the one returned.
+        if (typeof doc._etag === 'string') created._etag = doc._etag;
+        if (typeof doc._ts === 'number') created._ts = doc._ts;
+      }
+    }
+  }
 }
 
 const zero = (): CosmosRequestCounts => ({
@@ -52,11 +192,13 @@ export async function startEmbeddedCosmos(
   options: { tls?: boolean } = {},
 ): Promise<EmbeddedCosmos> {
   const tls = options.tls !== false;
+  registerAccounts();
   const server = tls
     ? createHttpsServer({ keepAlive: true } as https.ServerOptions)
     : createHttpServer({ keepAlive: true });
   let counts = zero();
-  server.on('request', (req) => {
+  const writeListeners = new Set<() => void>();
+  server.on('request', (req, res) => {
     counts.total++;
     const isDocs = /\/docs(\/[^/]+)?$/.test((req.url ?? '').split('?')[0]);
     const isQuery =
@@ -67,12 +209,27 @@ export async function startEmbeddedCosmos(
     else if (isDocs && req.method === 'GET' && /\/docs\/[^/]+$/.test(req.url ?? '')) counts.reads++;
     else if (isDocs && ['POST', 'PUT', 'DELETE', 'PATCH'].includes(req.method ?? '')) counts.writes++;
     else counts.other++;
+    const reads =
+      req.method === 'GET' ||
+      req.method === 'HEAD' ||
+      isQuery ||
+      !!req.headers['x-ms-cosmos-is-query-plan-request'];
+    if (!reads && writeListeners.size > 0) {
+      res.once('finish', () => writeListeners.forEach((listener) => listener()));
+    }
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve());
   });
   const address = server.address() as AddressInfo;
+  const account = accountsByPort.get(address.port);
+  if (!account || !(account.databases?._data instanceof Map)) {
+    server.close();
+    throw new Error(
+      'The embedded Cosmos server did not expose its account: @vercel/cosmosdb-server internals changed (expected 1.0.1).',
+    );
+  }
   // The bundled certificate is self-signed and expired: trust it for this agent only.
   const agent = new https.Agent({ rejectUnauthorized: false, keepAlive: true });
   return {
@@ -83,7 +240,14 @@ export async function startEmbeddedCosmos(
     resetCounts: () => {
       counts = zero();
     },
+    snapshot: () => takeSnapshot(account),
+    restore: (snapshot) => restoreSnapshot(account, snapshot),
+    onWrite: (listener) => {
+      writeListeners.add(listener);
+      return () => writeListeners.delete(listener);
+    },
     close: async () => {
+      accountsByPort.delete(address.port);
       agent.destroy();
       server.closeAllConnections?.();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -6,14 +6,19 @@
  * - Timer functions on their NCRONTAB schedules (cron-parser), on the host's clock.
  * - `POST /admin/functions/<name>` runs a non-HTTP function now, as the Functions host does (`npm run sweep`).
  * - Orchestrations and activities through the durable-functions library's own replay (LocalDurableRuntime),
- *   whose client RPC routes live under `/runtime/webhooks/durabletask/`.
+ *   whose client routes live under `/runtime/webhooks/durabletask/`.
+ * - `/admin/*` and `/runtime/*` need the per-start runtime key (`x-functions-key` header or `code` query
+ *   parameter, like the Functions host's master/system key), recorded in `DATA_DIR/runtime.json` for the CLIs
+ *   and given to the durable client inside the functions. Without it: `401` problem+json.
  * - The local token issuer's JWKS on `/.local-issuer/jwks.json`.
- * - The embedded Cosmos server, the email outbox under `DATA_DIR/outbox`.
+ * - The embedded Cosmos server (kept in `DATA_DIR/store/` with `persist`), the email outbox under
+ *   `DATA_DIR/outbox`.
+ * - The port answers from the moment it listens: `503` with `Retry-After: 1` until the host is ready.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomUUID } from 'node:crypto';
-import { join, resolve } from 'node:path';
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { resolve } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { HttpRequest, HttpResponse, InvocationContext, type HttpResponseInit } from '@azure/functions';
 import { CronExpressionParser } from 'cron-parser';
@@ -26,16 +31,30 @@ import { getRegistrations, type RegisteredFunction } from './functionsCore';
 import { startEmbeddedCosmos, type EmbeddedCosmos } from './embeddedCosmos';
 import { loadLocalIssuer, LOCAL_AUDIENCE, LOCAL_ISSUER, LOCAL_JWKS_PATH, type LocalIssuer } from './issuer';
 import { SystemSchedulingClock, type SchedulingClock } from './clock';
-import { LocalDurableRuntime } from './durable';
+import { DURABLE_WEBHOOK_PREFIX, LocalDurableRuntime } from './durable';
 import { seedDemoData, type DemoSeed } from './seed';
 import { createLocalPortal } from './portal';
+import {
+  dataPaths,
+  DEFAULT_DATA_DIR,
+  DEFAULT_PORT,
+  findRunningHost,
+  removeRuntimeInfo,
+  writeRuntimeInfo,
+} from './localData';
+import { documentCount, loadSnapshot, StorePersister } from './persistence';
 
 /** Options of {@link startLocalHost}. */
 export interface LocalHostOptions {
   /** HTTP port; 0 picks a free one (tests). Default 7071. */
   port?: number;
-  /** Local data folder (outbox, issuer key). Default `.data`. */
+  /** Local data folder (outbox, issuer key, runtime file, stored data). Default `DATA_DIR`, else `.data`. */
   dataDir?: string;
+  /**
+   * Keep the embedded Cosmos data in `dataDir/store/cosmos.json` and load it at start (`npm start`). Default
+   * false: the store lives in memory and starts empty (tests).
+   */
+  persist?: boolean;
   /** The clock for timers, durable timers and rules; tests pass a ManualClock. */
   clock?: SchedulingClock;
   /** Seed the demo catalog, partners and users (default true). */
@@ -56,6 +75,11 @@ export interface LocalHostOptions {
    * `process.env` before loading it. The clock option does not reach the bundle's rules.
    */
   functionsEntry?: string;
+  /**
+   * Called once the port listens, before anything else starts; the host waits for it. Requests made meanwhile
+   * get `503` (tests probe the starting state with it).
+   */
+  whileStarting?: (url: string) => Promise<void> | void;
   /** Folder of the built portal served at `/` (default `dist-web/`; see ./portal.ts). */
   portalDir?: string;
 }
@@ -64,6 +88,13 @@ export interface LocalHostOptions {
 export interface LocalHost {
   /** Base URL without trailing slash, e.g. http://127.0.0.1:7071 */
   url: string;
+  /** Absolute path of the data folder. */
+  dataDir: string;
+  /**
+   * This start's runtime key: `/admin/*` and `/runtime/*` need it as the `x-functions-key` header or the
+   * `code` query parameter. Also in `dataDir/runtime.json`.
+   */
+  runtimeKey: string;
   config: Config;
   services: Services;
   cosmos: EmbeddedCosmos;
@@ -99,215 +130,352 @@ function loadFunctions(entry?: string): readonly RegisteredFunction[] {
   return getRegistrations();
 }
 
-/** Starts everything; resolves once the HTTP server listens and the demo data is seeded. */
+/**
+ * Starts everything; resolves once the host is ready: data loaded (with `persist`) or the demo data seeded
+ * into the empty store, functions registered, `runtime.json` written. Throws (and releases the port) when
+ * another host is running on the same data folder, the port is taken (`EADDRINUSE`), or the stored data is
+ * unreadable.
+ */
 export async function startLocalHost(options: LocalHostOptions = {}): Promise<LocalHost> {
   const log = options.log ?? ((line: string) => console.log(line));
-  const dataDir = resolve(options.dataDir ?? process.env.DATA_DIR ?? '.data');
+  const dataDir = resolve(options.dataDir ?? process.env.DATA_DIR ?? DEFAULT_DATA_DIR);
   await mkdir(dataDir, { recursive: true });
-  const clock = options.clock ?? new SystemSchedulingClock();
-  const cosmos = await startEmbeddedCosmos(0, { tls: !options.functionsEntry });
-  const issuer = await loadLocalIssuer(dataDir);
+  const other = await findRunningHost(dataDir);
+  if (other) {
+    throw new Error(
+      `Another local host (process ${other.pid}, ${other.url}) is running on ${dataDir}. Stop it, or give this one its own DATA_DIR. (If process ${other.pid} is not a local host, delete ${dataPaths(dataDir).runtime}.)`,
+    );
+  }
+  const runtimeKey = randomBytes(32).toString('base64url');
 
-  const server = http.createServer();
+  // The port answers from the first moment: 503 until ready, never a hanging request.
+  let serve: ((req: http.IncomingMessage, res: http.ServerResponse) => void) | undefined;
+  const server = http.createServer((req, res) => (serve ? serve(req, res) : answerStarting(res)));
   server.keepAliveTimeout = 5000;
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
-    server.listen(options.port ?? 7071, '127.0.0.1', () => ok());
+    server.listen(options.port ?? DEFAULT_PORT, '127.0.0.1', () => ok());
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
 
-  const env: Record<string, string | undefined> = {
-    ...LOCAL_DEFAULT_SETTINGS,
-    ...process.env,
-    ...(options.settings ?? {}),
-    COSMOS_ENDPOINT: cosmos.endpoint,
-    COSMOS_KEY: cosmos.key,
-    AUTH_ISSUER: LOCAL_ISSUER,
-    AUTH_AUDIENCE: LOCAL_AUDIENCE,
-    AUTH_JWKS_URI: `${url}${LOCAL_JWKS_PATH}`,
-    DATA_DIR: dataDir,
-    PUBLIC_BASE_URL: options.settings?.PUBLIC_BASE_URL ?? `http://localhost:${port}`,
+  // stop() (or a failed start) first closes the HTTP server, then undoes each started part in reverse order.
+  const stack: Array<() => Promise<void> | void> = [];
+  const stop = async () => {
+    server.closeAllConnections();
+    await new Promise<void>((ok) => server.close(() => ok()));
+    for (const step of stack.splice(0).reverse()) await step();
   };
-  const config = loadConfig(env);
-  const container = createCosmosContainer(config, options.functionsEntry ? {} : { agent: cosmos.agent });
-  await ensureContainer(container);
-  const email = createEmailSender(config, { log });
-  const services = createServices(config, { container, clock, email });
-  setServices(services);
-
-  if (options.functionsEntry) {
-    for (const [k, v] of Object.entries(env)) if (v !== undefined) process.env[k] = v;
-  }
-  const functions = loadFunctions(options.functionsEntry);
-  const durable = new LocalDurableRuntime({
-    functions,
-    clock,
-    log: options.verbose ? log : undefined,
-    activityMiddleware: options.activityMiddleware,
-  });
-
-  const seed = options.seed === false ? undefined : await seedDemoData(services);
-  const portal = createLocalPortal({ services, issuer, distDir: options.portalDir });
-
-  const invocationContext = (fn: RegisteredFunction): InvocationContext => {
-    const extraBindings = Object.entries(fn.bindings)
-      .filter(([, b]) => b.direction === 'in' && b !== fn.trigger)
-      .map(([name, b]) => ({ ...b, name }));
-    const context = new InvocationContext({
-      invocationId: randomUUID(),
-      functionName: fn.name,
-      logHandler: (level, ...args) => {
-        if (options.verbose || level === 'error' || level === 'warning')
-          log(`[${fn.name}] ${args.map(String).join(' ')}`);
-      },
-      options: { trigger: { ...fn.trigger, name: 'trigger' } as never, extraInputs: extraBindings as never },
+  try {
+    await options.whileStarting?.(url);
+    const started = await startServices();
+    serve = started.serve;
+    await writeRuntimeInfo({
+      url,
+      port,
+      pid: process.pid,
+      key: runtimeKey,
+      dataDir,
+      startedAt: new Date().toISOString(),
     });
-    for (const b of extraBindings) {
-      if (b.type === 'durableClient') context.extraInputs.set(b.name, durable.clientInput(url));
+    stack.push(() => removeRuntimeInfo(dataDir, process.pid));
+    return { ...started.host, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+
+  async function startServices() {
+    const clock = options.clock ?? new SystemSchedulingClock();
+    stack.push(() => (clock as { dispose?: () => void }).dispose?.());
+    const cosmos = await startEmbeddedCosmos(0, { tls: !options.functionsEntry });
+    stack.push(() => cosmos.close());
+    // Saves the last writes once everything that could write (HTTP, timers, orchestrations) has stopped.
+    let persister: StorePersister | undefined;
+    stack.push(() => persister?.stop());
+    const issuer = await loadLocalIssuer(dataDir);
+
+    const env: Record<string, string | undefined> = {
+      ...LOCAL_DEFAULT_SETTINGS,
+      ...process.env,
+      ...(options.settings ?? {}),
+      COSMOS_ENDPOINT: cosmos.endpoint,
+      COSMOS_KEY: cosmos.key,
+      AUTH_ISSUER: LOCAL_ISSUER,
+      AUTH_AUDIENCE: LOCAL_AUDIENCE,
+      AUTH_JWKS_URI: `${url}${LOCAL_JWKS_PATH}`,
+      DATA_DIR: dataDir,
+      PUBLIC_BASE_URL: options.settings?.PUBLIC_BASE_URL ?? `http://localhost:${port}`,
+    };
+    const config = loadConfig(env);
+
+    // Stored data first (it creates its database and container), then whatever is still missing.
+    const storeFile = dataPaths(dataDir).store;
+    const stored = options.persist ? await loadSnapshot(storeFile) : undefined;
+    if (stored) cosmos.restore(stored);
+    const container = createCosmosContainer(config, options.functionsEntry ? {} : { agent: cosmos.agent });
+    await ensureContainer(container);
+    const email = createEmailSender(config, { log });
+    const services = createServices(config, { container, clock, email });
+    setServices(services);
+    stack.push(() => setServices(undefined));
+
+    if (options.functionsEntry) {
+      for (const [k, v] of Object.entries(env)) if (v !== undefined) process.env[k] = v;
     }
-    return context;
-  };
-
-  const runFunction = async (name: string, input?: unknown): Promise<unknown> => {
-    const fn = functions.find((f) => f.name.toLowerCase() === name.toLowerCase());
-    if (!fn) throw new Error(`No function named ${name}`);
-    if (fn.trigger.type === 'timerTrigger') {
-      const timer = input ?? {
-        isPastDue: false,
-        scheduleStatus: { last: clock.now().toISOString(), next: '', lastUpdated: clock.now().toISOString() },
-      };
-      return fn.callback(timer, invocationContext(fn));
+    const functions = loadFunctions(options.functionsEntry);
+    // As Core Tools does: without WEBSITE_HOSTNAME, df.getClient rewrites the client's URLs (which carry the
+    // runtime key) to http://localhost:7071. Only presence matters to it, so one value serves every host.
+    if (!process.env.WEBSITE_HOSTNAME || process.env.WEBSITE_HOSTNAME.includes('0.0.0.0')) {
+      process.env.WEBSITE_HOSTNAME = `localhost:${port}`;
     }
-    return fn.callback(input, invocationContext(fn));
-  };
+    const durable = new LocalDurableRuntime({
+      functions,
+      clock,
+      log: options.verbose ? log : undefined,
+      activityMiddleware: options.activityMiddleware,
+      systemKey: runtimeKey,
+    });
+    stack.push(() => durable.dispose());
 
-  // ---- HTTP -------------------------------------------------------------------------------------
-  const httpFunctions = functions.filter((f) => f.trigger.type === 'httpTrigger');
-  const routes = httpFunctions.map((fn) => ({
-    fn,
-    methods: ((fn.trigger.methods as string[] | undefined) ?? ['GET', 'POST']).map((m) => m.toUpperCase()),
-    matcher: compileRoute(String(fn.trigger.route ?? fn.name)),
-  }));
+    const empty = !stored || documentCount(stored) === 0;
+    const seed = options.seed === false || !empty ? undefined : await seedDemoData(services);
+    const portal = createLocalPortal({ services, issuer, distDir: options.portalDir });
+    if (options.persist) {
+      persister = new StorePersister(cosmos, storeFile, { log });
+      await persister.start();
+    }
 
-  server.on('request', (req, res) => {
-    const started = Date.now();
-    void handle(req)
-      .then(async (init) => {
-        const response = new HttpResponse(init);
-        const body = Buffer.from(await response.arrayBuffer());
-        const headers: Record<string, string> = {};
-        response.headers.forEach((v, k) => (headers[k] = v));
-        res.writeHead(response.status, headers);
-        res.end(body);
-        if (options.verbose)
-          log(`${req.method} ${req.url} → ${response.status} (${Date.now() - started} ms)`);
-      })
-      .catch((e: unknown) => {
-        log(`Local host error: ${e instanceof Error ? e.stack : String(e)}`);
-        if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
-        res.end('local host error');
+    const invocationContext = (fn: RegisteredFunction): InvocationContext => {
+      const extraBindings = Object.entries(fn.bindings)
+        .filter(([, b]) => b.direction === 'in' && b !== fn.trigger)
+        .map(([name, b]) => ({ ...b, name }));
+      const context = new InvocationContext({
+        invocationId: randomUUID(),
+        functionName: fn.name,
+        logHandler: (level, ...args) => {
+          if (options.verbose || level === 'error' || level === 'warning')
+            log(`[${fn.name}] ${args.map(String).join(' ')}`);
+        },
+        options: {
+          trigger: { ...fn.trigger, name: 'trigger' } as never,
+          extraInputs: extraBindings as never,
+        },
       });
-  });
+      for (const b of extraBindings) {
+        if (b.type === 'durableClient') context.extraInputs.set(b.name, durable.clientInput(url));
+      }
+      return context;
+    };
 
-  async function handle(req: http.IncomingMessage): Promise<HttpResponseInit> {
-    const reqUrl = new URL(req.url ?? '/', url);
-    const body = await readBody(req);
-    const path = reqUrl.pathname;
-    if (path === LOCAL_JWKS_PATH) return { status: 200, jsonBody: issuer.jwks };
-    if (path.startsWith('/runtime/webhooks/durabletask/')) {
-      const r = await durable.handleRpc(req.method ?? 'GET', reqUrl, body);
-      if (r)
-        return {
-          status: r.status,
-          headers: r.headers,
-          ...(r.body === undefined ? {} : { jsonBody: r.body }),
+    const runFunction = async (name: string, input?: unknown): Promise<unknown> => {
+      const fn = functions.find((f) => f.name.toLowerCase() === name.toLowerCase());
+      if (!fn) throw new Error(`No function named ${name}`);
+      if (fn.trigger.type === 'timerTrigger') {
+        const timer = input ?? {
+          isPastDue: false,
+          scheduleStatus: {
+            last: clock.now().toISOString(),
+            next: '',
+            lastUpdated: clock.now().toISOString(),
+          },
         };
-      return { status: 404 };
-    }
-    const admin = /^\/admin\/functions\/([^/]+)$/.exec(path);
-    if (admin && req.method === 'POST') {
-      const fn = functions.find((f) => f.name.toLowerCase() === decodeURIComponent(admin[1]).toLowerCase());
-      if (!fn || fn.trigger.type === 'httpTrigger')
-        return problemResponse('not-found', 'No such non-HTTP function.');
-      await runFunction(fn.name);
-      return { status: 202 };
-    }
-    const page = await portal.handle(req.method ?? 'GET', reqUrl, req.headers, body);
-    if (page) return page;
-    if (!path.startsWith('/api/')) return problemResponse('not-found', `No route for ${path}.`);
-    const segments = path
-      .slice(5)
-      .split('/')
-      .filter((s, i, all) => s.length > 0 || i < all.length - 1);
-    let pathMatched = false;
-    for (const r of routes) {
-      const params = r.matcher(segments);
-      if (!params) continue;
-      pathMatched = true;
-      if (!r.methods.includes((req.method ?? 'GET').toUpperCase())) continue;
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
-      const request = new HttpRequest({
-        method: (req.method ?? 'GET').toUpperCase() as never,
-        url: reqUrl.toString(),
-        headers,
-        query: Object.fromEntries(reqUrl.searchParams.entries()),
-        params,
-        body: { string: body },
-      });
-      const out = (await r.fn.callback(request, invocationContext(r.fn))) as HttpResponseInit | undefined;
-      return out ?? { status: 204 };
-    }
-    if (pathMatched) return problemResponse('method-not-allowed', `${req.method} is not allowed on ${path}.`);
-    return problemResponse('not-found', `No route for ${path}.`);
-  }
+        return fn.callback(timer, invocationContext(fn));
+      }
+      return fn.callback(input, invocationContext(fn));
+    };
 
-  // ---- timers -----------------------------------------------------------------------------------
-  const cancels: Array<() => void> = [];
-  if (options.timers !== false) {
-    for (const fn of functions.filter((f) => f.trigger.type === 'timerTrigger')) {
-      const schedule = resolveSetting(String(fn.trigger.schedule), env);
-      const scheduleNext = (from: Date) => {
-        const next = CronExpressionParser.parse(schedule, { currentDate: from, tz: 'UTC' }).next().toDate();
-        cancels.push(
-          clock.schedule(next, () => {
-            void Promise.resolve(runFunction(fn.name))
-              .catch((e: unknown) =>
-                log(`[${fn.name}] failed: ${e instanceof Error ? e.message : String(e)}`),
-              )
-              .finally(() => scheduleNext(next));
-          }),
-        );
-      };
-      scheduleNext(clock.now());
-    }
-  }
+    // ---- HTTP -----------------------------------------------------------------------------------
+    const httpFunctions = functions.filter((f) => f.trigger.type === 'httpTrigger');
+    const routes = httpFunctions.map((fn) => ({
+      fn,
+      methods: ((fn.trigger.methods as string[] | undefined) ?? ['GET', 'POST']).map((m) => m.toUpperCase()),
+      matcher: compileRoute(String(fn.trigger.route ?? fn.name)),
+    }));
 
-  const outboxDir = join(dataDir, 'outbox');
+    const serve = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+      const started = Date.now();
+      void handle(req)
+        .then(async (init) => {
+          const response = new HttpResponse(init);
+          const body = Buffer.from(await response.arrayBuffer());
+          const headers: Record<string, string> = {};
+          response.headers.forEach((v, k) => (headers[k] = v));
+          res.writeHead(response.status, headers);
+          res.end(body);
+          if (options.verbose)
+            log(
+              `${req.method} ${redactKey(req.url ?? '')} → ${response.status} (${Date.now() - started} ms)`,
+            );
+        })
+        .catch((e: unknown) => {
+          log(`Local host error: ${e instanceof Error ? e.stack : String(e)}`);
+          if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
+          res.end('local host error');
+        });
+    };
+
+    /**
+     * One request: the issuer's JWKS, the key-guarded runtime routes, a function's route, or the portal
+     * (its pages and the local sign-in routes `/.local/*`; ./portal.ts).
+     */
+    async function handle(req: http.IncomingMessage): Promise<HttpResponseInit> {
+      const reqUrl = new URL(req.url ?? '/', url);
+      const path = reqUrl.pathname;
+      if (path === LOCAL_JWKS_PATH) return { status: 200, jsonBody: issuer.jwks };
+      if (/^\/(admin|runtime)(\/|$)/.test(path)) {
+        if (!hasRuntimeKey(req, reqUrl, runtimeKey)) return runtimeKeyRequired();
+        return handleRuntime(req, reqUrl);
+      }
+      if (path.startsWith('/api/')) return handleApi(req, reqUrl);
+      const page = await portal.handle(req.method ?? 'GET', reqUrl, req.headers, await readBody(req));
+      if (page) return page;
+      return problemResponse('not-found', `No route for ${path}.`);
+    }
+
+    /** `/runtime/webhooks/durabletask/*` (the durable client's API) and `/admin/functions/{name}`. */
+    async function handleRuntime(req: http.IncomingMessage, reqUrl: URL): Promise<HttpResponseInit> {
+      const body = await readBody(req);
+      const path = reqUrl.pathname;
+      if (path.startsWith(DURABLE_WEBHOOK_PREFIX)) {
+        const r = await durable.handleRpc(req.method ?? 'GET', reqUrl, body);
+        if (r)
+          return {
+            status: r.status,
+            headers: r.headers,
+            ...(r.body === undefined ? {} : { jsonBody: r.body }),
+          };
+      }
+      const admin = /^\/admin\/functions\/([^/]+)$/.exec(path);
+      if (admin && req.method === 'POST') {
+        const fn = functions.find((f) => f.name.toLowerCase() === decodeURIComponent(admin[1]).toLowerCase());
+        if (!fn || fn.trigger.type === 'httpTrigger')
+          return problemResponse('not-found', 'No such non-HTTP function.');
+        await runFunction(fn.name);
+        return { status: 202 };
+      }
+      return problemResponse('not-found', `No route for ${path}.`);
+    }
+
+    /** `/api/*`: the registered HTTP functions by route template and method. */
+    async function handleApi(req: http.IncomingMessage, reqUrl: URL): Promise<HttpResponseInit> {
+      const body = await readBody(req);
+      const path = reqUrl.pathname;
+      const segments = path
+        .slice(5)
+        .split('/')
+        .filter((s, i, all) => s.length > 0 || i < all.length - 1);
+      let pathMatched = false;
+      for (const r of routes) {
+        const params = r.matcher(segments);
+        if (!params) continue;
+        pathMatched = true;
+        if (!r.methods.includes((req.method ?? 'GET').toUpperCase())) continue;
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
+        const request = new HttpRequest({
+          method: (req.method ?? 'GET').toUpperCase() as never,
+          url: reqUrl.toString(),
+          headers,
+          query: Object.fromEntries(reqUrl.searchParams.entries()),
+          params,
+          body: { string: body },
+        });
+        const out = (await r.fn.callback(request, invocationContext(r.fn))) as HttpResponseInit | undefined;
+        return out ?? { status: 204 };
+      }
+      if (pathMatched)
+        return problemResponse('method-not-allowed', `${req.method} is not allowed on ${path}.`);
+      return problemResponse('not-found', `No route for ${path}.`);
+    }
+
+    // ---- timers ---------------------------------------------------------------------------------
+    const cancels: Array<() => void> = [];
+    stack.push(() => cancels.forEach((c) => c()));
+    if (options.timers !== false) {
+      for (const fn of functions.filter((f) => f.trigger.type === 'timerTrigger')) {
+        const schedule = resolveSetting(String(fn.trigger.schedule), env);
+        const scheduleNext = (from: Date) => {
+          const next = CronExpressionParser.parse(schedule, { currentDate: from, tz: 'UTC' }).next().toDate();
+          cancels.push(
+            clock.schedule(next, () => {
+              void Promise.resolve(runFunction(fn.name))
+                .catch((e: unknown) =>
+                  log(`[${fn.name}] failed: ${e instanceof Error ? e.message : String(e)}`),
+                )
+                .finally(() => scheduleNext(next));
+            }),
+          );
+        };
+        scheduleNext(clock.now());
+      }
+    }
+
+    const host: Omit<LocalHost, 'stop'> = {
+      url,
+      dataDir,
+      runtimeKey,
+      config,
+      services,
+      cosmos,
+      issuer,
+      durable,
+      clock,
+      functions,
+      seed,
+      outboxDir: dataPaths(dataDir).outbox,
+      token: (objectId, o) => issuer.sign({ objectId, operator: o?.operator }),
+      runFunction,
+    };
+    return { host, serve };
+  }
+}
+
+/** Problem+json built here: the local runtime's own answers, outside the API's error codes. */
+function runtimeProblem(
+  status: number,
+  code: string,
+  title: string,
+  detail: string,
+  headers: Record<string, string> = {},
+): HttpResponseInit {
   return {
-    url,
-    config,
-    services,
-    cosmos,
-    issuer,
-    durable,
-    clock,
-    functions,
-    seed,
-    outboxDir,
-    token: (objectId, o) => issuer.sign({ objectId, operator: o?.operator }),
-    runFunction,
-    stop: async () => {
-      cancels.forEach((c) => c());
-      durable.dispose();
-      server.closeAllConnections();
-      await new Promise<void>((ok) => server.close(() => ok()));
-      await cosmos.close();
-      (clock as { dispose?: () => void }).dispose?.();
-      setServices(undefined);
-    },
+    status,
+    headers: { 'Content-Type': 'application/problem+json', ...headers },
+    body: JSON.stringify({ type: `urn:partner-benefits:problem:${code}`, title, status, detail, code }),
   };
+}
+
+/** The answer while the host starts: `503` problem+json with `Retry-After: 1`. */
+function answerStarting(res: http.ServerResponse): void {
+  const init = runtimeProblem(503, 'starting', 'Starting', 'The local host is starting; retry in a second.', {
+    'Retry-After': '1',
+  });
+  res.writeHead(init.status!, init.headers as Record<string, string>);
+  res.end(init.body as string);
+}
+
+/** A request URL for the log: the runtime key (`code=`) never appears in it. */
+function redactKey(requestUrl: string): string {
+  return requestUrl.replace(/([?&]code=)[^&]*/gi, '$1***');
+}
+
+/** Whether the request carries the runtime key (`x-functions-key` header or `code` query parameter). */
+function hasRuntimeKey(req: http.IncomingMessage, reqUrl: URL, key: string): boolean {
+  const header = req.headers['x-functions-key'];
+  const given = (typeof header === 'string' ? header : undefined) ?? reqUrl.searchParams.get('code');
+  if (!given) return false;
+  const digest = (v: string) => createHash('sha256').update(v).digest();
+  return timingSafeEqual(digest(given), digest(key));
+}
+
+function runtimeKeyRequired(): HttpResponseInit {
+  return runtimeProblem(
+    401,
+    'unauthorized',
+    'Runtime key required',
+    'The local runtime endpoints need the key of this host start (x-functions-key header or code query parameter); it is in runtime.json in the data folder.',
+  );
 }
 
 /** `%NAME%` in a binding value is an app setting, as in the Functions host. */

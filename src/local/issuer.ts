@@ -33,14 +33,33 @@ export interface LocalIssuer {
   sign(request: TokenRequest): Promise<string>;
 }
 
-/** Loads the key from `dataDir/issuer/signing-key.json`, creating it on first use. */
-export async function loadLocalIssuer(dataDir: string): Promise<LocalIssuer> {
+/** Thrown by {@link loadLocalIssuer} with `create: false` when the folder has no key. */
+export class MissingIssuerKeyError extends Error {
+  constructor(readonly file: string) {
+    super(`No local issuer key at ${file}.`);
+    this.name = 'MissingIssuerKeyError';
+  }
+}
+
+/**
+ * Loads the key from `dataDir/issuer/signing-key.json`. The host creates it on first use (`create`, the
+ * default); a CLI passes `create: false` and gets a {@link MissingIssuerKeyError} instead, because a key it
+ * made up would sign tokens the running host rejects.
+ */
+export async function loadLocalIssuer(
+  dataDir: string,
+  options: { create?: boolean } = {},
+): Promise<LocalIssuer> {
   const dir = join(dataDir, 'issuer');
   const file = join(dir, 'signing-key.json');
   let privateJwk: JWK;
   try {
     privateJwk = JSON.parse(await readFile(file, 'utf8')) as JWK;
-  } catch {
+  } catch (e) {
+    if (options.create === false) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new MissingIssuerKeyError(file);
+      throw new Error(`The local issuer key ${file} is unreadable: ${(e as Error).message}`);
+    }
     const { privateKey } = await generateKeyPair('RS256', { extractable: true });
     privateJwk = {
       ...(await exportJWK(privateKey)),

@@ -1,6 +1,8 @@
 /**
- * `npm start`: the whole service locally on embedded defaults (SPEC §10) — no Azure account, no Docker,
- * no Core Tools. `PORT` (default 7071) and `DATA_DIR` (default `.data`) configure it.
+ * `npm start`: the whole service locally on embedded defaults (docs/product.md §10) — no Azure account, no
+ * Docker, no Core Tools. `PORT` (default 7071) and `DATA_DIR` (default `.data`) configure it; the data
+ * created through the API is kept in `DATA_DIR` across restarts. `npm start -- --reset` starts over from the
+ * demo data.
  */
 import { installFunctionsCore } from './installFunctionsCore';
 
@@ -8,19 +10,23 @@ import { installFunctionsCore } from './installFunctionsCore';
 installFunctionsCore();
 
 async function main(): Promise<void> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  /* eslint-disable @typescript-eslint/no-require-imports */
   const { startLocalHost } = require('./host') as typeof import('./host');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { resolveLocalEnvironment, resetLocalData, dataPaths } =
+    require('./localData') as typeof import('./localData');
+  const { DEMO_PARTNERS, demoUsers } = require('./seed') as typeof import('./seed');
   const { ensurePortalBuilt } = require('./portal') as typeof import('./portal');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const args = process.argv.slice(2);
+  const unknown = args.filter((a) => a !== '--reset');
+  if (unknown.length > 0) throw new Error(`Unknown argument ${unknown[0]}. Usage: npm start [-- --reset]`);
+  const { port, dataDir } = resolveLocalEnvironment();
+  if (args.includes('--reset')) {
+    await resetLocalData(dataDir);
+    console.log(`Reset: ${dataDir} starts over from the demo data.`);
+  }
   ensurePortalBuilt({ log: (line) => console.log(line) });
-  const port = Number(process.env.PORT ?? 7071);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new Error(`PORT must be a port number, got ${process.env.PORT}`);
-  const host = await startLocalHost({
-    port,
-    dataDir: process.env.DATA_DIR ?? '.data',
-    verbose: process.env.VERBOSE === '1',
-  });
+  const host = await startLocalHost({ port, dataDir, persist: true, verbose: process.env.VERBOSE === '1' });
   const base = `http://localhost:${new URL(host.url).port}`;
   const lines: string[] = [];
   lines.push('', `Partner benefits service is running on ${base}/api`, '');
@@ -28,33 +34,39 @@ async function main(): Promise<void> {
   lines.push(
     `  functions: ${host.functions.length} registered (${host.functions.filter((f) => f.trigger.type === 'httpTrigger').length} HTTP)`,
   );
-  lines.push(`  data:      ${host.config.DATA_DIR} (email outbox: ${host.outboxDir})`);
+  lines.push(`  data:      ${host.dataDir} (email outbox: ${host.outboxDir})`);
+  lines.push(
+    host.seed
+      ? '  store:     empty, seeded with the demo data'
+      : `  store:     loaded from ${dataPaths(host.dataDir).store} (start over: npm run reset)`,
+  );
   lines.push(
     `  processing time of activations: ${host.config.ACTIVATION_PROCESSING_TIME} (production default P3D)`,
   );
   lines.push('', "Try it (the demo Gold partner's benefits):", '');
+  const envPrefix = [
+    process.env.PORT ? `PORT=${process.env.PORT}` : '',
+    process.env.DATA_DIR ? `DATA_DIR=${process.env.DATA_DIR}` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  const npm = envPrefix ? `${envPrefix} npm` : 'npm';
   lines.push(
-    `  curl -s -H "Authorization: Bearer $(npm run -s token -- admin@contoso.example)" ${base}/api/partners/contoso/benefits`,
+    `  curl -s -H "Authorization: Bearer $(${npm} run -s token -- admin@contoso.example)" ${base}/api/partners/contoso/benefits`,
   );
   lines.push(
     '',
-    'Tokens: npm run -s token -- <email | objectId>   (operator: npm run -s token -- --operator)',
+    `Tokens: ${npm} run -s token -- <email | objectId>   (operator: ${npm} run -s token -- --operator)`,
   );
-  lines.push('Expiry sweep now: npm run sweep', '');
-  if (host.seed) {
-    lines.push('Demo users (email, object id, roles):');
-    let partner = '';
-    for (const u of host.seed.users) {
-      if (u.partnerId !== partner) {
-        partner = u.partnerId;
-        const p = host.seed.partners.find((x) => x.id === partner)!;
-        lines.push(`  ${p.id} — ${p.name}, ${p.level}${p.managedIn === 'PMC' ? ', managed in PMC' : ''}`);
-      }
+  lines.push(`Expiry sweep now: ${npm} run sweep`, '');
+  lines.push('Demo users (email, object id, roles):');
+  for (const p of DEMO_PARTNERS) {
+    lines.push(`  ${p.id} — ${p.name}, ${p.level}${p.managedIn === 'PMC' ? ', managed in PMC' : ''}`);
+    for (const u of demoUsers().filter((x) => x.partnerId === p.id)) {
       lines.push(`    ${u.email.padEnd(26)} ${u.objectId}  ${u.roles.join(', ') || 'employee'}`);
     }
-    lines.push('');
   }
-  lines.push('Press Ctrl-C to stop.', '');
+  lines.push('', 'Press Ctrl-C to stop.', '');
   console.log(lines.join('\n'));
 
   let stopping = false;

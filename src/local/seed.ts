@@ -1,9 +1,12 @@
 /**
- * Demo data of SPEC §10 (fixed: docs and acceptance checks rely on it). Seeded by the local host at start;
- * the embedded Cosmos server keeps data in memory only, so every start begins from this state.
+ * Demo data of docs/product.md §10 (fixed: docs and acceptance checks rely on it). The local host seeds it
+ * into an empty store: at the first `npm start` on a data folder, after `npm run reset`, and in every test
+ * host (which starts empty).
  *
- * Object ids are derived from the email (a name-based UUID), so `npm run token -- admin@contoso.example`
- * works without asking the running host.
+ * Every id is name-based (a UUID derived from a fixed name), so the same demo data has the same ids on every
+ * machine and every reset: object ids derive from the email, so `npm run token -- admin@contoso.example`
+ * works without asking the running host; purchase and benefit ids from the purchase's role in the demo.
+ * Dates are relative to the seeding time ("made today", "45 days ago").
  */
 import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
@@ -38,7 +41,12 @@ export interface DemoUser {
 
 /** Name-based UUID (v5 layout over SHA-256) of a demo email: stable across runs and machines. */
 export function demoObjectId(email: string): string {
-  const h = createHash('sha256').update(`partner-benefits-demo:${email.toLowerCase()}`).digest();
+  return nameBasedUuid(email.toLowerCase());
+}
+
+/** Name-based UUID (v5 layout over SHA-256) of any demo name. */
+function nameBasedUuid(name: string): string {
+  const h = createHash('sha256').update(`partner-benefits-demo:${name}`).digest();
   h[6] = (h[6] & 0x0f) | 0x50;
   h[8] = (h[8] & 0x3f) | 0x80;
   const x = h.subarray(0, 16).toString('hex');
@@ -87,7 +95,7 @@ export interface DemoSeed {
   benefits: Benefit[];
 }
 
-/** Seeds the demo partners, users and contoso's purchases (SPEC §10). */
+/** Seeds the demo partners, users and contoso's purchases (docs/product.md §10) into an empty store. */
 export async function seedDemoData(services: Services): Promise<DemoSeed> {
   const now = services.clock.now();
   const at = DateTime.fromJSDate(now, { zone: 'utc' });
@@ -120,16 +128,22 @@ export async function seedDemoData(services: Services): Promise<DemoSeed> {
   const admin = users.find((u) => u.email === 'admin@contoso.example')!;
   const purchases: Purchase[] = [];
   const benefits: Benefit[] = [];
-  const buy = async (packageId: string, purchasedAt: DateTime, adjust?: (b: Benefit) => Benefit) => {
+  const buy = async (
+    name: string,
+    packageId: string,
+    purchasedAt: DateTime,
+    adjust?: (b: Benefit) => Benefit,
+  ) => {
     const pkg = getPackage(packageId);
     if (!pkg) throw new Error(`Demo package ${packageId} is missing from the catalog`);
-    const purchaseId = services.newId();
+    const purchaseId = nameBasedUuid(`purchase:${contoso.id}:${name}`);
+    let benefitNumber = 0;
     const provisioned = provisionBenefits({
       partner: contoso,
       pkg,
       purchaseId,
       now: purchasedAt.toJSDate(),
-      newId: services.newId,
+      newId: () => nameBasedUuid(`benefit:${contoso.id}:${name}:${++benefitNumber}`),
     }).map((b) => (adjust ? adjust(b) : b));
     const purchase: Purchase = {
       id: purchaseId,
@@ -145,12 +159,12 @@ export async function seedDemoData(services: Services): Promise<DemoSeed> {
     benefits.push(...provisioned);
   };
   // A gold-competency purchase made today.
-  await buy('gold-competency', at);
+  await buy('gold-today', 'gold-competency', at);
   // An action-pack purchase made 45 days ago (refund window over).
-  await buy('action-pack', at.minus({ days: 45 }));
+  await buy('action-pack-45-days', 'action-pack', at.minus({ days: 45 }));
   // A gold-competency purchase made 400 days ago whose Gold Core offer is still Active, expired yesterday.
   const old = at.minus({ days: 400 });
-  await buy('gold-competency', old, (b) =>
+  await buy('gold-400-days', 'gold-competency', old, (b) =>
     b.category === 'goToMarket' && b.offerType === 'Gold Core'
       ? {
           ...b,

@@ -1,23 +1,40 @@
 /**
  * `npm run sweep`: asks the running local host to run the expiry sweep now, through the Functions host's
- * admin route `POST /admin/functions/expirySweep` (the same route Core Tools serves).
+ * admin route `POST /admin/functions/expirySweep` (the route Core Tools serves), with the runtime key.
+ *
+ * It finds the host from `runtime.json` in `DATA_DIR` (resolved as `npm start` resolves it): URL and key.
+ * Exits 1 with a clear message when no live host is recorded there, or when `PORT` is set and differs from
+ * the port that host listens on.
  */
+import { findRunningHost, resolveLocalEnvironment } from './localData';
+
 async function main(): Promise<void> {
-  const port = process.env.PORT ?? '7071';
-  const res = await fetch(`http://127.0.0.1:${port}/admin/functions/expirySweep`, {
+  const { dataDir, port, portFromEnvironment } = resolveLocalEnvironment();
+  const host = await findRunningHost(dataDir);
+  if (!host) {
+    fail(
+      `No running local host found in the data folder ${dataDir} (no runtime.json from a live process).`,
+      'Start it with npm start, or set DATA_DIR to the folder the running host uses.',
+    );
+  }
+  if (portFromEnvironment && port !== host.port) {
+    fail(
+      `PORT is ${port}, but the host running on ${dataDir} listens on ${host.port} (${host.url}).`,
+      'Unset PORT, or set DATA_DIR to the folder of the host on that port.',
+    );
+  }
+  const res = await fetch(`${host.url}/admin/functions/expirySweep`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
+    headers: { 'Content-Type': 'application/json', 'x-functions-key': host.key },
     body: '{"input":""}',
-  }).catch(() => undefined);
-  if (!res) {
-    console.error(`No local host on port ${port}. Start it with npm start (or set PORT).`);
-    process.exit(1);
-  }
-  if (res.status !== 202) {
-    console.error(`The sweep did not run: HTTP ${res.status} ${await res.text()}`);
-    process.exit(1);
-  }
+  }).catch((e: unknown) => fail(`The host at ${host.url} did not answer: ${String(e)}`));
+  if (res.status !== 202) fail(`The sweep did not run: HTTP ${res.status} ${await res.text()}`);
   console.log('Expiry sweep ran. Expired benefits now show status Expired; notices are in the outbox.');
 }
 
-void main();
+function fail(...lines: string[]): never {
+  console.error(lines.join('\n'));
+  process.exit(1);
+}
+
+main().catch((e: unknown) => fail(e instanceof Error ? e.message : String(e)));

@@ -471,7 +471,10 @@ describe('the demo data and the registered timer', () => {
     expect(mails[0].subject).toContain('Gold Core');
 
     // What `npm run sweep` does: POST /admin/functions/expirySweep → 202; nothing left to expire.
-    const res = await fetch(`${host.url}/admin/functions/expirySweep`, { method: 'POST' });
+    const res = await fetch(`${host.url}/admin/functions/expirySweep`, {
+      method: 'POST',
+      headers: { 'x-functions-key': host.runtimeKey },
+    });
     expect(res.status).toBe(202);
     expect((await readOutbox(host.outboxDir)).filter((m) => m.kind === 'expiryNotice')).toHaveLength(1);
   });

@@ -33,9 +33,15 @@ export interface TestHost extends LocalHost {
   close(): Promise<void>;
 }
 
+/**
+ * Starts a host on a fresh temporary data folder, removed by `close()`; or on `options.dataDir`, which is then
+ * kept (restart tests). The store is in memory unless `options.persist`. Runtime routes (`/admin/*`,
+ * `/runtime/*`) need `headers: { 'x-functions-key': host.runtimeKey }`.
+ */
 export async function startTestHost(options: LocalHostOptions = {}): Promise<TestHost> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'benefits-test-'));
-  const host = await startLocalHost({ port: 0, dataDir, timers: false, log: () => undefined, ...options });
+  const ownDataDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'benefits-test-')));
+  const host = await startLocalHost({ port: 0, timers: false, log: () => undefined, ...options, dataDir });
   const call: TestHost['call'] = async (method, path, o = {}) => {
     const headers: Record<string, string> = { ...(o.headers ?? {}) };
     if (o.token) headers.Authorization = `Bearer ${o.token}`;
@@ -60,7 +66,7 @@ export async function startTestHost(options: LocalHostOptions = {}): Promise<Tes
     tokenFor: (email) => host.token(demoObjectId(email)),
     close: async () => {
       await host.stop();
-      await rm(dataDir, { recursive: true, force: true });
+      if (ownDataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
