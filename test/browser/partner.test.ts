@@ -137,7 +137,9 @@ describeBrowser('Partner pages', () => {
     await expectAccessible(page, `purchases ${locale}`);
     if (locale === 'zh-TW') await screenshot(page, 'purchases-zh-TW');
     await page.getByRole('link', { name: msg(locale, 'nav.serviceRequests') }).click();
-    await page.getByRole('cell', { name: msg(locale, 'requestType.Cancellation') }).waitFor();
+    await page
+      .getByRole('cell', { name: msg(locale, 'requestType.Cancellation'), exact: true })
+      .waitFor();
     await expectAccessible(page, `service requests ${locale}`);
     await page.getByRole('link', { name: msg(locale, 'nav.audit') }).click();
     await page.getByRole('table').waitFor();
