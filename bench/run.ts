@@ -10,19 +10,25 @@
  * 3. Concurrency — 50 concurrent assignments of a 10-seat Visual Studio benefit: wall time, outcome counts
  *    and Cosmos round trips.
  *
- * Options (environment): `BENCH_LOAD_RUNS` (default 15), `BENCH_REQUESTS` (default 300).
+ * 4. Portal — headless Chromium against the local host: initial JavaScript (gzip) of the Benefits page and
+ *    time to its first rendered table, with a bare Vite + React baseline built in the same run (bench/portal.ts).
+ *
+ * Options (environment): `BENCH_LOAD_RUNS` (default 15), `BENCH_REQUESTS` (default 300),
+ * `BENCH_PORTAL_RUNS` (default 10).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { installFunctionsCore } from '../src/local/installFunctionsCore';
+import { portalBench } from './portal';
 
 installFunctionsCore();
 
 const root = resolve(__dirname, '..');
 const loadRuns = Number(process.env.BENCH_LOAD_RUNS ?? 15);
 const requests = Number(process.env.BENCH_REQUESTS ?? 300);
+const portalRuns = Number(process.env.BENCH_PORTAL_RUNS ?? 10);
 
 function quantile(values: number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -152,6 +158,7 @@ async function requestsAndConcurrency(): Promise<void> {
 async function main(): Promise<void> {
   coldLoad();
   await requestsAndConcurrency();
+  await portalBench(portalRuns);
   console.log('');
 }
 
