@@ -31,6 +31,9 @@ param authJwksUri string = ''
 @description('Base URL used in links inside emails (PUBLIC_BASE_URL). Empty = the function app\'s own https URL.')
 param publicBaseUrl string = ''
 
+@description('Base URL of software download links (DOWNLOADS_BASE_URL), e.g. a CDN holding the installation media. Empty = the app\'s placeholder route /api/downloads.')
+param downloadsBaseUrl string = ''
+
 @description('Data residency of the Communication Services and Email Communication Services resources (both must be in the same geography).')
 param communicationDataLocation string = 'United States'
 
@@ -226,8 +229,9 @@ module api 'app/api.bicep' = {
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
     publicBaseUrl: publicBaseUrl
+    downloadsBaseUrl: downloadsBaseUrl
     // The service's own settings: every key of ConfigSchema (src/config.ts) that production needs.
-    // AZURE_CLIENT_ID and PUBLIC_BASE_URL are added in app/api.bicep. COSMOS_KEY and
+    // AZURE_CLIENT_ID, PUBLIC_BASE_URL and DOWNLOADS_BASE_URL are added in app/api.bicep. COSMOS_KEY and
     // ACS_CONNECTION_STRING are local-only and deliberately absent (managed identity instead).
     appSettings: {
       COSMOS_ENDPOINT: cosmos.outputs.endpoint

@@ -62,6 +62,11 @@ export const ConfigSchema = z
     DATA_DIR: z.string().default('.data'),
     /** Public base URL used in links inside emails (verification page). */
     PUBLIC_BASE_URL: z.url().default('http://localhost:7071'),
+    /**
+     * SPEC §3: where the installation media of software benefits are downloaded from (`…/<catalog item>/<language>/
+     * <os>/<file>`). Unset: `PUBLIC_BASE_URL` + `/api/downloads`, the service's own placeholder route.
+     */
+    DOWNLOADS_BASE_URL: z.url().optional(),
     /** SPEC §6 step 2: how long an activation waits for processing. */
     ACTIVATION_PROCESSING_TIME: isoDuration('P3D'),
     /** SPEC §6 step 3: how long a Go-To-Market activation waits for the contact's verification. */
@@ -110,6 +115,14 @@ export function getConfig(): Config {
   cached ??= loadConfig();
   return cached;
 }
+/** The base URL of download links (SPEC §3): `DOWNLOADS_BASE_URL`, else the service's own `/api/downloads`. */
+export function downloadsBaseUrl(config: Pick<Config, 'DOWNLOADS_BASE_URL' | 'PUBLIC_BASE_URL'>): string {
+  return (config.DOWNLOADS_BASE_URL ?? `${config.PUBLIC_BASE_URL.replace(/\/+$/, '')}/api/downloads`).replace(
+    /\/+$/,
+    '',
+  );
+}
+
 /** Forgets the cached configuration (local host restarts, tests). */
 export function resetConfig(): void {
   cached = undefined;

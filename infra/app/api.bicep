@@ -21,6 +21,8 @@ param maximumInstanceCount int = 100
 param instanceMemoryMB int = 2048
 @description('Base URL for links inside emails; empty = this app\'s https URL.')
 param publicBaseUrl string = ''
+@description('Base URL of software download links (DOWNLOADS_BASE_URL); empty = this app\'s placeholder route /api/downloads.')
+param downloadsBaseUrl string = ''
 @description('The service\'s own settings (ConfigSchema keys of src/config.ts), merged with the platform settings below.')
 param appSettings object = {}
 
@@ -71,6 +73,8 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
   }
 }
 
+var effectivePublicBaseUrl = empty(publicBaseUrl) ? 'https://${functionApp.properties.defaultHostName}' : publicBaseUrl
+
 // Flex Consumption sets the worker runtime from functionAppConfig.runtime: FUNCTIONS_WORKER_RUNTIME
 // and FUNCTIONS_EXTENSION_VERSION must NOT be app settings here.
 resource functionAppSettings 'Microsoft.Web/sites/config@2024-04-01' = {
@@ -87,7 +91,8 @@ resource functionAppSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
     // DefaultAzureCredential (Cosmos DB, ACS Email) picks the user-assigned identity from this.
     AZURE_CLIENT_ID: identityClientId
-    PUBLIC_BASE_URL: empty(publicBaseUrl) ? 'https://${functionApp.properties.defaultHostName}' : publicBaseUrl
+    PUBLIC_BASE_URL: effectivePublicBaseUrl
+    DOWNLOADS_BASE_URL: empty(downloadsBaseUrl) ? '${effectivePublicBaseUrl}/api/downloads' : downloadsBaseUrl
   })
 }
 

@@ -62,6 +62,34 @@ resource container 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/container
         kind: 'Hash'
         version: 2
       }
+      // Benefit lists are ordered by category, then product name: Cosmos DB serves that only from a composite
+      // index (src/store/cosmos.ts COMPOSITE_INDEXES holds the same for local containers).
+      indexingPolicy: {
+        indexingMode: 'consistent'
+        automatic: true
+        includedPaths: [
+          {
+            path: '/*'
+          }
+        ]
+        excludedPaths: [
+          {
+            path: '/"_etag"/?'
+          }
+        ]
+        compositeIndexes: [
+          [
+            {
+              path: '/category'
+              order: 'ascending'
+            }
+            {
+              path: '/productName'
+              order: 'ascending'
+            }
+          ]
+        ]
+      }
     }
   }
 }

@@ -43,6 +43,34 @@ const M365_OS = ['Windows x64', 'Windows x86', 'macOS'];
 /** Go-To-Market offer term in months (SPEC §3: "12 months unless the catalog says otherwise"). */
 export const DEFAULT_GTM_TERM_MONTHS = 12;
 
+/** The Azure portal, where a usage-based Azure subscription is managed (SPEC §3). */
+export const AZURE_PORTAL_URL = 'https://portal.azure.com/';
+
+/**
+ * Special instructions of software products (SPEC §3 "follow any special instructions listed"), by catalog item id;
+ * products not listed get the general software instructions.
+ */
+const SOFTWARE_INSTRUCTIONS: Record<string, string> = {
+  'office-professional-plus-2019':
+    'Install with the Office Deployment Tool from the downloaded image; enter the product key when Office asks for it. Volume-licensed: do not install it next to a Microsoft 365 Apps click-to-run installation.',
+  'windows-10-enterprise':
+    'Upgrade a Windows 10 Pro device or install from the image, then activate under Settings > Update & Security > Activation with the product key.',
+  'windows-server-2019-standard':
+    'Choose the Desktop Experience or Server Core option during setup, then activate with slmgr /ipk <product key>. Internal use only: not for hosting services for third parties.',
+  'windows-server-2019-datacenter':
+    'Choose the Desktop Experience or Server Core option during setup, then activate with slmgr /ipk <product key>. Internal use only: not for hosting services for third parties.',
+  'sql-server-2019-standard':
+    'Run setup.exe from the image and enter the product key on the Product Key page. Client access licenses are included for internal use only.',
+  'sql-server-2019-enterprise':
+    'Run setup.exe from the image and enter the product key on the Product Key page. Internal use only: production workloads for customers are not covered.',
+  'sharepoint-server-2019':
+    'Run the prerequisite installer from the image first, then setup with the product key. Internal use only.',
+};
+
+/** The general instructions of a software product without its own. */
+const GENERAL_SOFTWARE_INSTRUCTIONS =
+  'Download the image for your language and operating system, install it, and activate it with the product key. Keys are for internal use at your organization only; do not share them.';
+
 function software(id: string, productName: string, levels: PartnerLevel[], server: boolean): CatalogItem {
   return {
     id,
@@ -52,6 +80,7 @@ function software(id: string, productName: string, levels: PartnerLevel[], serve
     levels,
     languages: KEY_LANGUAGES,
     operatingSystems: server ? SERVER_OS : WINDOWS_CLIENT_OS,
+    instructions: SOFTWARE_INSTRUCTIONS[id] ?? GENERAL_SOFTWARE_INSTRUCTIONS,
   };
 }
 
@@ -65,6 +94,9 @@ function azure(levels: PartnerLevel[]): CatalogItem {
       'Monthly Azure credit. Assign yourself as the user, then manage the subscription in the Azure portal.',
     levels,
     seats: 1,
+    instructions:
+      'Assign yourself as the user, then sign in to the Azure portal with your work account to find the subscription and its monthly credit. The credit is for internal use: development, testing and demos.',
+    portalUrl: AZURE_PORTAL_URL,
   };
 }
 
@@ -78,6 +110,7 @@ function licenseCloud(id: string, productName: string, levels: PartnerLevel[]): 
     levels,
     languages: KEY_LANGUAGES,
     operatingSystems: M365_OS,
+    instructions: `Sign in to the Microsoft 365 admin center as a global admin, open Billing > Your products, and enter the license key to add the ${productName} licenses; then assign them to users. The installers in the downloads are for the desktop apps.`,
   };
 }
 
@@ -89,6 +122,8 @@ function visualStudio(id: string, productName: string, seats: number, levels: Pa
     description: `${seats} ${productName} subscriptions to assign to employees; reassign any time.`,
     levels,
     seats,
+    instructions:
+      'A global admin assigns each subscription to a user; the user signs in at https://my.visualstudio.com with the assigned email address to download software and activate the monthly Azure credit. Reassign a subscription any time.',
   };
 }
 
@@ -101,6 +136,8 @@ function signatureSupport(incidents: number, levels: PartnerLevel[]): CatalogIte
     description: 'Break-fix support incidents for cloud products (Gold/Silver competency partners only).',
     levels,
     incidents,
+    instructions:
+      'Assign a technical contact with an alternate email, then activate: the Access ID and Contract ID are emailed to both addresses. File cloud support incidents here with the remaining balance.',
   };
 }
 
@@ -114,6 +151,8 @@ function productSupport(incidents: number, levels: PartnerLevel[]): CatalogItem 
       'Break-fix support incidents for recent on-premises products; Access ID and Contract ID are required for on-premises, Azure (non-CSP) and Dynamics requests.',
     levels,
     incidents,
+    instructions:
+      'Assign a technical contact with an alternate email, then activate: the Access ID and Contract ID are emailed to both addresses. Give them with every on-premises, Azure (non-CSP) or Dynamics support incident.',
   };
 }
 
@@ -127,6 +166,8 @@ function presales(advisoryHours: number, levels: PartnerLevel[]): CatalogItem {
       'Advisory hours for presales, design, deployment and app development of cloud and hybrid solutions.',
     levels,
     advisoryHours,
+    instructions:
+      'Activate, then request a consultation with a topic and the hours you need; the hours are deducted from the remaining balance.',
   };
 }
 
@@ -143,6 +184,8 @@ function goToMarket(
     description: `${offerType} Go-To-Market offer. Requires a marketing contact; instructions are emailed to that contact.`,
     levels,
     termMonths: DEFAULT_GTM_TERM_MONTHS,
+    instructions:
+      'Add a marketing contact first (with an email other than their account email, verified by email), then activate: the instructions go to the marketing contact in their preferred language.',
   };
 }
 

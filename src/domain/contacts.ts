@@ -5,6 +5,7 @@
 import { isValidPhoneNumber } from 'libphonenumber-js';
 import { z } from 'zod';
 import { DomainError } from './errors';
+import { IdSchema } from './ids';
 import { LocaleSchema, type Benefit, type User } from './types';
 
 /** E.164 shape: `+`, a non-zero country-code digit, at most 15 digits in all, nothing else. */
@@ -28,7 +29,7 @@ export const PhoneE164Schema = z
  */
 export const MarketingContactInputSchema = z
   .strictObject({
-    userId: z.string().min(1).max(128),
+    userId: IdSchema,
     email: z.email().max(254),
     phone: PhoneE164Schema,
     preferredLanguage: LocaleSchema,

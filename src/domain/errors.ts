@@ -30,6 +30,8 @@ export const ERROR_STATUS = {
   'benefit-not-active': 409,
   'purchase-cancelled': 409,
   'user-exists': 409,
+  'last-global-admin': 409,
+  'user-is-marketing-contact': 409,
   'idempotency-key-reused': 422,
   conflict: 409,
   'precondition-failed': 412,

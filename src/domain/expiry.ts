@@ -22,11 +22,13 @@ export function toUtcIso(iso: string, what = 'timestamp'): string {
  * When a benefit activated at `activatedAt` expires, as an ISO 8601 UTC string (SPEC §3).
  * - `goToMarket`: `activatedAt` + the offer's `termMonths` calendar months (default 12), computed with luxon in UTC
  *   (e.g. 2024-02-29 + 12 months = 2025-02-28). The term is not capped by the membership end (product).
- * - every other category: `membershipExpiresAt` (the membership's end date) (product, SPEC §3).
+ * - every other category: `membershipExpiresAt` (the membership's end date) (product, SPEC §3), which must lie
+ *   after `activatedAt` (SPEC §2: no benefit ever gets an `expiresAt` earlier than its `activatedAt`).
  * @param catalogItem the benefit's catalog item; when omitted it is looked up from `benefit.packageId` /
  *   `benefit.catalogItemId`; when not found the default term applies.
- * @throws DomainError `internal-error` when `membershipExpiresAt` is needed and is not a valid ISO 8601 instant,
- *   or `termMonths` is not a positive integer.
+ * @throws DomainError `membership-inactive` (409) when the membership ends at or before `activatedAt`;
+ *   `internal-error` when `membershipExpiresAt` is needed and is not a valid ISO 8601 instant, or `termMonths` is
+ *   not a positive integer.
  */
 export function computeExpiresAt(
   benefit: Pick<Benefit, 'category' | 'packageId' | 'catalogItemId'>,
@@ -42,5 +44,14 @@ export function computeExpiresAt(
     }
     return DateTime.fromJSDate(activatedAt, { zone: 'utc' }).plus({ months }).toISO() as string;
   }
-  return toUtcIso(membershipExpiresAt, 'membership expiresAt');
+  const end = toUtcIso(membershipExpiresAt, 'membership expiresAt');
+  // SPEC §2: no benefit ever gets an `expiresAt` earlier than its `activatedAt` — a membership that has ended
+  // activates nothing.
+  if (Date.parse(end) <= activatedAt.getTime()) {
+    throw new DomainError(
+      'membership-inactive',
+      `Your membership ended at ${end}; renew it to activate benefits.`,
+    );
+  }
+  return end;
 }

@@ -5,6 +5,7 @@
 import { assertNotCancelled } from './assignments';
 import { DomainError, type FieldError } from './errors';
 import { computeExpiresAt } from './expiry';
+import { getCatalogItem } from './catalog';
 import type { Benefit } from './types';
 
 /** Base of the download links returned by `revealKeys` unless the caller gives another (product). */
@@ -45,6 +46,8 @@ export interface RevealKeysResult {
   benefit: Benefit;
   keys: RevealedKey[];
   downloads: DownloadLink[];
+  /** The product's special instructions from the catalog (SPEC §3: "follow any special instructions listed"). */
+  instructions: string;
   firstReveal: boolean;
 }
 
@@ -117,6 +120,7 @@ export function revealKeys(benefit: Benefit, input: RevealKeysInput): RevealKeys
     downloads: [
       downloadLink(benefit, language, operatingSystem, input.downloadBaseUrl ?? DEFAULT_DOWNLOAD_BASE_URL),
     ],
+    instructions: getCatalogItem(benefit.packageId, benefit.catalogItemId)?.instructions ?? '',
     firstReveal,
   };
 }
@@ -178,16 +182,23 @@ const PUBLIC_BENEFIT_FIELDS: Record<Exclude<keyof Benefit, 'secretKeys' | 'expir
 };
 const PUBLIC_KEYS = Object.keys(PUBLIC_BENEFIT_FIELDS) as (keyof Benefit)[];
 
+/** A benefit as the API shows it: the public fields plus its catalog item's `instructions` and `portalUrl`. */
+export type PublicBenefit = Benefit & { instructions?: string; portalUrl?: string };
+
 /**
  * The benefit as list/get responses show it (SPEC §3: "keys never appear in list/get responses"): a copy holding only
  * the public fields of `Benefit` — `secretKeys` and anything not declared on `Benefit` (e.g. store metadata such as
- * `_etag`) are dropped. Assignments are copied.
+ * `_etag`) are dropped; assignments are copied — plus, from its catalog item, the product's special `instructions`
+ * and, where it has one, the `portalUrl` where it is managed (usage-based Azure: the Azure portal).
  */
-export function toPublicBenefit(benefit: Benefit): Benefit {
+export function toPublicBenefit(benefit: Benefit): PublicBenefit {
   const out: Record<string, unknown> = {};
   for (const key of PUBLIC_KEYS) {
     if (benefit[key] !== undefined) out[key] = benefit[key];
   }
   out.assignments = benefit.assignments.map((a) => ({ ...a }));
-  return out as unknown as Benefit;
+  const item = getCatalogItem(benefit.packageId, benefit.catalogItemId);
+  if (item?.instructions) out.instructions = item.instructions;
+  if (item?.portalUrl) out.portalUrl = item.portalUrl;
+  return out as unknown as PublicBenefit;
 }

@@ -9,6 +9,7 @@ import type { Role } from './types';
 export const PARTNER_ACTIONS = [
   'read',
   'purchase',
+  'listUsers',
   'manageUsers',
   'assignBenefit',
   'selfAssignCloud',
@@ -22,7 +23,8 @@ export const PARTNER_ACTIONS = [
 
 /**
  * An action of SPEC §2's table:
- * `read` partner/benefits/purchases/service requests/audit; `purchase` a package; `manageUsers` (add/list users);
+ * `read` partner/benefits/purchases/service requests/audit; `purchase` a package; `listUsers` (to select a user for
+ * a contact or a seat); `manageUsers` (add users, change their roles, remove them);
  * `assignBenefit` (assign or unassign a benefit to an employee); `selfAssignCloud` (assign yourself to a
  * usage-based cloud subscription); `activateBenefit`; `revealKeys`; `setMarketingContact`; `activateGoToMarket`;
  * `requestCancellation`; `fileServiceRequest`.
@@ -37,6 +39,7 @@ const GLOBAL_OR_MPN = roles('GlobalAdmin', 'MpnPartnerAdmin');
 /**
  * Roles allowed per action (SPEC §2, quoting the seeds):
  * - read, purchase: any of the four ("you don't have to be a global admin to purchase", 2019-10/2020-09);
+ * - listUsers: any of the four (needed to "select a user from the list" for a contact or a seat);
  * - manageUsers: GlobalAdmin, UserAdmin ("add new users in Account settings");
  * - assignBenefit: GlobalAdmin ("you need to be the global admin to assign benefits to employees");
  * - selfAssignCloud, activateBenefit, revealKeys, setMarketingContact, activateGoToMarket:
@@ -47,6 +50,7 @@ const GLOBAL_OR_MPN = roles('GlobalAdmin', 'MpnPartnerAdmin');
 export const PERMISSIONS: Readonly<Record<PartnerAction, readonly Role[]>> = Object.freeze({
   read: ALL,
   purchase: ALL,
+  listUsers: ALL,
   manageUsers: roles('GlobalAdmin', 'UserAdmin'),
   assignBenefit: roles('GlobalAdmin'),
   selfAssignCloud: GLOBAL_OR_MPN,

@@ -64,3 +64,27 @@ export function recordKeyReveal(purchase: Purchase, benefit: Pick<Benefit, 'cate
   if (benefit.category !== 'software' || purchase.softwareKeysRevealedAt !== undefined) return purchase;
   return { ...purchase, softwareKeysRevealedAt: now.toISOString() };
 }
+
+/** Why a purchase cannot be cancelled with a refund: a SPEC §4 refusal code, or `purchase-cancelled`. */
+export type CancellableReason =
+  'refund-window-elapsed' | 'software-benefits-activated' | 'purchase-cancelled';
+
+/**
+ * Whether a purchase may be cancelled now, and why not (SPEC §9 `GET …/purchases/{purchaseId}`; the portal shows it
+ * with each purchase): `purchase-cancelled` when it already is, else the result of {@link refundEligibility}.
+ * `cancellableUntil` is the end of the refund window (ISO 8601, exclusive), whatever the answer.
+ * @throws DomainError `internal-error` when `purchasedAt` is not a valid ISO 8601 instant.
+ */
+export function cancellability(
+  purchase: Purchase,
+  now: Date,
+): { cancellable: boolean; cancellableReason?: CancellableReason; cancellableUntil: string } {
+  const until = DateTime.fromISO(purchase.purchasedAt, { zone: 'utc' }).plus(REFUND_WINDOW).toISO();
+  if (purchase.status === 'Cancelled') {
+    return { cancellable: false, cancellableReason: 'purchase-cancelled', cancellableUntil: until! };
+  }
+  const eligibility = refundEligibility(purchase, now);
+  return eligibility.eligible
+    ? { cancellable: true, cancellableUntil: until! }
+    : { cancellable: false, cancellableReason: eligibility.code, cancellableUntil: until! };
+}

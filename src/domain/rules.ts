@@ -26,6 +26,8 @@ export { computeExpiresAt, toUtcIso } from './expiry';
 export {
   REFUND_WINDOW,
   assertPurchaseActive,
+  cancellability,
+  type CancellableReason,
   recordKeyReveal,
   refundEligibility,
   type RefundEligibility,
@@ -45,3 +47,4 @@ export {
   verifyTechnicalContact,
   type MarketingContactInput,
 } from './contacts';
+export { assertCanManageUserHolding, assertCanSetRoles, grantableRoles, nextGlobalAdmins } from './users';

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { MarketingContactInputSchema } from './contacts';
+import { IdSchema } from './ids';
 import {
   ActivationStatusSchema,
   BenefitCategorySchema,
@@ -29,10 +30,10 @@ import {
 
 /** An ISO 8601 UTC instant, e.g. `2025-01-31T00:00:00.000Z` (SPEC §9 "Dates are ISO 8601 UTC strings"). */
 export const IsoDateTime = z.iso.datetime();
-/** An id in a path or body: 1–128 characters. */
-export const IdSchema = z.string().min(1).max(128);
-/** The identity provider's object id (`oid` claim): 1–128 characters (SPEC §10). */
-export const ObjectIdSchema = z.string().trim().min(1).max(128);
+/** An id in a path or body (the one id schema, see `ids.ts`). */
+export { IdSchema };
+/** The identity provider's object id (`oid` claim; SPEC §10): also a document id, so the same {@link IdSchema}. */
+export const ObjectIdSchema = IdSchema;
 /** A display name: 1–200 characters after trimming. */
 export const DisplayNameSchema = z.string().trim().min(1).max(200);
 /** An email address (max 254 characters). */
@@ -46,23 +47,53 @@ export const RolesSchema = z
 
 /** `pageSize` query parameter: integer 1–100, default 50 (SPEC §9 "Paging"). Coerced from the query string. */
 export const PageSizeSchema = z.coerce.number().int().min(1).max(100).default(50);
-/** Opaque continuation token from a previous page. */
+/** Opaque continuation token from a previous page (sealed by the service: src/http/paging.ts). */
 export const ContinuationTokenSchema = z.string().min(1).max(4096);
+/**
+ * `q` of `GET …/benefits` (SPEC §9): a case-insensitive search of the product or offer name. 1–100 characters
+ * after trimming; no control characters. Blank is refused (400) rather than read as "no filter".
+ */
+export const SearchQuerySchema = z
+  .string()
+  .trim()
+  .min(1, { message: 'must not be blank' })
+  .max(100, { message: 'must be at most 100 characters' })
+  .refine((s) => !/\p{C}/u.test(s), { message: 'must not contain control characters' });
 
 // ---------------------------------------------------------------------------------------------------------------
 // Requests
 // ---------------------------------------------------------------------------------------------------------------
 
-/** `POST /api/partners/{partnerId}/users` (SPEC §10): `{ objectId, displayName, accountEmail, roles }`. */
+/**
+ * `POST /api/partners/{partnerId}/users` (SPEC §10): `{ objectId, displayName, accountEmail, roles,
+ * preferredLanguage? }` (the language of emails to the user, SPEC §7).
+ */
 export const CreateUserBody = z
   .strictObject({
     objectId: ObjectIdSchema,
     displayName: DisplayNameSchema,
     accountEmail: EmailSchema,
     roles: RolesSchema,
+    preferredLanguage: LocaleSchema.optional(),
   })
   .meta({ id: 'CreateUserBody' });
 export type CreateUserBody = z.infer<typeof CreateUserBody>;
+
+/**
+ * `PATCH /api/partners/{partnerId}/users/{userId}` (SPEC §9): any of `{ roles, displayName, preferredLanguage }`,
+ * at least one. `roles` replaces the user's roles (an empty list makes them an employee).
+ */
+export const UpdateUserBody = z
+  .strictObject({
+    roles: RolesSchema.optional(),
+    displayName: DisplayNameSchema.optional(),
+    preferredLanguage: LocaleSchema.optional(),
+  })
+  .refine((b) => Object.keys(b).length > 0, {
+    message: 'give at least one of roles, displayName, preferredLanguage',
+  })
+  .meta({ id: 'UpdateUserBody' });
+export type UpdateUserBody = z.infer<typeof UpdateUserBody>;
 
 /**
  * `POST /api/operator/partners` (SPEC §10): `{ name, level, managedIn = 'PartnerCenter', membership: { status =
@@ -73,6 +104,7 @@ export const CreatePartnerBody = z
     name: DisplayNameSchema,
     level: PartnerLevelSchema,
     managedIn: ManagedInSchema.default('PartnerCenter'),
+    preferredLanguage: LocaleSchema.optional(),
     membership: z.strictObject({
       status: MembershipStatusSchema.default('Active'),
       expiresAt: IsoDateTime,
@@ -171,10 +203,14 @@ export const ContactVerificationBody = z
   .meta({ id: 'ContactVerificationBody' });
 export type ContactVerificationBody = z.infer<typeof ContactVerificationBody>;
 
-/** Query of `GET …/benefits` (SPEC §9): `category?`, `status?`, `pageSize` (1–100, default 50), `continuationToken?`. */
+/**
+ * Query of `GET …/benefits` (SPEC §9): `category?`, `status?`, `q?` (product or offer name, case-insensitive),
+ * `pageSize` (1–100, default 50), `continuationToken?`.
+ */
 export const BenefitListQuery = z.strictObject({
   category: BenefitCategorySchema.optional(),
   status: BenefitStatusSchema.optional(),
+  q: SearchQuerySchema.optional(),
   pageSize: PageSizeSchema,
   continuationToken: ContinuationTokenSchema.optional(),
 });
@@ -244,6 +280,11 @@ export const BenefitSchema = z
     advisoryHoursRemaining: z.number().optional(),
     activation: ActivationStateSchema.optional(),
     createdAt: IsoDateTime,
+    instructions: z.string().optional().meta({ description: "The product's special instructions (SPEC §3)" }),
+    portalUrl: z
+      .url()
+      .optional()
+      .meta({ description: 'Where the benefit is managed (usage-based Azure: the Azure portal)' }),
   })
   .meta({ id: 'Benefit' });
 
@@ -263,6 +304,16 @@ export const PurchaseSchema = z
       .optional(),
     cancelledAt: IsoDateTime.optional(),
     cancellation: z.object({ requestedBy: z.string(), reason: z.string() }).optional(),
+    cancellable: z
+      .boolean()
+      .meta({ description: 'Whether a cancellation with refund would be accepted now (SPEC §4)' }),
+    cancellableReason: z
+      .enum(['refund-window-elapsed', 'software-benefits-activated', 'purchase-cancelled'])
+      .optional()
+      .meta({ description: 'Why not, when `cancellable` is false' }),
+    cancellableUntil: IsoDateTime.meta({
+      description: 'End of the 30-day refund window (exclusive)',
+    }),
   })
   .meta({ id: 'Purchase' });
 
@@ -271,13 +322,16 @@ export const PurchaseCreatedSchema = z
   .object({ purchase: PurchaseSchema, benefits: z.array(BenefitSchema) })
   .meta({ id: 'PurchaseCreated' });
 
-/** `POST …/keys` answer: `{ keys, downloads }` (SPEC §3, §9). */
+/** `POST …/keys` answer: `{ keys, downloads, instructions }` (SPEC §3, §9). */
 export const KeysResponseSchema = z
   .object({
     keys: z.array(z.object({ productKey: z.string(), language: z.string(), operatingSystem: z.string() })),
     downloads: z.array(
       z.object({ language: z.string(), operatingSystem: z.string(), url: z.url(), fileName: z.string() }),
     ),
+    instructions: z
+      .string()
+      .meta({ description: "The product's special instructions, to follow with the keys" }),
   })
   .meta({ id: 'KeysResponse' });
 
@@ -290,6 +344,7 @@ export const UserSchema = z
     displayName: z.string(),
     accountEmail: z.string(),
     roles: z.array(RoleSchema),
+    preferredLanguage: LocaleSchema.optional(),
     createdAt: IsoDateTime,
   })
   .meta({ id: 'User' });
@@ -316,6 +371,7 @@ export const PartnerSchema = z
     managedIn: ManagedInSchema,
     membership: z.object({ status: MembershipStatusSchema, expiresAt: IsoDateTime }),
     marketingContact: MarketingContactSchema.optional(),
+    preferredLanguage: LocaleSchema.optional(),
     createdAt: IsoDateTime,
   })
   .meta({ id: 'Partner' });
@@ -370,6 +426,11 @@ export const CatalogItemSchema = z
     languages: z.array(z.string()).optional(),
     operatingSystems: z.array(z.string()).optional(),
     termMonths: z.number().int().optional(),
+    instructions: z.string().meta({ description: "The product's special instructions (SPEC §3)" }),
+    portalUrl: z
+      .url()
+      .optional()
+      .meta({ description: 'Where the benefit is managed, e.g. the Azure portal' }),
   })
   .meta({ id: 'CatalogItem' });
 

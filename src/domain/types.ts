@@ -86,6 +86,13 @@ export interface CatalogItem {
   operatingSystems?: string[];
   /** Go-To-Market offer term, months from activation (SPEC §3: 12 unless the catalog says otherwise). */
   termMonths?: number;
+  /**
+   * The product's special instructions (SPEC §3: shown with its keys, "follow any special instructions listed"),
+   * in English like the product names.
+   */
+  instructions: string;
+  /** Where the benefit is managed once active, e.g. the Azure portal for a usage-based Azure subscription. */
+  portalUrl?: string;
 }
 
 /** A benefit package a partner buys (SPEC §3, ids in §10). */
@@ -119,7 +126,15 @@ export interface Partner {
   managedIn: ManagedIn;
   membership: { status: MembershipStatus; expiresAt: string };
   marketingContact?: MarketingContact;
+  /** The language of emails to the partner's people when they have none of their own (SPEC §7). */
+  preferredLanguage?: Locale;
   createdAt: string;
+  /**
+   * INTERNAL — never returned by the API. The ids of the users holding GlobalAdmin: the one document that guards
+   * "the last GlobalAdmin cannot be removed or demoted" (SPEC §2) under concurrency, since every removal of the role
+   * is a conditional (ETag) write of this list. Absent on older documents: computed from the users on first use.
+   */
+  globalAdminIds?: string[];
 }
 
 /** A user of a partner; `id` equals the identity provider's `objectId` (docs/decisions.md). */
@@ -130,6 +145,8 @@ export interface User {
   displayName: string;
   accountEmail: string;
   roles: Role[];
+  /** The language of emails to this user (SPEC §7); else the partner's, else en-US. */
+  preferredLanguage?: Locale;
   createdAt: string;
 }
 

@@ -23,23 +23,30 @@ export interface EmailTemplateData {
     /** ISO 8601 instant at which the token expires (7 days after issue, SPEC §7). */
     expiresAt: string;
   };
-  /** Go-To-Market activation instructions to the marketing contact (SPEC §3, §6 step 4). */
+  /**
+   * Go-To-Market activation instructions to the marketing contact (SPEC §3, §6 step 4). The offer is named once, by
+   * its offer type (the catalog's product name of an offer is only "Go-To-Market: <offer type>").
+   */
   gtmInstructions: {
     recipientName: string;
     partnerName: string;
     /** e.g. "Gold Core", "Silver Core", "ISV Co-sell ready". */
     offerType: string;
-    productName: string;
     /** ISO 8601 instant until which the offer is active. */
     expiresAt: string;
   };
-  /** Technical benefit activation: how to reach Microsoft Product Support (SPEC §3, §6 step 4). */
+  /**
+   * Technical benefit activation: how to reach Microsoft Product Support (SPEC §3, §6 step 4). `sentTo` says who got
+   * it, so the message is truthful: `contact` = the technical contact's alternate and account emails ("as a
+   * safeguard"); `requester` = no contact is assigned, only the person who requested the activation.
+   */
   technicalInstructions: {
     recipientName: string;
     partnerName: string;
     productName: string;
     accessId: string;
     contractId: string;
+    sentTo: 'contact' | 'requester';
   };
   /** A Visual Studio subscription was assigned to the recipient (SPEC §3). */
   vsAssignment: {
@@ -90,14 +97,14 @@ const EN_US = {
   'contactVerification.ignore':
     'If you did not expect this message, you can ignore it: nothing changes until the address is verified.',
 
-  'gtmInstructions.subject': 'Instructions for your Go-To-Market offer: {productName}',
+  'gtmInstructions.subject': 'Instructions for your Go-To-Market offer: {offerType}',
   'gtmInstructions.intro':
-    'The {offerType} Go-To-Market offer {productName} of {partnerName} has been activated, and you are its marketing contact.',
+    'The {offerType} Go-To-Market offer of {partnerName} has been activated, and you are its marketing contact.',
   'gtmInstructions.stepsTitle': 'How to use your offer:',
   'gtmInstructions.step1': 'Sign in to Partner Center.',
   'gtmInstructions.step2':
     'Select Benefits, then Go-To-Market, to see the offers associated with your membership.',
-  'gtmInstructions.step3': 'Open {productName} and follow its instructions to plan and launch your campaign.',
+  'gtmInstructions.step3': 'Open the offer and follow its instructions to plan and launch your campaign.',
   'gtmInstructions.activeUntil': 'The offer is active until {expiresAt}.',
 
   'technicalInstructions.subject': 'How to access Microsoft Product Support: {productName}',
@@ -109,6 +116,8 @@ const EN_US = {
     'Share the Access ID and Contract ID when you submit a support request for On-premises, Azure (non-CSP) and Dynamics products. You can also find them in Partner Center by expanding the technical benefit.',
   'technicalInstructions.safeguard':
     'As a safeguard, this message is sent to your alternate email as well as your account email.',
+  'technicalInstructions.requester':
+    'No technical contact is assigned to this benefit, so this message was sent only to you, as the person who requested the activation. Assign a technical contact with an alternate email to have these details sent to both of their addresses.',
 
   'vsAssignment.subject': 'You have been assigned a Visual Studio subscription: {productName}',
   'vsAssignment.intro':
@@ -144,13 +153,13 @@ const ZH_TW: MessageDictionary = {
   'contactVerification.expiry': '此連結與驗證碼只能使用一次，並將於 {expiresAt} 到期。',
   'contactVerification.ignore': '如果您並未預期收到此郵件，可以忽略它；在地址驗證之前不會有任何變更。',
 
-  'gtmInstructions.subject': '您的市場推廣 (Go-To-Market) 優惠使用說明：{productName}',
+  'gtmInstructions.subject': '您的市場推廣 (Go-To-Market) 優惠使用說明：{offerType}',
   'gtmInstructions.intro':
-    '{partnerName} 的 {offerType} 市場推廣 (Go-To-Market) 優惠 {productName} 已啟用，您是此優惠的行銷聯絡人。',
+    '{partnerName} 的 {offerType} 市場推廣 (Go-To-Market) 優惠已啟用，您是此優惠的行銷聯絡人。',
   'gtmInstructions.stepsTitle': '如何使用您的優惠：',
   'gtmInstructions.step1': '登入合作夥伴中心。',
   'gtmInstructions.step2': '選取 [權益]，然後選取 [Go-To-Market]，查看與您的會員資格相關的優惠。',
-  'gtmInstructions.step3': '開啟 {productName}，依照其中的說明規劃並啟動您的行銷活動。',
+  'gtmInstructions.step3': '開啟此優惠，依照其中的說明規劃並啟動您的行銷活動。',
   'gtmInstructions.activeUntil': '此優惠的有效期限至 {expiresAt}。',
 
   'technicalInstructions.subject': '如何存取 Microsoft 產品支援：{productName}',
@@ -161,6 +170,8 @@ const ZH_TW: MessageDictionary = {
   'technicalInstructions.usage':
     '針對內部部署、Azure (非 CSP) 及 Dynamics 產品提交支援要求時，請提供存取識別碼和合約識別碼。您也可以在合作夥伴中心展開該技術權益來查看這些資訊。',
   'technicalInstructions.safeguard': '為安全起見，此郵件會同時寄送至您的備用電子郵件地址與帳戶電子郵件地址。',
+  'technicalInstructions.requester':
+    '此權益尚未指派技術聯絡人，因此本郵件僅寄送給您（提出啟用要求的人）。指派具有備用電子郵件地址的技術聯絡人後，這些資訊會同時寄送至其兩個地址。',
 
   'vsAssignment.subject': '您已獲指派 Visual Studio 訂閱：{productName}',
   'vsAssignment.intro':
@@ -191,13 +202,13 @@ const ZH_CN: MessageDictionary = {
   'contactVerification.expiry': '此链接和验证码只能使用一次，将于 {expiresAt} 过期。',
   'contactVerification.ignore': '如果您没有预期收到此邮件，可以忽略它；在地址验证之前不会发生任何更改。',
 
-  'gtmInstructions.subject': '您的市场推广 (Go-To-Market) 优惠使用说明：{productName}',
+  'gtmInstructions.subject': '您的市场推广 (Go-To-Market) 优惠使用说明：{offerType}',
   'gtmInstructions.intro':
-    '{partnerName} 的 {offerType} 市场推广 (Go-To-Market) 优惠 {productName} 已激活，您是此优惠的营销联系人。',
+    '{partnerName} 的 {offerType} 市场推广 (Go-To-Market) 优惠已激活，您是此优惠的营销联系人。',
   'gtmInstructions.stepsTitle': '如何使用您的优惠：',
   'gtmInstructions.step1': '登录合作伙伴中心。',
   'gtmInstructions.step2': '选择“权益”，然后选择“Go-To-Market”，查看与您的会员资格关联的优惠。',
-  'gtmInstructions.step3': '打开 {productName}，按照其中的说明规划并启动您的营销活动。',
+  'gtmInstructions.step3': '打开此优惠，按照其中的说明规划并启动您的营销活动。',
   'gtmInstructions.activeUntil': '此优惠的有效期至 {expiresAt}。',
 
   'technicalInstructions.subject': '如何访问 Microsoft 产品支持：{productName}',
@@ -208,6 +219,8 @@ const ZH_CN: MessageDictionary = {
   'technicalInstructions.usage':
     '为本地、Azure（非 CSP）和 Dynamics 产品提交支持请求时，请提供访问 ID 和合同 ID。您也可以在合作伙伴中心展开该技术权益来查看这些信息。',
   'technicalInstructions.safeguard': '为安全起见，此邮件会同时发送到您的备用电子邮件地址和帐户电子邮件地址。',
+  'technicalInstructions.requester':
+    '此权益尚未分配技术联系人，因此本邮件仅发送给您（提出激活请求的人）。分配具有备用电子邮件地址的技术联系人后，这些信息将同时发送到其两个地址。',
 
   'vsAssignment.subject': '您已获分配 Visual Studio 订阅：{productName}',
   'vsAssignment.intro':
@@ -241,15 +254,15 @@ const RU_RU: MessageDictionary = {
   'contactVerification.ignore':
     'Если вы не ожидали этого сообщения, просто проигнорируйте его: пока адрес не подтвержден, ничего не изменится.',
 
-  'gtmInstructions.subject': 'Инструкции по использованию предложения Go-To-Market: {productName}',
+  'gtmInstructions.subject': 'Инструкции по использованию предложения Go-To-Market: {offerType}',
   'gtmInstructions.intro':
-    'Предложение Go-To-Market {productName} ({offerType}) организации {partnerName} активировано, и вы являетесь его контактом по маркетингу.',
+    'Предложение Go-To-Market {offerType} организации {partnerName} активировано, и вы являетесь его контактом по маркетингу.',
   'gtmInstructions.stepsTitle': 'Как воспользоваться предложением:',
   'gtmInstructions.step1': 'Войдите в Центр партнеров.',
   'gtmInstructions.step2':
     'Выберите «Преимущества», затем «Go-To-Market», чтобы просмотреть предложения, связанные с вашим членством.',
   'gtmInstructions.step3':
-    'Откройте {productName} и следуйте инструкциям, чтобы спланировать и запустить маркетинговую кампанию.',
+    'Откройте предложение и следуйте инструкциям, чтобы спланировать и запустить маркетинговую кампанию.',
   'gtmInstructions.activeUntil': 'Предложение действует до {expiresAt}.',
 
   'technicalInstructions.subject':
@@ -262,6 +275,8 @@ const RU_RU: MessageDictionary = {
     'Укажите идентификатор доступа и идентификатор контракта при отправке запроса в службу поддержки для локальных продуктов, Azure (не CSP) и Dynamics. Эти сведения также можно найти в Центре партнеров, развернув это техническое преимущество.',
   'technicalInstructions.safeguard':
     'В целях безопасности это сообщение отправлено как на ваш дополнительный адрес электронной почты, так и на адрес вашей учетной записи.',
+  'technicalInstructions.requester':
+    'Для этого преимущества не назначен технический контакт, поэтому это сообщение отправлено только вам как лицу, запросившему активацию. Назначьте технический контакт с дополнительным адресом электронной почты, чтобы эти сведения отправлялись на оба его адреса.',
 
   'vsAssignment.subject': 'Вам назначена подписка Visual Studio: {productName}',
   'vsAssignment.intro':
@@ -408,15 +423,19 @@ function layoutFor<K extends EmailKind>(kind: K, locale: Locale, data: EmailTemp
     }
     case 'technicalInstructions': {
       const d = data as EmailTemplateData['technicalInstructions'];
+      const { sentTo, ...vars } = d;
       return {
         subject: 'technicalInstructions.subject',
-        vars: { ...d },
+        vars,
         blocks: [
           { type: 'p', key: 'technicalInstructions.intro' },
           { type: 'field', key: 'technicalInstructions.accessIdLabel', value: d.accessId },
           { type: 'field', key: 'technicalInstructions.contractIdLabel', value: d.contractId },
           { type: 'p', key: 'technicalInstructions.usage' },
-          { type: 'p', key: 'technicalInstructions.safeguard' },
+          {
+            type: 'p',
+            key: sentTo === 'contact' ? 'technicalInstructions.safeguard' : 'technicalInstructions.requester',
+          },
         ],
       };
     }

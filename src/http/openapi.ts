@@ -17,7 +17,7 @@ function errorStatuses(def: RouteDefinition): number[] {
   if (s.access.kind === 'operator' || s.access.kind === 'partner') statuses.add(403);
   if (s.access.kind === 'partner' || s.params) statuses.add(404);
   if (s.method !== 'GET') statuses.add(409);
-  if (['PUT', 'POST', 'DELETE'].includes(s.method)) statuses.add(412);
+  if (['PUT', 'POST', 'DELETE', 'PATCH'].includes(s.method)) statuses.add(412);
   return [...statuses].sort();
 }
 
@@ -54,7 +54,7 @@ export function buildOpenApiDocument(
     for (const [status, r] of Object.entries(s.responses ?? { 200: { description: 'Success' } })) {
       responses[status] = {
         description: r.description,
-        ...(r.schema ? { content: { 'application/json': { schema: r.schema } } } : {}),
+        ...(r.schema ? { content: { [r.contentType ?? 'application/json']: { schema: r.schema } } } : {}),
       };
     }
     for (const status of errorStatuses(def)) {

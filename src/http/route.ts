@@ -3,7 +3,7 @@
  * and handler. `functions/*.ts` registers them with `app.http(def.name, def.options)`; the OpenAPI document
  * is generated from the same objects (issue #6).
  *
- * The wrapper does, in order: authentication (SPEC §9), partner access (tenant isolation → 404, role → 403,
+ * The wrapper does, in order: authentication (SPEC §9), the path ids (one id schema, 400), partner access (tenant isolation → 404, role → 403,
  * PMC → 409), parsing of params/query/body with zod (→ 400 `validation-failed` with field errors), the
  * handler, and the mapping of any error to problem+json. Bad input never writes anything.
  */
@@ -16,6 +16,7 @@ import type {
 } from '@azure/functions';
 import { z, type ZodType } from 'zod';
 import { DomainError, isDomainError } from '../domain/errors';
+import { IdSchema } from '../domain/ids';
 import { assertAllowed, type PartnerAction } from '../domain/permissions';
 import { assertCanManageBenefits } from '../domain/provisioning';
 import type { Partner, User } from '../domain/types';
@@ -28,10 +29,11 @@ import { fieldErrors, problemResponse, toProblem } from './problem';
 /** Largest accepted request body, bytes. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
-/** What a handler returns. `etag` becomes the `ETag` header. */
+/** What a handler returns. `etag` becomes the `ETag` header; `rawBody` is sent as-is (give its Content-Type). */
 export interface RouteResult {
   status: number;
   body?: unknown;
+  rawBody?: string;
   headers?: Record<string, string>;
   etag?: string;
 }
@@ -71,8 +73,8 @@ export interface RouteSpec<P, Q, B> {
   params?: ZodType<P>;
   query?: ZodType<Q>;
   body?: ZodType<B>;
-  /** Response schemas by status, for OpenAPI. */
-  responses?: Record<number, { description: string; schema?: ZodType }>;
+  /** Response schemas by status, for OpenAPI (`contentType` default `application/json`). */
+  responses?: Record<number, { description: string; schema?: ZodType; contentType?: string }>;
   /** `POST` routes honour `Idempotency-Key` unless false. */
   idempotent?: boolean;
   /** Durable client binding needed (activation routes). */
@@ -105,7 +107,8 @@ export function defineRoute<P = Record<string, never>, Q = Record<string, never>
   };
 }
 
-const PartnerIdParams = z.object({ partnerId: z.string().min(1).max(128) });
+/** Every path parameter of every route is an id: checked before anything reads the store (docs/product.md §9). */
+const PathIds = z.record(z.string(), IdSchema);
 
 /** Routes without a request body accept none, or an empty JSON object; anything else is refused. */
 export const NoBody = z
@@ -131,8 +134,10 @@ async function runRoute<P, Q, B>(
         );
       }
     }
+    // Malformed ids (encoded `/ \\ #`, blank, over-long) are 400 before any store access, never a 500.
+    parse(PathIds, { ...request.params }, 'params');
     if (spec.access.kind === 'partner') {
-      const { partnerId } = PartnerIdParams.parse(request.params);
+      const partnerId = request.params.partnerId ?? '';
       const access = await loadPartnerAccess(services, input.caller, partnerId);
       assertAllowed(access.user.roles, spec.access.action);
       if (spec.access.benefits) assertCanManageBenefits(access.partner.value);
@@ -195,7 +200,7 @@ function parse(schema: ZodType | undefined, value: unknown, where: string): unkn
   if (!result.success) {
     throw new DomainError(
       'validation-failed',
-      `The request ${where} is not valid.`,
+      where === 'params' ? 'The path parameters are not valid.' : `The request ${where} is not valid.`,
       fieldErrors(result.error, where),
     );
   }
@@ -225,6 +230,7 @@ async function parseBody(schema: ZodType, request: HttpRequest): Promise<unknown
 function toResponse(result: RouteResult): HttpResponseInit {
   const headers: Record<string, string> = { ...(result.headers ?? {}) };
   if (result.etag) headers.ETag = quoteEtag(result.etag);
+  if (result.rawBody !== undefined) return { status: result.status, headers, body: result.rawBody };
   if (result.body === undefined) return { status: result.status, headers };
   headers['Content-Type'] ??= 'application/json';
   return { status: result.status, headers, body: JSON.stringify(result.body) };

@@ -107,6 +107,7 @@ export async function seedDemoData(services: Services): Promise<DemoSeed> {
     managedIn: p.managedIn,
     membership: { status: 'Active', expiresAt: at.plus({ years: 1 }).toISO()! },
     createdAt: at.minus({ years: 2 }).toISO()!,
+    globalAdminIds: [demoObjectId(`admin@${p.id}.example`)],
   }));
   await Promise.all(partners.map((p) => services.store.docs.create('partner', { ...p, partnerId: p.id })));
   await Promise.all(

@@ -11,7 +11,8 @@
  * 5. Mark Active — `activationComplete` sets `Active`, `activatedAt`, `expiresAt` (and the technical ids).
  *
  * Any permanent failure ends in `activationFail` (status `ActivationFailed` with a reason code), never stuck in
- * `Pending`. Deterministic: time only from `context.df.currentUtcDateTime`, ids from `context.df.newGuid`,
+ * `Pending` — including a membership that ended while the activation waited (`membership-inactive`, decided by the
+ * email and completion activities, so no benefit gets an `expiresAt` before its `activatedAt`). Deterministic: time only from `context.df.currentUtcDateTime`, ids from `context.df.newGuid`,
  * no I/O here.
  */
 import * as df from 'durable-functions';
@@ -167,13 +168,13 @@ export const activationOrchestrator: OrchestrationHandler = function* (context: 
 
     // 4. Email instructions (exactly once per activation: idempotency key = instance id).
     context.df.setCustomStatus({ step: 'email' });
-    let sent: { sent: boolean; cancelled?: boolean };
+    let sent: { sent: boolean; cancelled?: boolean; failure?: { code: string; detail: string } };
     try {
       sent = (yield context.df.callActivityWithRetry(ACTIVITIES.sendInstructions, retry(EMAIL_RETRY), {
         ...base,
         ...ids,
         activatedAt,
-      })) as { sent: boolean; cancelled?: boolean };
+      })) as typeof sent;
     } catch (e) {
       return yield* fail(
         'email-failed',
@@ -181,6 +182,8 @@ export const activationOrchestrator: OrchestrationHandler = function* (context: 
       );
     }
     if (sent.cancelled) return yield* cancelled();
+    // A refusal decided by the activity (the membership ended while waiting): no email was sent.
+    if (sent.failure) return yield* fail(sent.failure.code, sent.failure.detail);
 
     // 5. Mark Active.
     context.df.setCustomStatus({ step: 'complete' });
@@ -188,9 +191,8 @@ export const activationOrchestrator: OrchestrationHandler = function* (context: 
       ...base,
       ...ids,
       activatedAt,
-    })) as {
-      status: 'Active' | 'Cancelled';
-    };
+    })) as { status: 'Active' | 'Cancelled' } | { status: 'ActivationFailed'; code: string; detail: string };
+    if (done.status === 'ActivationFailed') return yield* fail(done.code, done.detail);
     return done.status === 'Cancelled' ? yield* cancelled() : ({ status: 'Active' } as ActivationOutcome);
   } catch (e) {
     return yield* fail(

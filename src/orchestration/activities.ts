@@ -6,7 +6,10 @@
 import type { InvocationContext } from '@azure/functions';
 import { getCatalogItem } from '../domain/catalog';
 import { computeExpiresAt } from '../domain/rules';
-import type { Benefit } from '../domain/types';
+import { isDomainError } from '../domain/errors';
+import { assertMembershipActive } from '../domain/provisioning';
+import type { Benefit, Partner } from '../domain/types';
+import { recipientLocale } from '../email/locale';
 import { composeEmail } from '../email';
 import { audit } from '../http/audit';
 import { getServices } from '../services';
@@ -59,7 +62,7 @@ export async function activationContactStatus(input: Base): Promise<{ present: b
  */
 export async function activationSendInstructions(
   input: Base & { accessId?: string; contractId?: string; activatedAt: string },
-): Promise<{ sent: boolean; cancelled?: boolean }> {
+): Promise<{ sent: boolean; cancelled?: boolean; failure?: { code: string; detail: string } }> {
   const services = getServices();
   const [benefit, partner] = await Promise.all([
     services.store.getBenefit(input.partnerId, input.benefitId),
@@ -69,6 +72,10 @@ export async function activationSendInstructions(
   if (benefit.value.status === 'Cancelled') return { sent: false, cancelled: true };
   const b = benefit.value;
   const p = partner.value;
+  // SPEC §2 "Membership": a membership that ended (or stopped being Active) while the activation waited activates
+  // nothing, and no benefit gets an `expiresAt` before its `activatedAt`. A permanent failure: no retry, no email.
+  const refused = membershipRefusal(p, input.activatedAt);
+  if (refused) return { sent: false, failure: refused };
   const expiresAt = expiryOf(b, input.activatedAt, p.membership.expiresAt);
 
   if (b.category === 'goToMarket') {
@@ -84,7 +91,6 @@ export async function activationSendInstructions(
           recipientName: name,
           partnerName: p.name,
           offerType: b.offerType ?? b.productName,
-          productName: b.productName,
           expiresAt,
         },
         [{ address: contact.email, displayName: name }],
@@ -94,6 +100,9 @@ export async function activationSendInstructions(
     return { sent: true };
   }
 
+  // Technical: the technical contact's alternate AND account email ("as a safeguard"); with no contact, the person
+  // who requested the activation — and the message says so. In the recipient's language (their own, else the
+  // partner's), never the marketing contact's.
   const assignment = b.assignments.find((a) => !a.endedAt && a.alternateEmail);
   const userId = assignment?.userId ?? b.activation?.requestedBy;
   const user = userId ? await services.store.getUser(p.id, userId) : undefined;
@@ -107,13 +116,14 @@ export async function activationSendInstructions(
   await services.email.send(
     composeEmail(
       'technicalInstructions',
-      p.marketingContact?.preferredLanguage,
+      recipientLocale(user?.value, p),
       {
         recipientName: user?.value.displayName ?? to[0].address,
         partnerName: p.name,
         productName: b.productName,
         accessId: input.accessId ?? '',
         contractId: input.contractId ?? '',
+        sentTo: assignment ? 'contact' : 'requester',
       },
       to,
       input.instanceId,
@@ -125,10 +135,14 @@ export async function activationSendInstructions(
 /** Step 5: marks the benefit `Active` with `activatedAt`, `expiresAt` (SPEC §3) and the technical ids. */
 export async function activationComplete(
   input: Base & { accessId?: string; contractId?: string; activatedAt: string },
-): Promise<{ status: 'Active' | 'Cancelled' }> {
+): Promise<
+  { status: 'Active' | 'Cancelled' } | { status: 'ActivationFailed'; code: string; detail: string }
+> {
   const services = getServices();
   const partner = await services.store.getPartner(input.partnerId);
   if (!partner) throw new Error(`Partner ${input.partnerId} is gone`);
+  const refused = membershipRefusal(partner.value, input.activatedAt);
+  if (refused) return { status: 'ActivationFailed', ...refused };
   const saved = await services.store.updateBenefit<'Active' | 'Cancelled'>(
     input.partnerId,
     input.benefitId,
@@ -208,6 +222,17 @@ export async function activationCancelled(input: Base): Promise<void> {
           : b.activation,
     },
   }));
+}
+
+/** The `membership-inactive` failure when the partner's membership does not allow activating at `at`, else undefined. */
+function membershipRefusal(partner: Partner, at: string): { code: string; detail: string } | undefined {
+  try {
+    assertMembershipActive(partner, new Date(at));
+    return undefined;
+  } catch (e) {
+    if (isDomainError(e)) return { code: e.code, detail: e.detail };
+    throw e;
+  }
 }
 
 function expiryOf(b: Benefit, activatedAt: string, membershipExpiresAt: string): string {

@@ -2,7 +2,7 @@
  * Cosmos DB client construction (issue #2): the account key only for local emulators, otherwise
  * `DefaultAzureCredential` (the Function App's user-assigned managed identity in Azure).
  */
-import { CosmosClient, type Container, type CosmosClientOptions } from '@azure/cosmos';
+import { CosmosClient, type CompositePath, type Container, type CosmosClientOptions } from '@azure/cosmos';
 import type { Agent } from 'node:https';
 import type { Config } from '../config';
 
@@ -45,10 +45,39 @@ export function createCosmosContainer(
   return client.database(config.COSMOS_DATABASE).container(config.COSMOS_CONTAINER);
 }
 
-/** Creates the database and container if missing (local host and tests; infra creates them in Azure). */
+/**
+ * The container's composite indexes: benefit lists are ordered by category, then product name (SPEC §9), which
+ * Cosmos DB serves only from a composite index. infra/app/cosmos.bicep declares the same.
+ */
+export const COMPOSITE_INDEXES: CompositePath[][] = [
+  [
+    { path: '/category', order: 'ascending' },
+    { path: '/productName', order: 'ascending' },
+  ],
+];
+
+/**
+ * Creates the database and container if missing (local host and tests; infra creates them in Azure), and adds
+ * the composite indexes to a container created without them.
+ */
 export async function ensureContainer(container: Container): Promise<void> {
   const { database } = await container.database.client.databases.createIfNotExists({
     id: container.database.id,
   });
-  await database.containers.createIfNotExists({ id: container.id, partitionKey: { paths: ['/partnerId'] } });
+  const { resource } = await database.containers.createIfNotExists({
+    id: container.id,
+    partitionKey: { paths: ['/partnerId'] },
+    indexingPolicy: { compositeIndexes: COMPOSITE_INDEXES },
+  });
+  const key = (index: CompositePath[]) => index.map((p) => `${p.path} ${p.order ?? 'ascending'}`).join(',');
+  const present = new Set((resource?.indexingPolicy?.compositeIndexes ?? []).map(key));
+  if (resource && !COMPOSITE_INDEXES.every((index) => present.has(key(index)))) {
+    await database.container(container.id).replace({
+      ...resource,
+      indexingPolicy: {
+        ...resource.indexingPolicy,
+        compositeIndexes: [...(resource.indexingPolicy?.compositeIndexes ?? []), ...COMPOSITE_INDEXES],
+      },
+    });
+  }
 }

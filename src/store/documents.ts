@@ -18,7 +18,8 @@ export type DocType =
   | 'serviceRequest'
   | 'idempotency'
   | 'contactToken'
-  | 'notice';
+  | 'notice'
+  | 'config';
 
 /** A document as read: the domain value plus its ETag. */
 export interface Versioned<T> {
@@ -26,7 +27,10 @@ export interface Versioned<T> {
   etag: string;
 }
 
-/** A page of a list (SPEC §9 paging). `continuationToken` is opaque (base64url) or null. */
+/**
+ * A page of a list (SPEC §9 paging). At this layer `continuationToken` is the SDK's own token (or null); the HTTP
+ * layer seals it before a caller sees it (src/http/paging.ts).
+ */
 export interface Page<T> {
   items: T[];
   continuationToken: string | null;
@@ -48,29 +52,6 @@ function statusOf(e: unknown): number | undefined {
 /** An ETag without surrounding quotes (real Cosmos quotes them; the embedded server does not). */
 export function bareEtag(etag: string): string {
   return etag.replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
-}
-
-/** Encodes the SDK's continuation token for the API; see {@link decodeContinuation}. */
-export function encodeContinuation(token: string | undefined): string | null {
-  return token ? Buffer.from(token, 'utf8').toString('base64url') : null;
-}
-
-/**
- * Decodes an API continuation token.
- * @throws DomainError `validation-failed` when the token is not one we issued.
- */
-export function decodeContinuation(token: string | undefined): string | undefined {
-  if (!token) return undefined;
-  const raw = Buffer.from(token, 'base64url').toString('utf8');
-  try {
-    const parsed: unknown = JSON.parse(raw);
-    if (parsed && typeof parsed === 'object') return raw;
-  } catch {
-    // fall through
-  }
-  throw new DomainError('validation-failed', 'continuationToken is not valid', [
-    { field: 'query.continuationToken', message: 'not a token issued by this API' },
-  ]);
 }
 
 /** Thin typed access to the container. All methods are one round trip unless stated. */
@@ -132,6 +113,24 @@ export class Documents {
       if (s === 412)
         throw new DomainError('precondition-failed', `${type} ${value.id} was changed by someone else`);
       if (s === 404) throw new DomainError('not-found', `${type} ${value.id} does not exist`);
+      throw e;
+    }
+  }
+
+  /**
+   * Deletes a document only if its ETag is still `etag`.
+   * @throws DomainError `precondition-failed` when it changed, `not-found` when it is gone.
+   */
+  async deleteIfMatch(partnerId: string, id: string, etag: string, type: DocType): Promise<void> {
+    try {
+      await this.container
+        .item(id, partnerId)
+        .delete({ accessCondition: { type: 'IfMatch', condition: etag } });
+    } catch (e) {
+      const s = statusOf(e);
+      if (s === 412)
+        throw new DomainError('precondition-failed', `${type} ${id} was changed by someone else`);
+      if (s === 404) throw new DomainError('not-found', `${type} ${id} does not exist`);
       throw e;
     }
   }
@@ -201,14 +200,14 @@ export class Documents {
       { query, parameters },
       {
         maxItemCount: options.pageSize,
-        continuationToken: decodeContinuation(options.continuationToken),
+        continuationToken: options.continuationToken,
         ...(options.partitionKey !== undefined ? { partitionKey: options.partitionKey } : {}),
       },
     );
     const res = await iterator.fetchNext();
     return {
       items: res.resources.map((r) => strip<T>(r)),
-      continuationToken: res.hasMoreResults ? encodeContinuation(res.continuationToken) : null,
+      continuationToken: res.hasMoreResults && res.continuationToken ? res.continuationToken : null,
     };
   }
 

@@ -7,8 +7,10 @@
  * Two global partitions hold look-ups that start without a partner: `_directory` (objectId → partnerId,
  * for `GET /api/me`) and `_tokens` (contact-verification token hash → contact).
  */
+import { randomBytes } from 'node:crypto';
 import type { SqlParameter } from '@azure/cosmos';
 import { DomainError } from '../domain/errors';
+import { nextGlobalAdmins } from '../domain/users';
 import type {
   AuditEvent,
   Benefit,
@@ -23,6 +25,8 @@ import { Documents, type DocType, type Page, type Versioned } from './documents'
 
 export const DIRECTORY_PARTITION = '_directory';
 export const TOKENS_PARTITION = '_tokens';
+/** Service-wide settings kept with the data (e.g. the continuation-token key), shared by every instance. */
+export const CONFIG_PARTITION = '_config';
 
 /** objectId → partner look-up document. */
 export interface DirectoryEntry {
@@ -144,9 +148,79 @@ export class BenefitsStore {
     }
   }
 
-  /** A page of a partner's users. */
+  /**
+   * Optimistic read–modify–write of a user (ETag; a client's `ifMatch` is final, see Documents.update). `mutate`
+   * sees and returns the user as the API shows it (id = objectId).
+   * @throws DomainError `not-found`, `precondition-failed`; whatever `mutate` throws.
+   */
+  async updateUser<R = undefined>(
+    partnerId: string,
+    userId: string,
+    mutate: (u: User) => { value: User; result?: R },
+    options: { ifMatch?: string } = {},
+  ): Promise<{ value: User; etag: string; result: R | undefined }> {
+    const saved = await this.docs.update<User, R>(
+      'user',
+      partnerId,
+      userDocId(userId),
+      (doc) => {
+        const out = mutate(fromUserDoc(doc));
+        return { value: { ...out.value, id: userDocId(userId), partnerId }, result: out.result };
+      },
+      {
+        ...options,
+        notFound: () => new DomainError('not-found', `User ${userId} is not a user of this partner.`),
+      },
+    );
+    return { ...saved, value: fromUserDoc(saved.value) };
+  }
+
+  /**
+   * Removes a user: the user document (only if its ETag is still `etag`), then its directory entry and its account-
+   * email claim, so the object id and the email can be used again. Round trips: three deletes.
+   * @throws DomainError `precondition-failed` when the user changed since it was read, `not-found` when it is gone.
+   */
+  async deleteUser(user: User, etag: string): Promise<void> {
+    await this.docs.deleteIfMatch(user.partnerId, userDocId(user.id), etag, 'user');
+    await this.docs.delete(DIRECTORY_PARTITION, user.objectId);
+    await this.docs.delete(user.partnerId, emailClaimId(user.accountEmail));
+  }
+
+  /**
+   * Records that `userId` holds (or no longer holds) GlobalAdmin in the partner document's `globalAdminIds`, the
+   * one document that guards the partner's last GlobalAdmin (SPEC §2): a conditional (ETag) write, retried on
+   * conflict, so two admins demoting each other at once cannot leave none. A document without the list gets it
+   * from the users holding the role first (one query). Round trips: one read + one write (+ the query once).
+   * @throws DomainError `last-global-admin` when no GlobalAdmin would be left (nothing is written).
+   */
+  async changeGlobalAdmins(partnerId: string, userId: string, holdsGlobalAdmin: boolean): Promise<string[]> {
+    const partner = await this.getPartner(partnerId);
+    const known =
+      partner?.value.globalAdminIds ??
+      (await this.listUsersWithRole(partnerId, 'GlobalAdmin')).map((u) => u.id);
+    const saved = await this.updatePartner<string[]>(partnerId, (p) => {
+      const next = nextGlobalAdmins(p.globalAdminIds ?? known, userId, holdsGlobalAdmin);
+      return { value: { ...p, globalAdminIds: next }, result: next };
+    });
+    return saved.result!;
+  }
+
+  /** Every benefit of a partner with an assignment (active or ended) of `userId` (one query). */
+  async listBenefitsAssignedTo(partnerId: string, userId: string): Promise<Benefit[]> {
+    return this.docs.queryAll<Benefit>(
+      'SELECT * FROM c WHERE c.partnerId = @p AND c.type = @t AND ARRAY_CONTAINS(c.assignments, { "userId": @u }, true)',
+      [
+        { name: '@p', value: partnerId },
+        { name: '@t', value: 'benefit' },
+        { name: '@u', value: userId },
+      ],
+      partnerId,
+    );
+  }
+
+  /** A page of a partner's users, by display name (one query request). */
   async listUsers(partnerId: string, page: PageOptions): Promise<Page<User>> {
-    const res = await this.pageOfType<User>('user', partnerId, page);
+    const res = await this.pageOfType<User>('user', partnerId, page, 'c.displayName ASC');
     return { ...res, items: res.items.map(fromUserDoc) };
   }
 
@@ -196,8 +270,9 @@ export class BenefitsStore {
     return this.readTyped<Purchase>('purchase', partnerId, purchaseId);
   }
 
+  /** A page of a partner's purchases, newest first (SPEC §9; one query request). */
   async listPurchases(partnerId: string, page: PageOptions): Promise<Page<Purchase>> {
-    return this.pageOfType<Purchase>('purchase', partnerId, page);
+    return this.pageOfType<Purchase>('purchase', partnerId, page, 'c.purchasedAt DESC');
   }
 
   async updatePurchase<R = undefined>(
@@ -217,10 +292,15 @@ export class BenefitsStore {
     return this.readTyped<Benefit>('benefit', partnerId, benefitId);
   }
 
-  /** One page of a partner's benefits, optionally filtered (one query request). */
+  /**
+   * One page of a partner's benefits by category, then product name (SPEC §9), optionally filtered (one query
+   * request). `q` matches the product or offer name case-insensitively (`CONTAINS(LOWER(…), lower(q))`: the
+   * embedded server has no 3-argument CONTAINS, and LOWER needs no stored search field). The order needs the
+   * composite index (category, productName) that `ensureContainer` and infra/ define.
+   */
   async listBenefits(
     partnerId: string,
-    filter: { category?: BenefitCategory; status?: BenefitStatus; purchaseId?: string },
+    filter: { category?: BenefitCategory; status?: BenefitStatus; purchaseId?: string; q?: string },
     page: PageOptions,
   ): Promise<Page<Benefit>> {
     const where = ['c.partnerId = @p', 'c.type = @t'];
@@ -240,10 +320,17 @@ export class BenefitsStore {
       where.push('c.purchaseId = @purchase');
       parameters.push({ name: '@purchase', value: filter.purchaseId });
     }
-    return this.docs.queryPage<Benefit>(`SELECT * FROM c WHERE ${where.join(' AND ')}`, parameters, {
-      partitionKey: partnerId,
-      ...page,
-    });
+    if (filter.q) {
+      where.push(
+        '(CONTAINS(LOWER(c.productName), @q) OR (IS_DEFINED(c.offerType) AND CONTAINS(LOWER(c.offerType), @q)))',
+      );
+      parameters.push({ name: '@q', value: filter.q.toLowerCase() });
+    }
+    return this.docs.queryPage<Benefit>(
+      `SELECT * FROM c WHERE ${where.join(' AND ')} ORDER BY c.category ASC, c.productName ASC`,
+      parameters,
+      { partitionKey: partnerId, ...page },
+    );
   }
 
   /** Every benefit of a purchase (bounded by the package size). */
@@ -314,16 +401,51 @@ export class BenefitsStore {
     await this.docs.create('audit', event);
   }
 
+  /** A page of a partner's audit events, newest first (SPEC §9; one query request). */
   async listAuditEvents(partnerId: string, page: PageOptions): Promise<Page<AuditEvent>> {
-    return this.pageOfType<AuditEvent>('audit', partnerId, page);
+    return this.pageOfType<AuditEvent>('audit', partnerId, page, 'c.at DESC');
+  }
+
+  // ---- service-wide secrets ---------------------------------------------------------------------
+
+  /**
+   * A random 256-bit secret named `name`, kept in the `_config` partition and created on first use, so every
+   * instance of the app (and every restart) uses the same one. Concurrent first uses agree: the create is
+   * conditional (409 → read the winner's). Round trips: one read; on first use one create (+ one read on a race).
+   * @returns the secret's bytes.
+   */
+  async sharedSecret(name: string): Promise<Buffer> {
+    const read = async () =>
+      (await this.docs.read<{ secret: string }>(CONFIG_PARTITION, name, 'config'))?.value.secret;
+    let secret = await read();
+    if (secret === undefined) {
+      const fresh = randomBytes(32).toString('base64');
+      try {
+        await this.docs.create('config', { id: name, partnerId: CONFIG_PARTITION, secret: fresh });
+        secret = fresh;
+      } catch (e) {
+        if (!(e instanceof DomainError && e.code === 'conflict')) throw e;
+        secret = await read();
+      }
+    }
+    if (secret === undefined) throw new Error(`The shared secret ${name} could not be read or created`);
+    return Buffer.from(secret, 'base64');
   }
 
   // ---- helpers ----------------------------------------------------------------------------------
 
-  /** One page of a partner's documents of one type, in storage order (one query request, its partition only). */
-  private pageOfType<T>(type: DocType, partnerId: string, page: PageOptions): Promise<Page<T>> {
+  /**
+   * One page of a partner's documents of one type (one query request, its partition only), ordered by `orderBy`
+   * (e.g. `c.createdAt DESC`; a single property, served by the default range index).
+   */
+  private pageOfType<T>(
+    type: DocType,
+    partnerId: string,
+    page: PageOptions,
+    orderBy: string,
+  ): Promise<Page<T>> {
     return this.docs.queryPage<T>(
-      'SELECT * FROM c WHERE c.partnerId = @p AND c.type = @t',
+      `SELECT * FROM c WHERE c.partnerId = @p AND c.type = @t ORDER BY ${orderBy}`,
       [
         { name: '@p', value: partnerId },
         { name: '@t', value: type },
@@ -404,12 +526,13 @@ export class BenefitsStore {
     return { value: request, etag: created.etag };
   }
 
-  /** A page of a partner's service requests (one query request). */
+  /** A page of a partner's service requests, newest first (SPEC §9; one query request). */
   async listServiceRequests(partnerId: string, page: PageOptions): Promise<Page<ServiceRequest>> {
     const res = await this.pageOfType<ServiceRequest & { requestType?: ServiceRequest['type'] }>(
       'serviceRequest',
       partnerId,
       page,
+      'c.createdAt DESC',
     );
     return {
       ...res,

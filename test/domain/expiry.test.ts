@@ -58,6 +58,17 @@ describe('computeExpiresAt (SPEC §3)', () => {
     },
   );
 
+  it.each(BENEFIT_CATEGORIES.filter((c) => c !== 'goToMarket'))(
+    '%s: a membership that ended at or before the activation activates nothing (membership-inactive)',
+    (category) => {
+      const b = benefit({ category });
+      const at = new Date('2026-03-10T00:00:00.000Z');
+      catchDomainError(() => computeExpiresAt(b, at, '2026-03-09T23:59:59.999Z'), 'membership-inactive');
+      catchDomainError(() => computeExpiresAt(b, at, at.toISOString()), 'membership-inactive');
+      expect(computeExpiresAt(b, at, '2026-03-10T00:00:00.001Z')).toBe('2026-03-10T00:00:00.001Z');
+    },
+  );
+
   it('throws internal-error for a corrupt membership end', () => {
     catchDomainError(() => computeExpiresAt(benefit(), new Date(), 'soon'), 'internal-error');
     catchDomainError(() => toUtcIso(''), 'internal-error');

@@ -131,6 +131,19 @@ describe('revealKeys (SPEC §3 Get keys)', () => {
 });
 
 describe('toPublicBenefit', () => {
+  it("adds the catalog item's instructions, and the Azure portal link for usage-based Azure", () => {
+    const azure = toPublicBenefit(
+      benefit({
+        category: 'cloud',
+        cloudKind: 'usageBased',
+        packageId: 'gold-competency',
+        catalogItemId: 'azure-usage-based',
+      }),
+    );
+    expect(azure.portalUrl).toBe('https://portal.azure.com/');
+    expect(azure.instructions).toMatch(/Azure portal/);
+  });
+
   it('strips secretKeys and undeclared store fields, keeps the rest', () => {
     const revealed = revealKeys(office(), keyInput()).benefit;
     const withMeta = { ...revealed, _etag: '"abc"', _ts: 1 } as Benefit;
@@ -139,7 +152,8 @@ describe('toPublicBenefit', () => {
     expect(pub).not.toHaveProperty('_etag');
     expect(JSON.stringify(pub)).not.toContain('KEY-1');
     const { secretKeys: _s, ...rest } = revealed;
-    expect(pub).toEqual(rest);
+    // …plus the product's special instructions from the catalog (SPEC §3).
+    expect(pub).toEqual({ ...rest, instructions: expect.stringContaining('Office Deployment Tool') });
     expect(BenefitSchema.safeParse(pub).success).toBe(true);
     expect(pub.assignments).not.toBe(revealed.assignments);
     expect(revealed.secretKeys).toBeDefined();

@@ -6,6 +6,12 @@ import {
   type PartnerAction,
 } from '../../src/domain/permissions';
 import { ROLES, type Role } from '../../src/domain/types';
+import {
+  assertCanManageUserHolding,
+  assertCanSetRoles,
+  grantableRoles,
+  nextGlobalAdmins,
+} from '../../src/domain/users';
 import { catchDomainError } from './fixtures';
 
 // SPEC §2, written out independently of the implementation: action → [GlobalAdmin, UserAdmin, AdminAgent, MpnPartnerAdmin].
@@ -16,6 +22,7 @@ const M = 'MpnPartnerAdmin';
 const EXPECTED: Record<PartnerAction, Record<Role, boolean>> = {
   read: { [G]: true, [U]: true, [A]: true, [M]: true },
   purchase: { [G]: true, [U]: true, [A]: true, [M]: true },
+  listUsers: { [G]: true, [U]: true, [A]: true, [M]: true },
   manageUsers: { [G]: true, [U]: true, [A]: false, [M]: false },
   assignBenefit: { [G]: true, [U]: false, [A]: false, [M]: false },
   selfAssignCloud: { [G]: true, [U]: false, [A]: false, [M]: true },
@@ -60,5 +67,61 @@ describe('permission table (SPEC §2)', () => {
   it('the table cannot be changed at run time', () => {
     expect(Object.isFrozen(PERMISSIONS)).toBe(true);
     for (const roles of Object.values(PERMISSIONS)) expect(Object.isFrozen(roles)).toBe(true);
+  });
+});
+
+describe('granting roles (SPEC §2: nobody grants a role with rights they lack)', () => {
+  it('a GlobalAdmin grants all four; a UserAdmin UserAdmin and AdminAgent; the others nothing', () => {
+    expect(grantableRoles([G]).sort()).toEqual([...ROLES].sort());
+    expect(grantableRoles([U]).sort()).toEqual([A, U].sort());
+    expect(grantableRoles([A])).toEqual([]);
+    expect(grantableRoles([M])).toEqual([]);
+    expect(grantableRoles([])).toEqual([]);
+    expect(grantableRoles([U, M]).sort()).toEqual([A, M, U].sort());
+  });
+
+  it.each([
+    [[U], undefined, [G]],
+    [[U], undefined, [M]],
+    [[U], undefined, [A, M]],
+    [[U], [G], []], // demote a GlobalAdmin
+    [[U], [M], [M, A]], // change the roles of an MpnPartnerAdmin
+    [[U], [], [G]],
+    [[M], undefined, [A]],
+  ] as Array<[Role[], Role[] | undefined, Role[]]>)(
+    '%j setting %j → %j is forbidden',
+    (caller, current, next) => {
+      catchDomainError(() => assertCanSetRoles(caller, current, next), 'forbidden');
+    },
+  );
+
+  it.each([
+    [[U], undefined, [U, A]],
+    [[U], [], [A]],
+    [[U], [A], []],
+    [[U], [G], [G]], // unchanged: a display-name change of a GlobalAdmin
+    [[G], [G], [M]],
+    [[G], undefined, [G, U, A, M]],
+  ] as Array<[Role[], Role[] | undefined, Role[]]>)(
+    '%j setting %j → %j is allowed',
+    (caller, current, next) => {
+      expect(() => assertCanSetRoles(caller, current, next)).not.toThrow();
+    },
+  );
+
+  it('removing a user: a UserAdmin may not remove a GlobalAdmin or an MpnPartnerAdmin', () => {
+    catchDomainError(() => assertCanManageUserHolding([U], [G]), 'forbidden');
+    catchDomainError(() => assertCanManageUserHolding([U], [A, M]), 'forbidden');
+    expect(() => assertCanManageUserHolding([U], [A])).not.toThrow();
+    expect(() => assertCanManageUserHolding([U], [])).not.toThrow();
+    expect(() => assertCanManageUserHolding([G], [G])).not.toThrow();
+  });
+
+  it('the last GlobalAdmin cannot go', () => {
+    expect(nextGlobalAdmins(['a', 'b'], 'a', false)).toEqual(['b']);
+    expect(nextGlobalAdmins(['a'], 'b', true)).toEqual(['a', 'b']);
+    expect(nextGlobalAdmins(['a'], 'a', true)).toEqual(['a']);
+    expect(catchDomainError(() => nextGlobalAdmins(['a'], 'a', false), 'last-global-admin').status).toBe(409);
+    catchDomainError(() => nextGlobalAdmins([], 'x', false), 'last-global-admin');
   });
 });

@@ -100,6 +100,7 @@ describe('provisionBenefits (SPEC §3)', () => {
           productName: 'A',
           description: '',
           levels: ['ActionPack', 'Silver', 'Gold'],
+          instructions: '',
         },
         {
           id: 'sig',
@@ -109,6 +110,7 @@ describe('provisionBenefits (SPEC §3)', () => {
           description: '',
           levels: ['Silver', 'Gold'],
           incidents: 3,
+          instructions: '',
         },
         {
           id: 'gold',
@@ -117,6 +119,7 @@ describe('provisionBenefits (SPEC §3)', () => {
           productName: 'G',
           description: '',
           levels: ['Gold'],
+          instructions: '',
         },
       ],
     };

@@ -1,3 +1,4 @@
+import { cancellability } from '../../src/domain/refunds';
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import * as S from '../../src/domain/schemas';
@@ -214,7 +215,11 @@ describe('response schemas', () => {
     };
     expect(S.PartnerSchema.safeParse(p).success).toBe(true);
     expect(S.UserSchema.safeParse(u).success).toBe(true);
-    expect(S.PurchaseSchema.safeParse(pur).success).toBe(true);
+    // The API shows a purchase with whether it can be cancelled (SPEC §9).
+    expect(S.PurchaseSchema.safeParse(pur).success).toBe(false);
+    const view = { ...pur, ...cancellability(pur, new Date('2025-03-01T00:00:00.000Z')) };
+    expect(view).toMatchObject({ cancellable: false, cancellableReason: 'refund-window-elapsed' });
+    expect(S.PurchaseSchema.safeParse(view).success).toBe(true);
     expect(S.ServiceRequestSchema.safeParse(sr).success).toBe(true);
     expect(S.AuditEventSchema.safeParse(ev).success).toBe(true);
     expect(

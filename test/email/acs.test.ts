@@ -28,6 +28,7 @@ function instructions(idempotencyKey: string): OutgoingEmail {
       productName: 'Signature Cloud Support',
       accessId: 'ACC-1',
       contractId: 'CTR-2',
+      sentTo: 'contact',
     },
     [{ address: 'ivan@contoso.example', displayName: 'Иван Петров' }, { address: 'ivan.alt@mail.example' }],
     idempotencyKey,

@@ -22,7 +22,6 @@ const SAMPLES: { [K in EmailKind]: EmailTemplateData[K] } = {
     recipientName: 'Grace Hopper',
     partnerName: 'Fabrikam Inc',
     offerType: 'Gold Core',
-    productName: 'Co-sell Launch Kit',
     expiresAt: '2027-06-30T00:00:00Z',
   },
   technicalInstructions: {
@@ -31,6 +30,7 @@ const SAMPLES: { [K in EmailKind]: EmailTemplateData[K] } = {
     productName: 'Signature Cloud Support',
     accessId: 'ACC-1234-5678',
     contractId: 'CTR-8765-4321',
+    sentTo: 'contact',
   },
   vsAssignment: {
     recipientName: 'Edsger Dijkstra',
@@ -50,7 +50,7 @@ const SAMPLES: { [K in EmailKind]: EmailTemplateData[K] } = {
 function expectedValues<K extends EmailKind>(kind: K): string[] {
   const data = SAMPLES[kind] as Record<string, string | undefined>;
   return Object.entries(data)
-    .filter(([k, v]) => v !== undefined && k !== 'expiresAt' && k !== 'expiredAt')
+    .filter(([k, v]) => v !== undefined && !['expiresAt', 'expiredAt', 'sentTo'].includes(k))
     .map(([, v]) => v as string);
 }
 
@@ -185,5 +185,30 @@ describe('message dictionaries', () => {
         'Visual Studio Enterprise',
       );
     }
+  });
+});
+
+describe('truthful instructions (SPEC §3, §7)', () => {
+  it.each(LOCALES)(
+    '%s: the Go-To-Market email names the offer once in its body, and never as "Go-To-Market: <offer>"',
+    (locale) => {
+      const r = renderEmail('gtmInstructions', locale, SAMPLES.gtmInstructions);
+      expect(r.plainText.split('Gold Core')).toHaveLength(2);
+      expect(r.subject.split('Gold Core')).toHaveLength(2);
+      expect(r.plainText).not.toContain('Go-To-Market: Gold Core');
+    },
+  );
+
+  it.each(LOCALES)('%s: technical instructions say who received them', (locale) => {
+    const toContact = renderEmail('technicalInstructions', locale, SAMPLES.technicalInstructions);
+    const toRequester = renderEmail('technicalInstructions', locale, {
+      ...SAMPLES.technicalInstructions,
+      sentTo: 'requester',
+    });
+    const dict = MESSAGES[locale];
+    expect(toContact.plainText).toContain(dict['technicalInstructions.safeguard']);
+    expect(toContact.plainText).not.toContain(dict['technicalInstructions.requester']);
+    expect(toRequester.plainText).toContain(dict['technicalInstructions.requester']);
+    expect(toRequester.plainText).not.toContain(dict['technicalInstructions.safeguard']);
   });
 });

@@ -69,11 +69,17 @@ describe('Get keys (software)', () => {
         {
           language: 'zh-TW',
           operatingSystem: 'Windows x64',
-          url: expect.stringMatching(/^https:\/\/.+zh-TW.+\.iso$/),
+          url: expect.stringMatching(/^http:\/\/localhost:\d+\/api\/downloads\/.+zh-TW.+\.iso$/),
           fileName: expect.any(String),
         },
       ],
+      instructions: expect.stringContaining('Office Deployment Tool'),
     });
+    // The link works: DOWNLOADS_BASE_URL defaults to the host's own placeholder route (SPEC §3).
+    const download = await fetch(res.body.downloads[0].url);
+    expect(download.status).toBe(200);
+    expect(download.headers.get('content-disposition')).toContain(res.body.downloads[0].fileName);
+    expect(await download.text()).toContain('Office Professional Plus 2019 (zh-TW, Windows x64)');
     key = res.body.keys[0].productKey;
 
     const after = (await getBenefit(host, 'contoso', office, admin)).body;

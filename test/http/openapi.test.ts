@@ -68,7 +68,7 @@ test('every OpenAPI request example validates against its route schema', () => {
 
 test("every README curl body validates against its route's request schema", () => {
   const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
-  const curls = [...readme.matchAll(/curl[^\n]*?-X (POST|PUT) "\$API(\/[^"]+)"[^\n]*?-d '([^']+)'/g)];
+  const curls = [...readme.matchAll(/curl[^\n]*?-X (POST|PUT|PATCH) "\$API(\/[^"]+)"[^\n]*?-d '([^']+)'/g)];
   expect(curls.length).toBeGreaterThanOrEqual(8);
   for (const [, method, rawPath, json] of curls) {
     const segments = rawPath.split('?')[0].split('/').filter(Boolean);
@@ -81,4 +81,25 @@ test("every README curl body validates against its route's request schema", () =
       issues: [],
     });
   }
+});
+
+test('the routes added by the hardening are documented: PATCH/DELETE users, GET purchase, downloads, q', () => {
+  expect(doc.paths['/api/partners/{partnerId}/users/{userId}'].patch.requestBody).toBeDefined();
+  expect(doc.paths['/api/partners/{partnerId}/users/{userId}'].patch.responses['412']).toBeDefined();
+  expect(doc.paths['/api/partners/{partnerId}/users/{userId}'].delete).toBeDefined();
+  expect(doc.paths['/api/partners/{partnerId}/users/{userId}'].get).toBeDefined();
+  const purchase = doc.paths['/api/partners/{partnerId}/purchases/{purchaseId}'].get;
+  expect(JSON.stringify(purchase.responses['200'])).toContain('Purchase');
+  expect(doc.components.schemas.Purchase.properties.cancellable).toBeDefined();
+  expect(doc.components.schemas.Purchase.properties.cancellableReason.enum).toEqual([
+    'refund-window-elapsed',
+    'software-benefits-activated',
+    'purchase-cancelled',
+  ]);
+  const downloads = doc.paths['/api/downloads/{catalogItemId}/{language}/{operatingSystem}/{fileName}'].get;
+  expect(downloads.security).toEqual([]);
+  expect(downloads.responses['200'].content['application/octet-stream']).toBeDefined();
+  const benefits = doc.paths['/api/partners/{partnerId}/benefits'].get;
+  expect(benefits.parameters.map((p: any) => p.name)).toContain('q');
+  expect(doc.components.schemas.KeysResponse.required).toContain('instructions');
 });

@@ -7,8 +7,10 @@ import { randomBytes } from 'node:crypto';
 import { activeAssignments, assignSeat, endAssignment, toPublicBenefit } from '../../domain/rules';
 import { DomainError } from '../../domain/errors';
 import { assertAllowed } from '../../domain/permissions';
+import { assertMembershipActive } from '../../domain/provisioning';
 import { AssignBody, AssignmentSchema } from '../../domain/schemas';
 import type { Assignment } from '../../domain/types';
+import { recipientLocale } from '../../email/locale';
 import { audit } from '../audit';
 import { startContactVerification } from '../contactOnboarding';
 import { notify } from '../notify';
@@ -20,7 +22,7 @@ import { AssignmentParams, BenefitParams } from './params';
  * Visual Studio: GlobalAdmin assigns an existing user; usage-based cloud: the caller assigns themself;
  * technical: a contact with an alternate email (verified by email, SPEC §7).
  * Errors: 404 `not-found` (benefit or user), 409 `seat-limit-reached` / `already-assigned` /
- * `self-assignment-only` / `benefit-cancelled`, 400 `alternate-email-must-differ`, 412 `precondition-failed`.
+ * `self-assignment-only` / `benefit-cancelled` / `membership-inactive` (self-assignment, or a seat that activates), 400 `alternate-email-must-differ`, 412 `precondition-failed`.
  */
 export const assignBenefit = defineRoute({
   name: 'assignBenefit',
@@ -57,6 +59,10 @@ export const assignBenefit = defineRoute({
           now,
           membershipExpiresAt: partner.value.membership.expiresAt,
         });
+        // SPEC §2 "Membership": assigning yourself a cloud subscription, or a first seat that activates the
+        // benefit, needs an Active membership that has not ended.
+        const selfService = benefit.category === 'cloud' && benefit.cloudKind === 'usageBased';
+        if (selfService || out.benefit.status !== benefit.status) assertMembershipActive(partner.value, now);
         return { value: out.benefit, result: out.assignment };
       },
       { ifMatch: ifMatch(request) },
@@ -80,7 +86,7 @@ export const assignBenefit = defineRoute({
       }
       await notify(services, {
         kind: 'vsAssignment',
-        locale: partner.value.marketingContact?.preferredLanguage,
+        locale: recipientLocale(assignee.value, partner.value),
         data: {
           recipientName: assignee.value.displayName,
           partnerName: partner.value.name,
@@ -99,7 +105,7 @@ export const assignBenefit = defineRoute({
         email: body.alternateEmail,
         recipientName: assignee.value.displayName,
         userId: assignee.value.id,
-        locale: undefined,
+        locale: recipientLocale(assignee.value, partner.value),
         benefitId: params.benefitId,
         assignmentId,
         log,

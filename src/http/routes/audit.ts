@@ -1,5 +1,6 @@
 /** `GET /api/partners/{partnerId}/audit-events` — paged (SPEC §9). */
 import { AuditEventSchema, PageQuery, pageSchema } from '../../domain/schemas';
+import { pageOf } from '../paging';
 import { defineRoute } from '../route';
 import { PartnerParams } from './params';
 
@@ -15,6 +16,8 @@ export const listAuditEvents = defineRoute({
   responses: { 200: { description: 'A page of audit events', schema: pageSchema(AuditEventSchema) } },
   handle: async ({ services, params, query }) => ({
     status: 200,
-    body: await services.store.listAuditEvents(params.partnerId, query),
+    body: await pageOf(services, { route: 'listAuditEvents', partnerId: params.partnerId }, query, (p) =>
+      services.store.listAuditEvents(params.partnerId, p),
+    ),
   }),
 });

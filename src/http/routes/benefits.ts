@@ -5,25 +5,32 @@
 import { DomainError } from '../../domain/errors';
 import { toPublicBenefit } from '../../domain/rules';
 import { BenefitListQuery, BenefitSchema, pageSchema } from '../../domain/schemas';
+import { pageOf } from '../paging';
 import { defineRoute } from '../route';
 import { BenefitParams, PartnerParams } from './params';
 
-/** `GET /api/partners/{partnerId}/benefits` — one query page per call. */
+/**
+ * `GET /api/partners/{partnerId}/benefits?category=&status=&q=` — one query page per call, by category then
+ * product name (SPEC §9).
+ */
 export const listBenefits = defineRoute({
   name: 'listBenefits',
   method: 'GET',
   route: 'partners/{partnerId}/benefits',
-  summary: "List the partner's benefits, filtered by category and status",
+  summary:
+    "List the partner's benefits by category and product name; filter by category, status, or q (name)",
   tags: ['benefits'],
   access: { kind: 'partner', action: 'read', benefits: true },
   params: PartnerParams,
   query: BenefitListQuery,
   responses: { 200: { description: 'A page of benefits', schema: pageSchema(BenefitSchema) } },
   handle: async ({ services, params, query }) => {
-    const page = await services.store.listBenefits(
-      params.partnerId,
-      { category: query.category, status: query.status },
-      { pageSize: query.pageSize, continuationToken: query.continuationToken },
+    const filters = { category: query.category, status: query.status, q: query.q };
+    const page = await pageOf(
+      services,
+      { route: 'listBenefits', partnerId: params.partnerId, filters },
+      query,
+      (p) => services.store.listBenefits(params.partnerId, filters, p),
     );
     return { status: 200, body: { ...page, items: page.items.map(toPublicBenefit) } };
   },

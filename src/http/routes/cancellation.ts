@@ -24,7 +24,7 @@ import { EVENTS } from '../../orchestration/activation';
 import type { Services } from '../../services';
 import { audit } from '../audit';
 import type { Caller } from '../auth';
-import { defineRoute } from '../route';
+import { defineRoute, ifMatch } from '../route';
 import { PurchaseParams } from './params';
 
 /** Thrown inside the purchase's mutate to abort without writing when the purchase is not eligible. */
@@ -41,7 +41,8 @@ class NotEligible extends Error {
  * refundedAt, benefitsCancelled } }`.
  * Errors: 404 `not-found` (purchase); 409 `refund-window-elapsed` / `software-benefits-activated` (a `Rejected`
  * request with `details.rejectionCode` is recorded and audited first), 409 `purchase-cancelled` (already
- * cancelled; any unfinished cascade of an earlier cancellation is completed first), 400 `validation-failed`.
+ * cancelled; any unfinished cascade of an earlier cancellation is completed first), 400 `validation-failed`,
+ * 412 `precondition-failed` when `If-Match` is not the purchase's current ETag (nothing is written).
  */
 export const requestCancellation = defineRoute(
   {
@@ -56,26 +57,33 @@ export const requestCancellation = defineRoute(
     responses: {
       201: { description: 'The completed Cancellation service request', schema: ServiceRequestSchema },
     },
-    handle: async ({ services, params, body, caller, context }) => {
+    handle: async ({ services, params, body, caller, context, request: httpRequest }) => {
       const now = services.clock.now();
       const nowIso = now.toISOString();
       const requestId = services.newId();
       let cancelled: Purchase;
       try {
-        const saved = await services.store.updatePurchase(params.partnerId, params.purchaseId, (p) => {
-          assertPurchaseActive(p);
-          const eligibility = refundEligibility(p, now);
-          if (!eligibility.eligible) throw new NotEligible(eligibility);
-          return {
-            value: {
-              ...p,
-              status: 'Cancelled',
-              cancelledAt: nowIso,
-              refund: { refundedAt: nowIso, serviceRequestId: requestId },
-              cancellation: { requestedBy: caller.objectId, reason: body.reason },
-            },
-          };
-        });
+        const saved = await services.store.updatePurchase(
+          params.partnerId,
+          params.purchaseId,
+          (p) => {
+            assertPurchaseActive(p);
+            const eligibility = refundEligibility(p, now);
+            if (!eligibility.eligible) throw new NotEligible(eligibility);
+            return {
+              value: {
+                ...p,
+                status: 'Cancelled',
+                cancelledAt: nowIso,
+                refund: { refundedAt: nowIso, serviceRequestId: requestId },
+                cancellation: { requestedBy: caller.objectId, reason: body.reason },
+              },
+            };
+            // A stale If-Match (the purchase's ETag, from GET …/purchases/{purchaseId}) is 412 before this runs:
+            // nothing is written, not even a Rejected request.
+          },
+          { ifMatch: ifMatch(httpRequest) },
+        );
         cancelled = saved.value;
       } catch (e) {
         if (e instanceof NotEligible) {

@@ -8,24 +8,31 @@ import { listPackages } from './catalog';
 import { setMarketingContact, verifyContact } from './contacts';
 import { revealBenefitKeys } from './keys';
 import { createPartner, createUser, getMe, getPartner, listUsers } from './partners';
-import { createPurchase, listPurchases } from './purchases';
+import { createPurchase, getPurchase, listPurchases } from './purchases';
 import { health } from './system';
+import { deleteUser, getUser, updateUser } from './users';
 import { requestCancellation } from './cancellation';
 import { createServiceRequest, listServiceRequests } from './serviceRequests';
 import { getOpenApi } from './openapi';
 import { lookupContactVerification } from './contactLookup';
 import { listOperatorActivations } from './operatorQueue';
+import { downloadFile } from './downloads';
 
 export const ALL_ROUTES: RouteDefinition[] = [
   health,
   getOpenApi,
+  downloadFile,
   getMe,
   listPackages,
   getPartner,
   listUsers,
   createUser,
+  getUser,
+  updateUser,
+  deleteUser,
   listPurchases,
   createPurchase,
+  getPurchase,
   listBenefits,
   getBenefit,
   assignBenefit,

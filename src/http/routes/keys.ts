@@ -1,9 +1,13 @@
 /**
- * "Get keys" (SPEC §3): `POST /api/partners/{partnerId}/benefits/{benefitId}/keys` `{ language, operatingSystem }`.
+ * "Get keys" (SPEC §3): `POST /api/partners/{partnerId}/benefits/{benefitId}/keys` `{ language, operatingSystem }` →
+ * 200 `{ keys, downloads, instructions }`: download links under `DOWNLOADS_BASE_URL`, the product's special
+ * instructions from the catalog.
  * A software reveal is recorded on the purchase first, conditionally (ETag), so a reveal racing a
  * cancellation has exactly one winner (SPEC §4); then the key is stored on the benefit.
  */
+import { downloadsBaseUrl } from '../../config';
 import { DomainError } from '../../domain/errors';
+import { assertMembershipActive } from '../../domain/provisioning';
 import { assertPurchaseActive, recordKeyReveal, revealKeys } from '../../domain/rules';
 import { KeysResponseSchema, RevealKeysBody } from '../../domain/schemas';
 import { audit } from '../audit';
@@ -26,6 +30,8 @@ export const revealBenefitKeys = defineRoute({
     const now = services.clock.now();
     const current = await services.store.getBenefit(params.partnerId, params.benefitId);
     if (!current) throw new DomainError('not-found', `Benefit ${params.benefitId} was not found.`);
+    // SPEC §2 "Membership": only an Active membership, not past its end, reveals keys.
+    assertMembershipActive(partner.value, now);
     // A stale If-Match writes nothing, not even the reveal mark on the purchase.
     const expected = ifMatch(request);
     if (expected !== undefined && bareEtag(expected) !== bareEtag(current.etag)) {
@@ -41,6 +47,7 @@ export const revealBenefitKeys = defineRoute({
         now,
         membershipExpiresAt: partner.value.membership.expiresAt,
         randomKey: randomProductKey,
+        downloadBaseUrl: downloadsBaseUrl(services.config),
       });
     // Validate first: bad input writes nothing.
     reveal(current.value);
@@ -77,7 +84,7 @@ export const revealBenefitKeys = defineRoute({
     });
     return {
       status: 200,
-      body: { keys: out.keys, downloads: out.downloads },
+      body: { keys: out.keys, downloads: out.downloads, instructions: out.instructions },
       etag: saved.etag,
       headers: { 'Cache-Control': 'no-store' },
     };

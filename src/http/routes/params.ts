@@ -1,9 +1,9 @@
-/** Path-parameter schemas shared by the routes. */
+/** Path-parameter schemas shared by the routes: every path id is the one {@link IdSchema} (docs/product.md §9). */
 import { z } from 'zod';
-
-const id = z.string().min(1).max(128);
+import { IdSchema as id } from '../../domain/ids';
 
 export const PartnerParams = z.object({ partnerId: id });
 export const BenefitParams = z.object({ partnerId: id, benefitId: id });
 export const PurchaseParams = z.object({ partnerId: id, purchaseId: id });
 export const AssignmentParams = z.object({ partnerId: id, benefitId: id, assignmentId: id });
+export const UserParams = z.object({ partnerId: id, userId: id });

@@ -14,8 +14,10 @@ import {
 import { z } from 'zod';
 import { AssignmentSchema, BenefitSchema } from '../../domain/schemas';
 import { ManagedInSchema } from '../../domain/types';
+import { assertCanSetRoles } from '../../domain/users';
 import type { Partner, Role, User } from '../../domain/types';
 import { audit } from '../audit';
+import { pageOf } from '../paging';
 import { defineRoute } from '../route';
 import { PartnerParams } from './params';
 import { toPublicBenefit } from '../../domain/rules';
@@ -33,27 +35,33 @@ export const getPartner = defineRoute({
   handle: async ({ partner }) => ({ status: 200, body: publicPartner(partner.value), etag: partner.etag }),
 });
 
-/** `GET /api/partners/{partnerId}/users` — paged. */
+/**
+ * `GET /api/partners/{partnerId}/users` — paged, by display name. Any of the four admin roles (SPEC §2: needed to
+ * "select a user from the list" for a contact or a seat).
+ */
 export const listUsers = defineRoute({
   name: 'listUsers',
   method: 'GET',
   route: 'partners/{partnerId}/users',
   summary: "List the partner's users",
   tags: ['users'],
-  access: { kind: 'partner', action: 'manageUsers' },
+  access: { kind: 'partner', action: 'listUsers' },
+  responses: { 200: { description: 'A page of users, by display name', schema: pageSchema(UserSchema) } },
   params: PartnerParams,
   query: PageQuery,
-  responses: { 200: { description: 'A page of users', schema: pageSchema(UserSchema) } },
   handle: async ({ services, params, query }) => ({
     status: 200,
-    body: await services.store.listUsers(params.partnerId, query),
+    body: await pageOf(services, { route: 'listUsers', partnerId: params.partnerId }, query, (p) =>
+      services.store.listUsers(params.partnerId, p),
+    ),
   }),
 });
 
 /**
- * `POST /api/partners/{partnerId}/users` `{ objectId, displayName, accountEmail, roles }` — SPEC §2
- * "add new users in Account settings" (GlobalAdmin, UserAdmin). Only a GlobalAdmin may grant GlobalAdmin
- * (docs/decisions.md).
+ * `POST /api/partners/{partnerId}/users` `{ objectId, displayName, accountEmail, roles, preferredLanguage? }` —
+ * SPEC §2 "add new users in Account settings" (GlobalAdmin, UserAdmin). Nobody grants a role with rights they lack
+ * (a UserAdmin grants UserAdmin and AdminAgent only). A new GlobalAdmin joins the partner's `globalAdminIds`.
+ * Errors: 403 `forbidden`, 409 `user-exists`, 400 `validation-failed`.
  */
 export const createUser = defineRoute({
   name: 'createUser',
@@ -66,9 +74,7 @@ export const createUser = defineRoute({
   body: CreateUserBody,
   responses: { 201: { description: 'The user', schema: UserSchema } },
   handle: async ({ services, params, body, user: caller, caller: token }) => {
-    if (body.roles.includes('GlobalAdmin') && !caller.roles.includes('GlobalAdmin')) {
-      throw new DomainError('forbidden', 'Only a GlobalAdmin may grant the GlobalAdmin role.');
-    }
+    assertCanSetRoles(caller.roles, undefined, body.roles);
     const user: User = {
       id: body.objectId,
       partnerId: params.partnerId,
@@ -76,9 +82,13 @@ export const createUser = defineRoute({
       displayName: body.displayName,
       accountEmail: body.accountEmail,
       roles: [...new Set(body.roles)] as Role[],
+      ...(body.preferredLanguage ? { preferredLanguage: body.preferredLanguage } : {}),
       createdAt: services.clock.now().toISOString(),
     };
     const created = await services.store.createUser(user);
+    if (user.roles.includes('GlobalAdmin')) {
+      await services.store.changeGlobalAdmins(params.partnerId, user.id, true);
+    }
     await audit(services, {
       partnerId: params.partnerId,
       caller: token,
@@ -157,15 +167,7 @@ export const getMe = defineRoute({
       services.store.getPartner(entry.homePartnerId),
       services.store.listUsersWithRole(entry.homePartnerId, 'GlobalAdmin'),
     ]);
-    const benefits = await services.store.docs.queryAll<import('../../domain/types').Benefit>(
-      'SELECT * FROM c WHERE c.partnerId = @p AND c.type = @t AND ARRAY_CONTAINS(c.assignments, { "userId": @u }, true)',
-      [
-        { name: '@p', value: entry.homePartnerId },
-        { name: '@t', value: 'benefit' },
-        { name: '@u', value: user.value.id },
-      ],
-      entry.homePartnerId,
-    );
+    const benefits = await services.store.listBenefitsAssignedTo(entry.homePartnerId, user.value.id);
     const assignments = benefits.flatMap((b) =>
       b.assignments
         .filter((a) => a.userId === user.value.id && !a.endedAt)
@@ -215,7 +217,9 @@ export const createPartner = defineRoute({
         status: body.membership.status,
         expiresAt: new Date(body.membership.expiresAt).toISOString(),
       },
+      ...(body.preferredLanguage ? { preferredLanguage: body.preferredLanguage } : {}),
       createdAt: now,
+      globalAdminIds: [body.globalAdmin.objectId],
     };
     const admin: User = {
       id: body.globalAdmin.objectId,
@@ -243,8 +247,8 @@ export const createPartner = defineRoute({
   },
 });
 
-/** The partner as the API shows it. */
+/** The partner as the API shows it: without the store's `partnerId` and the internal `globalAdminIds`. */
 export function publicPartner(p: Partner): Partner {
-  const { partnerId: _p, ...rest } = p as Partner & { partnerId?: string };
+  const { partnerId: _p, globalAdminIds: _g, ...rest } = p as Partner & { partnerId?: string };
   return rest;
 }

@@ -1,5 +1,5 @@
 /**
- * Purchases (SPEC §3, §9): `GET|POST /api/partners/{partnerId}/purchases`. A purchase provisions one
+ * Purchases (SPEC §3, §9): `GET|POST /api/partners/{partnerId}/purchases`, `GET …/purchases/{purchaseId}`. A purchase provisions one
  * benefit per catalog item of the package for the partner's level.
  */
 import { getPackage } from '../../domain/catalog';
@@ -9,7 +9,7 @@ import {
   assertMembershipActive,
   provisionBenefits,
 } from '../../domain/provisioning';
-import { toPublicBenefit } from '../../domain/rules';
+import { cancellability, toPublicBenefit } from '../../domain/rules';
 import {
   BenefitSchema,
   CreatePurchaseBody,
@@ -20,8 +20,9 @@ import {
 import type { Purchase } from '../../domain/types';
 import { z } from 'zod';
 import { audit } from '../audit';
+import { pageOf } from '../paging';
 import { defineRoute } from '../route';
-import { PartnerParams } from './params';
+import { PartnerParams, PurchaseParams } from './params';
 
 /** `GET /api/partners/{partnerId}/purchases` — paged. */
 export const listPurchases = defineRoute({
@@ -33,11 +34,44 @@ export const listPurchases = defineRoute({
   access: { kind: 'partner', action: 'read', benefits: true },
   params: PartnerParams,
   query: PageQuery,
-  responses: { 200: { description: 'A page of purchases', schema: pageSchema(PurchaseSchema) } },
-  handle: async ({ services, params, query }) => ({
-    status: 200,
-    body: await services.store.listPurchases(params.partnerId, query),
-  }),
+  responses: {
+    200: { description: 'A page of purchases, newest first', schema: pageSchema(PurchaseSchema) },
+  },
+  handle: async ({ services, params, query }) => {
+    const page = await pageOf(services, { route: 'listPurchases', partnerId: params.partnerId }, query, (p) =>
+      services.store.listPurchases(params.partnerId, p),
+    );
+    const now = services.clock.now();
+    return { status: 200, body: { ...page, items: page.items.map((p) => purchaseView(p, now)) } };
+  },
+});
+
+/**
+ * The purchase as the API shows it (SPEC §9 Purchase): the stored purchase plus `cancellable`, `cancellableReason`
+ * (when not) and `cancellableUntil` — whether a cancellation with refund would be accepted at `now` (SPEC §4).
+ */
+export function purchaseView(purchase: Purchase, now: Date) {
+  return { ...purchase, ...cancellability(purchase, now) };
+}
+
+/**
+ * `GET /api/partners/{partnerId}/purchases/{purchaseId}` → 200 the purchase with `cancellable` (and, when not, the
+ * reason code) and its `ETag` (send it as `If-Match` with the cancellation). Errors: 404 `not-found`.
+ */
+export const getPurchase = defineRoute({
+  name: 'getPurchase',
+  method: 'GET',
+  route: 'partners/{partnerId}/purchases/{purchaseId}',
+  summary: 'Read one purchase, with whether it can still be cancelled and why not',
+  tags: ['purchases'],
+  access: { kind: 'partner', action: 'read', benefits: true },
+  params: PurchaseParams,
+  responses: { 200: { description: 'The purchase', schema: PurchaseSchema } },
+  handle: async ({ services, params }) => {
+    const purchase = await services.store.getPurchase(params.partnerId, params.purchaseId);
+    if (!purchase) throw new DomainError('not-found', `Purchase ${params.purchaseId} was not found.`);
+    return { status: 200, body: purchaseView(purchase.value, services.clock.now()), etag: purchase.etag };
+  },
 });
 
 /**
@@ -96,7 +130,7 @@ export const createPurchase = defineRoute({
     });
     return {
       status: 201,
-      body: { purchase, benefits: benefits.map(toPublicBenefit) },
+      body: { purchase: purchaseView(purchase, now), benefits: benefits.map(toPublicBenefit) },
       headers: { Location: `/api/partners/${encodeURIComponent(params.partnerId)}/purchases/${purchaseId}` },
     };
   },

@@ -10,6 +10,7 @@ import { consumeAdvisoryHours, consumeIncident } from '../../domain/rules';
 import { PageQuery, ServiceRequestBody, ServiceRequestSchema } from '../../domain/schemas';
 import type { ServiceRequest } from '../../domain/types';
 import { audit } from '../audit';
+import { pageOf } from '../paging';
 import { defineRoute } from '../route';
 import { PartnerParams } from './params';
 
@@ -34,7 +35,9 @@ export const listServiceRequests = defineRoute({
   },
   handle: async ({ services, params, query }) => ({
     status: 200,
-    body: await services.store.listServiceRequests(params.partnerId, query),
+    body: await pageOf(services, { route: 'listServiceRequests', partnerId: params.partnerId }, query, (p) =>
+      services.store.listServiceRequests(params.partnerId, p),
+    ),
   }),
 });
 

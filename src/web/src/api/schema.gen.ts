@@ -54,6 +54,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/downloads/{catalogItemId}/{language}/{operatingSystem}/{fileName}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A placeholder installation file for a download link of a key reveal (public) */
+        get: operations["downloadFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/health": {
         parameters: {
             query?: never;
@@ -214,7 +231,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the partner's benefits, filtered by category and status */
+        /** List the partner's benefits by category and product name; filter by category, status, or q (name) */
         get: operations["listBenefits"];
         put?: never;
         post?: never;
@@ -345,6 +362,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/partners/{partnerId}/purchases/{purchaseId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read one purchase, with whether it can still be cancelled and why not */
+        get: operations["getPurchase"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/partners/{partnerId}/purchases/{purchaseId}/cancellation": {
         parameters: {
             query?: never;
@@ -398,6 +432,25 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/partners/{partnerId}/users/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read one user of the partner */
+        get: operations["getUser"];
+        put?: never;
+        post?: never;
+        /** Remove a user from the partner (ends their assignments) */
+        delete: operations["deleteUser"];
+        options?: never;
+        head?: never;
+        /** Change a user's roles, display name or language */
+        patch: operations["updateUser"];
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -437,6 +490,7 @@ export interface components {
             status: "Pending" | "Active" | "ActivationFailed" | "Cancelled";
         };
         AdvisoryHoursRequestBody: {
+            /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
             benefitId: string;
             description: string;
             hours: number;
@@ -451,6 +505,7 @@ export interface components {
             /** Format: email */
             alternateEmail?: string;
             message?: string;
+            /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
             userId: string;
         };
         Assignment: {
@@ -505,12 +560,19 @@ export interface components {
             expiresAt?: string;
             id: string;
             incidentsRemaining?: number;
+            /** @description The product's special instructions (SPEC §3) */
+            instructions?: string;
             languages?: string[];
             /** @enum {string} */
             offerType?: "Silver Core" | "Gold Core" | "ISV Co-sell ready";
             operatingSystems?: string[];
             packageId: string;
             partnerId: string;
+            /**
+             * Format: uri
+             * @description Where the benefit is managed (usage-based Azure: the Azure portal)
+             */
+            portalUrl?: string;
             productName: string;
             purchaseId: string;
             seats?: number;
@@ -531,11 +593,18 @@ export interface components {
             description: string;
             id: string;
             incidents?: number;
+            /** @description The product's special instructions (SPEC §3) */
+            instructions: string;
             languages?: string[];
             levels: ("ActionPack" | "Silver" | "Gold")[];
             /** @enum {string} */
             offerType?: "Silver Core" | "Gold Core" | "ISV Co-sell ready";
             operatingSystems?: string[];
+            /**
+             * Format: uri
+             * @description Where the benefit is managed, e.g. the Azure portal
+             */
+            portalUrl?: string;
             productName: string;
             seats?: number;
             /** @enum {string} */
@@ -563,6 +632,7 @@ export interface components {
                 /** Format: email */
                 accountEmail: string;
                 displayName: string;
+                /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
                 objectId: string;
             };
             /** @enum {string} */
@@ -582,15 +652,21 @@ export interface components {
                 status: "Active" | "Expired" | "Suspended";
             };
             name: string;
+            /** @enum {string} */
+            preferredLanguage?: "en-US" | "zh-TW" | "zh-CN" | "ru-RU";
         };
         CreatePurchaseBody: {
+            /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
             packageId: string;
         };
         CreateUserBody: {
             /** Format: email */
             accountEmail: string;
             displayName: string;
+            /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
             objectId: string;
+            /** @enum {string} */
+            preferredLanguage?: "en-US" | "zh-TW" | "zh-CN" | "ru-RU";
             roles: ("GlobalAdmin" | "UserAdmin" | "AdminAgent" | "MpnPartnerAdmin")[];
         };
         FulfilmentBody: {
@@ -605,6 +681,8 @@ export interface components {
                 /** Format: uri */
                 url: string;
             }[];
+            /** @description The product's special instructions, to follow with the keys */
+            instructions: string;
             keys: {
                 language: string;
                 operatingSystem: string;
@@ -634,6 +712,7 @@ export interface components {
             phone: string;
             /** @enum {string} */
             preferredLanguage: "en-US" | "zh-TW" | "zh-CN" | "ru-RU";
+            /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
             userId: string;
         };
         Me: {
@@ -685,6 +764,8 @@ export interface components {
                 status: "Active" | "Expired" | "Suspended";
             };
             name: string;
+            /** @enum {string} */
+            preferredLanguage?: "en-US" | "zh-TW" | "zh-CN" | "ru-RU";
         };
         Problem: {
             code: string;
@@ -700,6 +781,18 @@ export interface components {
         };
         Purchase: {
             benefitIds: string[];
+            /** @description Whether a cancellation with refund would be accepted now (SPEC §4) */
+            cancellable: boolean;
+            /**
+             * @description Why not, when `cancellable` is false
+             * @enum {string}
+             */
+            cancellableReason?: "refund-window-elapsed" | "software-benefits-activated" | "purchase-cancelled";
+            /**
+             * Format: date-time
+             * @description End of the 30-day refund window (exclusive)
+             */
+            cancellableUntil: string;
             cancellation?: {
                 reason: string;
                 requestedBy: string;
@@ -747,6 +840,7 @@ export interface components {
         };
         ServiceRequestBody: components["schemas"]["AdvisoryHoursRequestBody"] | components["schemas"]["SupportIncidentRequestBody"];
         SupportIncidentRequestBody: {
+            /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
             benefitId: string;
             description: string;
             /** @enum {string} */
@@ -758,6 +852,12 @@ export interface components {
              */
             type: "SupportIncident";
         };
+        UpdateUserBody: {
+            displayName?: string;
+            /** @enum {string} */
+            preferredLanguage?: "en-US" | "zh-TW" | "zh-CN" | "ru-RU";
+            roles?: ("GlobalAdmin" | "UserAdmin" | "AdminAgent" | "MpnPartnerAdmin")[];
+        };
         User: {
             accountEmail: string;
             /** Format: date-time */
@@ -766,6 +866,8 @@ export interface components {
             id: string;
             objectId: string;
             partnerId: string;
+            /** @enum {string} */
+            preferredLanguage?: "en-US" | "zh-TW" | "zh-CN" | "ru-RU";
             roles: ("GlobalAdmin" | "UserAdmin" | "AdminAgent" | "MpnPartnerAdmin")[];
         };
         WaitingActivation: {
@@ -945,6 +1047,53 @@ export interface operations {
             };
             /** @description `If-Match` does not match the current ETag */
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    downloadFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
+                catalogItemId: string;
+                /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
+                fileName: string;
+                /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
+                language: string;
+                /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
+                operatingSystem: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The placeholder file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description Invalid input (`validation-failed` with `errors`, or another 400 code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another partner’s ids) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1196,7 +1345,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
                 benefitId: string;
+                /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
                 partnerId: string;
             };
             cookie?: never;
@@ -1283,7 +1434,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
                 benefitId: string;
+                /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
                 partnerId: string;
             };
             cookie?: never;
@@ -1369,6 +1522,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
                 partnerId: string;
             };
             cookie?: never;
@@ -1430,6 +1584,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
                 partnerId: string;
             };
             cookie?: never;
@@ -1492,10 +1647,12 @@ export interface operations {
                 category?: "software" | "cloud" | "visualStudio" | "technical" | "goToMarket";
                 continuationToken?: string;
                 pageSize?: number;
+                q?: string;
                 status?: "NotActivated" | "Pending" | "Active" | "Expired" | "ActivationFailed" | "Cancelled";
             };
             header?: never;
             path: {
+                /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
                 partnerId: string;
             };
             cookie?: never;
@@ -1557,7 +1714,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
                 benefitId: string;
+                /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
                 partnerId: string;
             };
             cookie?: never;
@@ -1616,7 +1775,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
                 benefitId: string;
+                /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
                 partnerId: string;
             };
             cookie?: never;
@@ -1675,7 +1836,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
                 benefitId: string;
+                /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
                 partnerId: string;
             };
             cookie?: never;
@@ -1752,7 +1915,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
                 benefitId: string;
+                /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
                 partnerId: string;
             };
             cookie?: never;
@@ -1839,8 +2004,11 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
                 assignmentId: string;
+                /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
                 benefitId: string;
+                /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
                 partnerId: string;
             };
             cookie?: never;
@@ -1915,7 +2083,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
                 benefitId: string;
+                /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
                 partnerId: string;
             };
             cookie?: never;
@@ -2002,6 +2172,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
                 partnerId: string;
             };
             cookie?: never;
@@ -2093,13 +2264,14 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
                 partnerId: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description A page of purchases */
+            /** @description A page of purchases, newest first */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2154,6 +2326,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
                 partnerId: string;
             };
             cookie?: never;
@@ -2237,12 +2410,75 @@ export interface operations {
             };
         };
     };
+    getPurchase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
+                partnerId: string;
+                /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
+                purchaseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The purchase */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Purchase"];
+                };
+            };
+            /** @description Invalid input (`validation-failed` with `errors`, or another 400 code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authenticated, but the role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another partner’s ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     requestCancellation: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
                 partnerId: string;
+                /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
                 purchaseId: string;
             };
             cookie?: never;
@@ -2331,6 +2567,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
                 partnerId: string;
             };
             cookie?: never;
@@ -2392,6 +2629,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
                 partnerId: string;
             };
             cookie?: never;
@@ -2484,13 +2722,14 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
                 partnerId: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description A page of users */
+            /** @description A page of users, by display name */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2545,6 +2784,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
                 partnerId: string;
             };
             cookie?: never;
@@ -2565,6 +2805,227 @@ export interface operations {
         responses: {
             /** @description The user */
             201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            /** @description Invalid input (`validation-failed` with `errors`, or another 400 code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authenticated, but the role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another partner’s ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A business rule refused the request (see `code`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` does not match the current ETag */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
+                partnerId: string;
+                /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            /** @description Invalid input (`validation-failed` with `errors`, or another 400 code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authenticated, but the role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another partner’s ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
+                partnerId: string;
+                /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input (`validation-failed` with `errors`, or another 400 code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authenticated, but the role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another partner’s ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A business rule refused the request (see `code`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` does not match the current ETag */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
+                partnerId: string;
+                /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateUserBody"];
+            };
+        };
+        responses: {
+            /** @description The user */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
