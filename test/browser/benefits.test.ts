@@ -71,9 +71,16 @@ describeBrowser('Benefits page', () => {
         () => (globalThis as any).navigator.clipboard.readText() as Promise<string>,
       );
       expect(clip).toMatch(/\w{5}-\w{5}/);
-      const download = result.getByRole('link').first();
-      const href = await download.getAttribute('href');
-      expect(href).toBeTruthy();
+      // The product's special instructions come with the keys, and every download link opens a real file.
+      await result.getByText(msg(locale, 'keys.instructions')).waitFor();
+      const hrefs = await result
+        .getByRole('link')
+        .evaluateAll((links) => links.map((a) => a.getAttribute('href') ?? ''));
+      expect(hrefs.length).toBeGreaterThan(0);
+      for (const href of hrefs) {
+        const file = await fetch(href.replace(env.host.config.PUBLIC_BASE_URL, env.host.url));
+        expect({ href, status: file.status }).toEqual({ href, status: 200 });
+      }
       if (locale === 'en-US') await screenshot(page, 'benefits-software-keys-en-US');
       await expectAccessible(page, `keys ${locale}`);
 

@@ -137,9 +137,7 @@ describeBrowser('Partner pages', () => {
     await expectAccessible(page, `purchases ${locale}`);
     if (locale === 'zh-TW') await screenshot(page, 'purchases-zh-TW');
     await page.getByRole('link', { name: msg(locale, 'nav.serviceRequests') }).click();
-    await page
-      .getByRole('cell', { name: msg(locale, 'requestType.Cancellation'), exact: true })
-      .waitFor();
+    await page.getByRole('cell', { name: msg(locale, 'requestType.Cancellation'), exact: true }).waitFor();
     await expectAccessible(page, `service requests ${locale}`);
     await page.getByRole('link', { name: msg(locale, 'nav.audit') }).click();
     await page.getByRole('table').waitFor();
@@ -147,30 +145,96 @@ describeBrowser('Partner pages', () => {
     await context.close();
   });
 
-  test.each(LOCALES)('Account settings: add a user, give them a role (%s)', async (locale) => {
-    const p = await freshPartner(env.host);
-    const email = `new-${p.partnerId.slice(0, 8)}@fresh.example`;
-    const { context, page } = await newPage(env, locale);
-    await signIn(page, locale, p.adminEmail);
-    await page.getByRole('link', { name: msg(locale, 'nav.accountSettings') }).click();
-    await page
-      .getByRole('textbox', { name: new RegExp(`^${esc(msg(locale, 'users.displayName'))}`) })
-      .fill('Mei Lin');
-    await page.getByRole('textbox', { name: new RegExp(`^${esc(msg(locale, 'users.email'))}`) }).fill(email);
-    await page.getByRole('checkbox', { name: msg(locale, 'role.AdminAgent') }).check();
-    await page.getByRole('button', { name: msg(locale, 'users.add'), exact: true }).click();
-    await page.getByText(msg(locale, 'users.added', { email })).waitFor();
-    await page.getByRole('cell', { name: email, exact: true }).first().waitFor();
-    await expectAccessible(page, `users ${locale}`);
-    if (locale === 'en-US') await screenshot(page, 'users-en-US');
-    const users = (await env.host.call('GET', `/api/partners/${p.partnerId}/users`, { token: p.adminToken }))
-      .body.items;
-    expect(users.find((u: any) => u.accountEmail === email)?.roles).toEqual(['AdminAgent']);
-    // The new user can sign in from the local sign-in page (created at run time).
-    await page.getByRole('button', { name: msg(locale, 'nav.signOut') }).click();
-    await signIn(page, locale, email);
-    await context.close();
-  });
+  test.each(LOCALES)(
+    'Account settings: add a user with a role, change roles (and a concurrent change), remove (%s)',
+    async (locale) => {
+      const p = await freshPartner(env.host);
+      const email = `new-${p.partnerId.slice(0, 8)}@fresh.example`;
+      const { context, page } = await newPage(env, locale);
+      await signIn(page, locale, p.adminEmail);
+      await page.getByRole('link', { name: msg(locale, 'nav.accountSettings') }).click();
+      await page
+        .getByRole('textbox', { name: new RegExp(`^${esc(msg(locale, 'users.displayName'))}`) })
+        .fill('Mei Lin');
+      await page
+        .getByRole('textbox', { name: new RegExp(`^${esc(msg(locale, 'users.email'))}`) })
+        .fill(email);
+      await page.getByRole('checkbox', { name: msg(locale, 'role.AdminAgent') }).check();
+      await page.getByRole('button', { name: msg(locale, 'users.add'), exact: true }).click();
+      await page.getByText(msg(locale, 'users.added', { email })).waitFor();
+      await page.getByRole('cell', { name: email, exact: true }).first().waitFor();
+      await expectAccessible(page, `users ${locale}`);
+      if (locale === 'en-US') await screenshot(page, 'users-en-US');
+      const users = (
+        await env.host.call('GET', `/api/partners/${p.partnerId}/users`, { token: p.adminToken })
+      ).body.items;
+      const added = users.find((u: any) => u.accountEmail === email);
+      expect(added?.roles).toEqual(['AdminAgent']);
+
+      // Change roles: Admin agent → Admin agent + User admin (PATCH with the user's ETag).
+      await page.getByRole('button', { name: msg(locale, 'users.changeRolesOf', { user: email }) }).click();
+      const edit = page.getByRole('form', { name: msg(locale, 'users.editLabel', { user: email }) });
+      await edit.getByRole('checkbox', { name: msg(locale, 'role.UserAdmin') }).check();
+      await edit.getByRole('button', { name: msg(locale, 'users.saveRoles') }).click();
+      await edit.waitFor({ state: 'detached' });
+      const row = page.getByRole('row').filter({ hasText: email });
+      await row.getByText(`${msg(locale, 'role.UserAdmin')}, ${msg(locale, 'role.AdminAgent')}`).waitFor();
+      const changed = await env.host.call('GET', `/api/partners/${p.partnerId}/users/${added.id}`, {
+        token: p.adminToken,
+      });
+      expect([...changed.body.roles].sort()).toEqual(['AdminAgent', 'UserAdmin']);
+
+      // Someone else changes the user while the form is open: Save is refused (412), the page reloads the
+      // user, says so, and shows the roles as they are now.
+      await page.getByRole('button', { name: msg(locale, 'users.changeRolesOf', { user: email }) }).click();
+      await edit.getByRole('checkbox', { name: msg(locale, 'role.UserAdmin') }).waitFor();
+      expect(
+        (
+          await env.host.call('PATCH', `/api/partners/${p.partnerId}/users/${added.id}`, {
+            token: p.adminToken,
+            body: { roles: ['MpnPartnerAdmin'] },
+          })
+        ).status,
+      ).toBe(200);
+      await edit.getByRole('checkbox', { name: msg(locale, 'role.AdminAgent') }).uncheck();
+      await edit.getByRole('button', { name: msg(locale, 'users.saveRoles') }).click();
+      await edit
+        .getByRole('alert')
+        .filter({ hasText: msg(locale, 'error.changedReloaded') })
+        .waitFor();
+      expect(
+        await edit.getByRole('checkbox', { name: msg(locale, 'role.MpnPartnerAdmin') }).isChecked(),
+      ).toBe(true);
+      await expectAccessible(page, `users edit ${locale}`);
+      await edit.getByRole('button', { name: msg(locale, 'common.cancel') }).click();
+
+      // Remove asks first, then the user is gone.
+      await page.getByRole('button', { name: msg(locale, 'users.removeUser', { user: email }) }).click();
+      await page.getByText(msg(locale, 'users.removeConfirm', { user: email })).waitFor();
+      await page.getByRole('button', { name: msg(locale, 'users.confirmRemove') }).click();
+      await page.getByRole('cell', { name: email, exact: true }).waitFor({ state: 'detached' });
+      expect(
+        (
+          await env.host.call('GET', `/api/partners/${p.partnerId}/users/${added.id}`, {
+            token: p.adminToken,
+          })
+        ).status,
+      ).toBe(404);
+      // Add them again, so the sign-in below works with the created user.
+      await page
+        .getByRole('textbox', { name: new RegExp(`^${esc(msg(locale, 'users.displayName'))}`) })
+        .fill('Mei Lin');
+      await page
+        .getByRole('textbox', { name: new RegExp(`^${esc(msg(locale, 'users.email'))}`) })
+        .fill(email);
+      await page.getByRole('button', { name: msg(locale, 'users.add'), exact: true }).click();
+      await page.getByText(msg(locale, 'users.added', { email })).waitFor();
+      // The new user can sign in from the local sign-in page (created at run time).
+      await page.getByRole('button', { name: msg(locale, 'nav.signOut') }).click();
+      await signIn(page, locale, email);
+      await context.close();
+    },
+  );
 
   test.each(LOCALES)(
     'a partner managed in PMC sees the banner with the PMC link instead of benefits (%s)',

@@ -86,34 +86,18 @@ export async function call<T>(
 }
 
 /**
- * A request to a route this build's generated types may not know yet (same auth and errors as {@link api}):
- * `GET …/purchases/{purchaseId}` (`cancellable`, `cancellableReason`), `PATCH` / `DELETE …/users/{userId}`
- * (docs/product.md §9).
+ * Like {@link call}, and also the response's `ETag` (send it back as `If-Match` so a change made meanwhile is
+ * refused with 412 instead of overwritten; docs/product.md §9 "Concurrency").
  */
-export async function requestJson<T>(
-  method: 'GET' | 'PATCH' | 'DELETE',
-  path: string,
-  body?: unknown,
-): Promise<T> {
-  return call<T>(
-    (async () => {
-      const token = await tokenSource();
-      const headers: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
-      if (body !== undefined) headers['Content-Type'] = 'application/json';
-      const response = await fetch(path, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      if (response.status === 401) onUnauthorized();
-      const text = await response.text();
-      let parsed: unknown = text;
-      try {
-        parsed = text ? JSON.parse(text) : undefined;
-      } catch {
-        // not JSON
-      }
-      return response.ok ? { data: parsed as T, response } : { error: parsed, response };
-    })(),
+export async function callWithEtag<T>(
+  request: Promise<{ data?: T; error?: unknown; response: Response }>,
+): Promise<{ data: T; etag: string | null }> {
+  let response: Response | undefined;
+  const data = await call<T>(
+    request.then((r) => {
+      response = r.response;
+      return r;
+    }),
   );
+  return { data, etag: response?.headers.get('ETag') ?? null };
 }

@@ -101,7 +101,7 @@ function BenefitTable({ partnerId, category }: { partnerId: string; category: Be
               category,
               pageSize: PAGE_SIZE,
               ...(pager.token ? { continuationToken: pager.token } : {}),
-              ...(q ? ({ q } as Record<string, string>) : {}),
+              ...(q ? { q } : {}),
             },
           },
         }),

@@ -17,7 +17,7 @@ import {
   makeStyles,
   tokens,
 } from '@fluentui/react-components';
-import { ApiError, api, call, requestJson, type Purchase, type Schemas } from '../api/client';
+import { api, call, type Purchase, type Schemas } from '../api/client';
 import { useFormat, useT } from '../i18n/I18nProvider';
 import type { MessageKey } from '../i18n/messages/en-US';
 import {
@@ -40,34 +40,15 @@ const useStyles = makeStyles({
   card: { width: '300px' },
 });
 
-type PurchaseDetail = Purchase & { cancellable?: boolean; cancellableReason?: string | null };
-
+/**
+ * Whether the purchase can still be cancelled, and why not, as the API decides it (`cancellable`,
+ * `cancellableReason`, `cancellableUntil` on every purchase; docs/product.md §4), and Request cancellation.
+ */
 function Cancellation({ partnerId, purchase }: { partnerId: string; purchase: Purchase }) {
   const t = useT();
+  const format = useFormat();
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState('');
-  const detail = useQuery({
-    queryKey: [...keys.purchases(partnerId), purchase.id],
-    queryFn: async () => {
-      try {
-        return await requestJson<PurchaseDetail>(
-          'GET',
-          `/api/partners/${encodeURIComponent(partnerId)}/purchases/${encodeURIComponent(purchase.id)}`,
-        );
-      } catch (e) {
-        // A server without GET …/purchases/{purchaseId} yet: the list's own fields tell the same
-        // (docs/product.md §4: keys revealed, or 30 days past the purchase).
-        if (!(e instanceof ApiError) || e.status !== 404) throw e;
-        const p = purchase as Purchase & { softwareKeysRevealedAt?: string };
-        const reason = p.softwareKeysRevealedAt
-          ? 'software-benefits-activated'
-          : Date.now() >= Date.parse(p.purchasedAt) + 30 * 864e5
-            ? 'refund-window-elapsed'
-            : null;
-        return { ...p, cancellable: reason === null, cancellableReason: reason };
-      }
-    },
-  });
   const cancel = useApiMutation({
     invalidate: [keys.purchases(partnerId), keys.benefits(partnerId), keys.serviceRequests(partnerId)],
     mutationFn: () =>
@@ -80,10 +61,8 @@ function Cancellation({ partnerId, purchase }: { partnerId: string; purchase: Pu
     onSuccess: () => setOpen(false),
   });
   if (purchase.status === 'Cancelled') return <span>{t('purchases.cancelled')}</span>;
-  if (detail.isPending) return <Loading />;
-  if (detail.error) return <ProblemMessage error={detail.error} />;
-  if (!detail.data.cancellable) {
-    const why = detail.data.cancellableReason;
+  if (!purchase.cancellable) {
+    const why = purchase.cancellableReason;
     return <span>{why ? t(`purchases.why.${why}` as MessageKey) : t('purchases.notCancellable')}</span>;
   }
   return (
@@ -113,7 +92,7 @@ function Cancellation({ partnerId, purchase }: { partnerId: string; purchase: Pu
         <Stack>
           <span>
             {t('purchases.cancellableUntil', {
-              date: new Date(Date.parse(purchase.purchasedAt) + 30 * 864e5).toLocaleDateString(),
+              date: format.dateTime(purchase.cancellableUntil),
             })}
           </span>
           <div>

@@ -18,7 +18,8 @@ import {
   makeStyles,
   tokens,
 } from '@fluentui/react-components';
-import { api, call, requestJson, type User } from '../api/client';
+import { api, call, callWithEtag, type User } from '../api/client';
+import { isAllowed, PARTNER_ACTIONS, PERMISSIONS } from '../../../domain/permissions';
 import { useT } from '../i18n/I18nProvider';
 import {
   Loading,
@@ -44,11 +45,17 @@ const useStyles = makeStyles({
   roles: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS },
 });
 
-/** Roles the signed-in person may grant. */
+/**
+ * Roles the signed-in person may grant: the API's rule (src/domain/users.ts `grantableRoles`, docs/product.md §2
+ * "Granting roles") on the same permission table — a role whose every right the person holds. Repeated here
+ * because that module pulls in zod, which the portal does not need.
+ */
 function grantable(myRoles: readonly string[]): Role[] {
-  if (myRoles.includes('GlobalAdmin')) return [...ROLES];
-  if (myRoles.includes('UserAdmin')) return ['UserAdmin', 'AdminAgent'];
-  return [];
+  const mine = myRoles.filter((r): r is Role => (ROLES as readonly string[]).includes(r));
+  if (!isAllowed(mine, 'manageUsers')) return [];
+  return ROLES.filter((role) =>
+    PARTNER_ACTIONS.every((action) => !PERMISSIONS[action].includes(role) || isAllowed(mine, action)),
+  );
 }
 
 function RolePicker({
@@ -80,6 +87,10 @@ function RolePicker({
   );
 }
 
+/**
+ * Change roles: reads the user with its ETag and saves with `If-Match`, so a change made meanwhile (412) is not
+ * overwritten — the page reloads the user and says so. The last GlobalAdmin cannot be demoted (409).
+ */
 function EditUser({
   partnerId,
   user,
@@ -92,18 +103,30 @@ function EditUser({
   onClose: () => void;
 }) {
   const t = useT();
-  const [roles, setRoles] = useState<Role[]>(user.roles);
+  const current = useQuery({
+    queryKey: [...keys.users(partnerId), 'one', user.id],
+    queryFn: () =>
+      callWithEtag<User>(
+        api.GET('/api/partners/{partnerId}/users/{userId}', {
+          params: { path: { partnerId, userId: user.id } },
+        }),
+      ),
+  });
+  const [edited, setEdited] = useState<Role[] | null>(null);
+  const roles = edited ?? current.data?.data.roles ?? user.roles;
   const save = useApiMutation({
     invalidate: [keys.users(partnerId), ['me']],
     mutationFn: () =>
-      requestJson<User>(
-        'PATCH',
-        `/api/partners/${encodeURIComponent(partnerId)}/users/${encodeURIComponent(user.id)}`,
-        {
-          roles,
-        },
+      call<User>(
+        api.PATCH('/api/partners/{partnerId}/users/{userId}', {
+          params: { path: { partnerId, userId: user.id } },
+          headers: current.data?.etag ? { 'If-Match': current.data.etag } : {},
+          body: { roles },
+        }),
       ),
     onSuccess: onClose,
+    // Changed meanwhile: show the reloaded roles rather than the edit.
+    onError: () => setEdited(null),
   });
   return (
     <form
@@ -115,16 +138,49 @@ function EditUser({
     >
       <RolePicker
         value={roles}
-        onChange={setRoles}
+        onChange={setEdited}
         allowed={allowed}
         label={t('users.rolesOf', { user: user.accountEmail })}
       />
-      <Button type="submit" appearance="primary" disabled={save.isPending}>
+      <Button type="submit" appearance="primary" disabled={save.isPending || current.isPending}>
         {t('users.saveRoles')}
       </Button>{' '}
       <Button onClick={onClose}>{t('common.cancel')}</Button>
-      <ProblemMessage error={save.error} action="manageUsers" />
+      <ProblemMessage error={save.error ?? current.error} action="manageUsers" />
     </form>
+  );
+}
+
+/** Remove: asks first (the user's benefit assignments end), then `DELETE …/users/{userId}`. */
+function RemoveUser({ partnerId, user, onClose }: { partnerId: string; user: User; onClose: () => void }) {
+  const t = useT();
+  const remove = useApiMutation({
+    invalidate: [keys.users(partnerId), keys.benefits(partnerId)],
+    mutationFn: () =>
+      call<void>(
+        api.DELETE('/api/partners/{partnerId}/users/{userId}', {
+          params: { path: { partnerId, userId: user.id } },
+        }),
+      ),
+    onSuccess: onClose,
+  });
+  return (
+    <Stack>
+      <span>{t('users.removeConfirm', { user: user.accountEmail })}</span>
+      <div>
+        <Button
+          size="small"
+          appearance="primary"
+          disabled={remove.isPending}
+          onClick={() => remove.mutate(undefined)}
+        >
+          {t('users.confirmRemove')}
+        </Button>{' '}
+        <Button size="small" onClick={onClose}>
+          {t('common.cancel')}
+        </Button>
+      </div>
+    </Stack>
   );
 }
 
@@ -216,14 +272,7 @@ export default function UsersPage() {
         }),
       ),
   });
-  const remove = useApiMutation({
-    invalidate: [keys.users(partnerId), keys.benefits(partnerId)],
-    mutationFn: (userId: string) =>
-      requestJson<void>(
-        'DELETE',
-        `/api/partners/${encodeURIComponent(partnerId)}/users/${encodeURIComponent(userId)}`,
-      ),
-  });
+  const [removing, setRemoving] = useState<string | null>(null);
   return (
     <Stack>
       <Title2 as="h1">
@@ -251,11 +300,15 @@ export default function UsersPage() {
                   onClose={() => setEditing(null)}
                 />
               ) : u.roles.length ? (
-                u.roles.map(roleName).join(', ')
+                ROLES.filter((r) => u.roles.includes(r))
+                  .map(roleName)
+                  .join(', ')
               ) : (
                 t('role.employee')
               ),
-              canManage ? (
+              canManage && removing === u.id ? (
+                <RemoveUser key="r" partnerId={partnerId} user={u} onClose={() => setRemoving(null)} />
+              ) : canManage ? (
                 <span key="a">
                   <Button
                     size="small"
@@ -266,7 +319,7 @@ export default function UsersPage() {
                   </Button>{' '}
                   <Button
                     size="small"
-                    onClick={() => remove.mutate(u.id)}
+                    onClick={() => setRemoving(u.id)}
                     aria-label={t('users.removeUser', { user: u.accountEmail })}
                   >
                     {t('users.remove')}
@@ -279,7 +332,6 @@ export default function UsersPage() {
           }))}
         />
       )}
-      <ProblemMessage error={remove.error} action="manageUsers" />
       <Pager pager={pager} continuationToken={list.data?.continuationToken} />
       {canManage ? <AddUser partnerId={partnerId} allowed={allowed} /> : <RoleNotice action="manageUsers" />}
     </Stack>

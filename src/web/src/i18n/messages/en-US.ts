@@ -214,6 +214,8 @@ export const enUS = {
   'users.saveRoles': 'Save roles',
   'users.remove': 'Remove',
   'users.removeUser': 'Remove user {user}',
+  'users.removeConfirm': 'Remove {user}? Their benefit seats and assignments end.',
+  'users.confirmRemove': 'Yes, remove',
   'users.addHeading': 'Add a user',
   'users.objectId': 'Object ID',
   'users.objectIdHint': 'The user’s object ID in Microsoft Entra ID (a new one is suggested).',

@@ -217,6 +217,8 @@ export const ruRU: Messages = {
   'users.saveRoles': 'Сохранить роли',
   'users.remove': 'Удалить',
   'users.removeUser': 'Удалить пользователя {user}',
+  'users.removeConfirm': 'Удалить {user}? Назначенные этому пользователю места будут освобождены.',
+  'users.confirmRemove': 'Да, удалить',
   'users.addHeading': 'Добавить пользователя',
   'users.objectId': 'Идентификатор объекта',
   'users.objectIdHint': 'Идентификатор объекта пользователя в Microsoft Entra ID (предложен новый).',

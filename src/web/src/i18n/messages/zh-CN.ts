@@ -205,6 +205,8 @@ export const zhCN: Messages = {
   'users.saveRoles': '保存角色',
   'users.remove': '删除',
   'users.removeUser': '删除用户 {user}',
+  'users.removeConfirm': '要删除 {user} 吗？其权益席位和分配将结束。',
+  'users.confirmRemove': '是，删除',
   'users.addHeading': '添加用户',
   'users.objectId': '对象 ID',
   'users.objectIdHint': '用户在 Microsoft Entra ID 中的对象 ID（已建议一个新的）。',

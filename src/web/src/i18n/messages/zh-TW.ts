@@ -206,6 +206,8 @@ export const zhTW: Messages = {
   'users.saveRoles': '儲存角色',
   'users.remove': '移除',
   'users.removeUser': '移除使用者 {user}',
+  'users.removeConfirm': '要移除 {user} 嗎？其權益座位與指派將會結束。',
+  'users.confirmRemove': '是，移除',
   'users.addHeading': '新增使用者',
   'users.objectId': '物件識別碼',
   'users.objectIdHint': '使用者在 Microsoft Entra ID 中的物件識別碼 (已建議一個新的)。',

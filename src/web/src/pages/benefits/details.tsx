@@ -57,7 +57,7 @@ function Description({ items }: { items: Array<[string, string | number | undefi
   );
 }
 
-type KeysResponse = Schemas['KeysResponse'] & { specialInstructions?: string; instructions?: string };
+type KeysResponse = Schemas['KeysResponse'];
 
 /** Software and license-based cloud: Get keys (language + OS), keys with copy buttons, downloads, instructions. */
 function GetKeys({ partnerId, benefit }: { partnerId: string; benefit: Benefit }) {
@@ -79,7 +79,7 @@ function GetKeys({ partnerId, benefit }: { partnerId: string; benefit: Benefit }
       ),
   });
   const firstReveal = benefit.status === 'NotActivated';
-  const instructions = reveal.data?.specialInstructions ?? reveal.data?.instructions;
+  const instructions = reveal.data?.instructions;
   return (
     <RoleGate action="revealKeys">
       <Stack>
@@ -190,7 +190,7 @@ function AssignYourself({ partnerId, benefit }: { partnerId: string; benefit: Be
           <ProblemMessage error={assign.error} action="selfAssignCloud" />
         </RoleGate>
       )}
-      <Link href={AZURE_PORTAL_URL} target="_blank" rel="noreferrer">
+      <Link href={benefit.portalUrl ?? AZURE_PORTAL_URL} target="_blank" rel="noreferrer">
         {t('cloud.azurePortal')}
       </Link>
     </Stack>
@@ -477,6 +477,8 @@ export function BenefitDetails({ partnerId, benefit }: { partnerId: string; bene
     [t('details.expires'), benefit.expiresAt ? format.date(benefit.expiresAt) : undefined],
     [t('details.accessId'), benefit.accessId],
     [t('details.contractId'), benefit.contractId],
+    // The product's special instructions (catalog, in English like the product names; docs/product.md §3).
+    [t('keys.instructions'), benefit.instructions],
   ];
   return (
     <Stack>
