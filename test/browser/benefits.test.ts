@@ -258,6 +258,23 @@ describeBrowser('Benefits page', () => {
       .waitFor();
     await expectAccessible(page, `operator ${locale}`);
     await screenshot(page, `operator-${locale}`);
+
+    // Onboard a partner: it appears in the partner list (by name, so "A-…" is on the first page).
+    const name = `A-Litware ${locale} ${p.partnerId.slice(-6)}`;
+    const onboard = page.getByRole('form', { name: msg(locale, 'operator.onboardHeading') });
+    await onboard
+      .getByRole('textbox', { name: new RegExp(`^${escape(msg(locale, 'operator.partnerName'))}`) })
+      .fill(name);
+    await onboard.getByRole('combobox', { name: msg(locale, 'operator.level') }).selectOption('Gold');
+    await onboard
+      .getByRole('textbox', { name: new RegExp(`^${escape(msg(locale, 'operator.adminName'))}`) })
+      .fill('Ada Admin');
+    await onboard
+      .getByRole('textbox', { name: new RegExp(`^${escape(msg(locale, 'operator.adminEmail'))}`) })
+      .fill(`ada-${p.partnerId.slice(-6)}-${locale}@litware.example`);
+    await onboard.getByRole('button', { name: msg(locale, 'operator.onboard') }).click();
+    const partners = page.getByRole('table', { name: msg(locale, 'operator.partnersHeading') });
+    await partners.getByRole('row').filter({ hasText: name }).getByText(msg(locale, 'level.Gold')).waitFor();
     for (let i = 0; i < 100; i++) {
       const b = (
         await env.host.call('GET', `/api/partners/${p.partnerId}/benefits/${tech.id}`, {

@@ -107,6 +107,52 @@ describe('GET /api/operator/activations', () => {
   });
 });
 
+describe('GET /api/operator/partners', () => {
+  test('lists every partner by name, paged with sealed tokens; no internal fields', async () => {
+    const seen: any[] = [];
+    let token: string | null = null;
+    let pages = 0;
+    do {
+      const qs: string = token ? `&continuationToken=${encodeURIComponent(token)}` : '';
+      const res = await host.call('GET', `/api/operator/partners?pageSize=2${qs}`, { token: operator });
+      expect(res.status).toBe(200);
+      expect(res.body.items.length).toBeLessThanOrEqual(2);
+      seen.push(...res.body.items);
+      token = res.body.continuationToken;
+      pages++;
+    } while (token && pages < 20);
+    const names = seen.map((p) => p.name);
+    expect(names).toEqual([...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+    expect(seen.map((p) => p.id)).toEqual(
+      expect.arrayContaining(['contoso', 'fabrikam', 'adatum', 'northwind']),
+    );
+    expect(new Set(seen.map((p) => p.id)).size).toBe(seen.length);
+    expect(pages).toBeGreaterThan(1);
+    const northwind = seen.find((p) => p.id === 'northwind');
+    expect(northwind).toMatchObject({ level: 'Silver', managedIn: 'PMC', membership: { status: 'Active' } });
+    for (const p of seen) {
+      expect(p).not.toHaveProperty('globalAdminIds');
+      expect(p).not.toHaveProperty('partnerId');
+    }
+  });
+
+  test('operator only; a token from another list is refused', async () => {
+    expectProblem(await host.call('GET', '/api/operator/partners', { token: admin }), 403, 'forbidden');
+    expectProblem(await host.call('GET', '/api/operator/partners'), 401, 'unauthorized');
+    const users = await host.call('GET', '/api/partners/contoso/users?pageSize=1', { token: admin });
+    expect(users.body.continuationToken).toEqual(expect.any(String));
+    expectProblem(
+      await host.call(
+        'GET',
+        `/api/operator/partners?continuationToken=${encodeURIComponent(users.body.continuationToken)}`,
+        { token: operator },
+      ),
+      400,
+      'validation-failed',
+    );
+  });
+});
+
 async function waitFor(check: () => Promise<boolean>): Promise<void> {
   for (let i = 0; i < 100; i++) {
     if (await check()) return;

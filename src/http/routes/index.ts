@@ -16,6 +16,7 @@ import { createServiceRequest, listServiceRequests } from './serviceRequests';
 import { getOpenApi } from './openapi';
 import { lookupContactVerification } from './contactLookup';
 import { listOperatorActivations } from './operatorQueue';
+import { listOperatorPartners } from './operatorPartners';
 import { downloadFile } from './downloads';
 
 export const ALL_ROUTES: RouteDefinition[] = [
@@ -51,4 +52,5 @@ export const ALL_ROUTES: RouteDefinition[] = [
   createServiceRequest,
   lookupContactVerification,
   listOperatorActivations,
+  listOperatorPartners,
 ];

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { Benefit, Partner } from '../../domain/types';
 import { ActivationSchema, ContinuationTokenSchema, PageSizeSchema, pageSchema } from '../../domain/schemas';
 import { BenefitCategorySchema, OfferTypeSchema } from '../../domain/types';
+import { pageOf } from '../paging';
 import { defineRoute } from '../route';
 import { activationView } from './activation';
 
@@ -41,13 +42,20 @@ export const listOperatorActivations = defineRoute({
   },
   handle: async ({ services, query }) => {
     const docs = services.store.docs;
-    const page = await docs.queryPage<Benefit>(
-      'SELECT * FROM c WHERE c.type = @t AND c.status = @s AND IS_DEFINED(c.activation) ORDER BY c.activation.requestedAt ASC',
-      [
-        { name: '@t', value: 'benefit' },
-        { name: '@s', value: query.status },
-      ],
-      { pageSize: query.pageSize, continuationToken: query.continuationToken },
+    // Continuation tokens are sealed for this list like every other (src/http/paging.ts).
+    const page = await pageOf(
+      services,
+      { route: 'listOperatorActivations', partnerId: '*', filters: { status: query.status } },
+      query,
+      (p) =>
+        docs.queryPage<Benefit>(
+          'SELECT * FROM c WHERE c.type = @t AND c.status = @s AND IS_DEFINED(c.activation) ORDER BY c.activation.requestedAt ASC',
+          [
+            { name: '@t', value: 'benefit' },
+            { name: '@s', value: query.status },
+          ],
+          p,
+        ),
     );
     const partnerIds = [...new Set(page.items.map((b) => b.partnerId))];
     const partners = await Promise.all(partnerIds.map((id) => services.store.getPartner(id)));

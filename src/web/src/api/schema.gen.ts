@@ -146,7 +146,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Every partner organization, by name (operator) */
+        get: operations["listOperatorPartners"];
         put?: never;
         /** Onboard a partner organization with its first GlobalAdmin (operator) */
         post: operations["createPartner"];
@@ -1223,6 +1224,59 @@ export interface operations {
                     "application/json": {
                         continuationToken: string | null;
                         items: components["schemas"]["WaitingActivation"][];
+                    };
+                };
+            };
+            /** @description Invalid input (`validation-failed` with `errors`, or another 400 code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authenticated, but the role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listOperatorPartners: {
+        parameters: {
+            query?: {
+                continuationToken?: string;
+                pageSize?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of partners, by name */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        continuationToken: string | null;
+                        items: components["schemas"]["Partner"][];
                     };
                 };
             };

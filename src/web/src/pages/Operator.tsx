@@ -1,6 +1,7 @@
 /**
- * The operator console (docs/product.md §11): onboard a partner with its first GlobalAdmin, and the queue of
- * activations waiting for processing with Fulfil (Access ID, Contract ID) and Reject (reason).
+ * The operator console (docs/product.md §11): the partners (`GET /api/operator/partners`), onboard a partner with
+ * its first GlobalAdmin, and the queue of activations waiting for processing with Fulfil (Access ID, Contract ID)
+ * and Reject (reason).
  */
 import { useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
@@ -41,6 +42,57 @@ const useStyles = makeStyles({
 
 type Waiting = Schemas['WaitingActivation'];
 const queueKey = ['operator', 'activations'] as const;
+const partnersKey = ['operator', 'partners'] as const;
+
+/** Every partner organization, by name (`GET /api/operator/partners`), paged. */
+function Partners() {
+  const t = useT();
+  const format = useFormat();
+  const pager = usePager('partners');
+  const list = useQuery({
+    queryKey: [...partnersKey, pager.token],
+    queryFn: () =>
+      call<{ items: Schemas['Partner'][]; continuationToken: string | null }>(
+        api.GET('/api/operator/partners', {
+          params: { query: { pageSize: 10, ...(pager.token ? { continuationToken: pager.token } : {}) } },
+        }),
+      ),
+  });
+  return (
+    <section aria-labelledby="partners-heading">
+      <Title3 as="h2" id="partners-heading">
+        {t('operator.partnersHeading')}
+      </Title3>
+      {list.isPending ? (
+        <Loading />
+      ) : list.error ? (
+        <ProblemMessage error={list.error} />
+      ) : (
+        <SimpleTable
+          label={t('operator.partnersHeading')}
+          columns={[
+            t('operator.col.partner'),
+            t('operator.level'),
+            t('operator.managedIn'),
+            t('operator.col.membership'),
+            t('details.expires'),
+          ]}
+          rows={list.data.items.map((p) => ({
+            key: p.id,
+            cells: [
+              p.name,
+              t(`level.${p.level}` as MessageKey),
+              t(p.managedIn === 'PMC' ? 'operator.pmc' : 'operator.partnerCenter'),
+              t(`membership.${p.membership.status}` as MessageKey),
+              format.date(p.membership.expiresAt),
+            ],
+          }))}
+        />
+      )}
+      <Pager pager={pager} continuationToken={list.data?.continuationToken} />
+    </section>
+  );
+}
 
 function Decide({ item, onDone }: { item: Waiting; onDone: (text: string) => void }) {
   const t = useT();
@@ -137,7 +189,7 @@ function Onboard() {
   const [adminEmail, setAdminEmail] = useState('');
   const [objectId, setObjectId] = useState<string>(() => crypto.randomUUID());
   const create = useApiMutation({
-    invalidate: [],
+    invalidate: [partnersKey],
     mutationFn: () =>
       call<Schemas['Partner']>(
         api.POST('/api/operator/partners', {
@@ -245,6 +297,7 @@ export default function OperatorPage() {
   return (
     <Stack>
       <Title2 as="h1">{t('operator.title')}</Title2>
+      <Partners />
       <Onboard />
       <section aria-labelledby="queue-heading">
         <Title3 as="h2" id="queue-heading">

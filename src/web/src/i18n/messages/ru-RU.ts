@@ -253,6 +253,11 @@ export const ruRU: Messages = {
   'operator.onboard': 'Подключить партнера',
   'operator.onboarded':
     'Партнер {name} подключен (идентификатор {id}). Его глобальный администратор может войти.',
+  'operator.partnersHeading': 'Партнеры',
+  'operator.col.membership': 'Членство',
+  'membership.Active': 'Активно',
+  'membership.Expired': 'Истекло',
+  'membership.Suspended': 'Приостановлено',
   'operator.queueHeading': 'Активации, ожидающие обработки',
   'operator.queueEmpty': 'Нет ожидающих активаций.',
   'operator.col.partner': 'Партнер',
