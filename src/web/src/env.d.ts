@@ -8,6 +8,6 @@ interface ImportMetaEnv {
   readonly VITE_ENTRA_CLIENT_ID?: string;
   /** Authority, e.g. https://login.microsoftonline.com/<tenant id>. */
   readonly VITE_ENTRA_AUTHORITY?: string;
-  /** The API's delegated scope, e.g. api://partner-benefits/access_as_user. */
+  /** The API's delegated scope, e.g. api://partner-benefits-<env>/Benefits.Access. */
   readonly VITE_API_SCOPE?: string;
 }

@@ -42,7 +42,12 @@ export function configureApi(source: TokenSource, unauthorized: () => void): voi
 const auth: Middleware = {
   async onRequest({ request }) {
     const token = await tokenSource();
-    if (token) request.headers.set('Authorization', `Bearer ${token}`);
+    if (token) {
+      request.headers.set('Authorization', `Bearer ${token}`);
+      // Deployed behind Static Web Apps, which sets Authorization on proxied requests to its own token: API
+      // Management restores ours from this header (infra/app/gateway.bicep). The local build does not need it.
+      if (!__LOCAL_SIGN_IN__) request.headers.set('X-Client-Authorization', `Bearer ${token}`);
+    }
     return request;
   },
   async onResponse({ response }) {

@@ -1,7 +1,7 @@
 /**
  * Microsoft Entra ID sign-in through MSAL (deployed build only; loaded lazily so its code is not in the initial
  * bundle). Tokens are acquired silently for the API's scope (`VITE_API_SCOPE`), falling back to a redirect.
- * Registration steps: docs/deploy.md "Portal sign-in".
+ * Registration steps and where the build gets these values: docs/deploy.md "Portal sign-in".
  */
 import { useCallback, useMemo, useState, type ReactNode } from 'react';
 import {
@@ -14,7 +14,7 @@ import { MsalProvider, useIsAuthenticated, useMsal } from '@azure/msal-react';
 import { configureApi } from '../api/client';
 import { AuthContext, type AuthState } from './AuthContext';
 
-const scopes = [import.meta.env.VITE_API_SCOPE ?? 'api://partner-benefits/access_as_user'];
+const scopes = [import.meta.env.VITE_API_SCOPE ?? 'api://partner-benefits/Benefits.Access'];
 
 const msal = new PublicClientApplication({
   auth: {
