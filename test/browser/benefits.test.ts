@@ -3,7 +3,7 @@
  * purchase is no longer cancellable), Assign yourself to Azure, Visual Studio seats up to the limit, Activate a
  * technical benefit (Access ID shown without a reload), and the operator fulfilling an activation.
  */
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import {
   LOCALES,
   describeBrowser,
@@ -290,6 +290,78 @@ describeBrowser('Benefits page', () => {
     }
     await context.close();
   });
+});
+
+/**
+ * Keyboard only: presses Tab (Shift+Tab with `back`) until `target` has the focus; fails after `max` presses.
+ * No click, no programmatic focus.
+ */
+async function tabTo(page: Page, target: Locator, max = 80, back = false): Promise<void> {
+  await target.waitFor();
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press(back ? 'Shift+Tab' : 'Tab');
+    if (await target.evaluate((el) => el === el.ownerDocument.activeElement)) return;
+  }
+  throw new Error(`Tab never reached ${target}`);
+}
+
+describeBrowser('Keyboard only', () => {
+  test.each(LOCALES)(
+    'sign in, open Visual Studio subscriptions, assign a seat and remove it with Tab, Enter, Space and arrows (%s)',
+    async (locale) => {
+      const p = await freshPartner(env.host, { level: 'ActionPack', buy: 'action-pack', employees: 2 });
+      const vs = (
+        await env.host.call('GET', `/api/partners/${p.partnerId}/benefits?category=visualStudio`, {
+          token: p.adminToken,
+        })
+      ).body.items[0];
+      const { context, page } = await newPage(env, locale);
+      await page.goto('/sign-in');
+      // The skip link and the sign-in buttons are reachable with Tab; Enter signs in.
+      await tabTo(page, page.getByRole('button', { name: p.adminEmail, exact: true }), 400);
+      await page.keyboard.press('Enter');
+      await page.getByRole('button', { name: msg(locale, 'nav.signOut') }).waitFor();
+      // The Benefits page opens on Software; Tab to the tab list and move to Visual Studio with the arrows.
+      const software = page.getByRole('tab', { name: msg(locale, 'tab.software') });
+      await tabTo(page, software);
+      await page.keyboard.press('ArrowRight');
+      await page.keyboard.press('ArrowRight');
+      await page.keyboard.press('Enter');
+      await page.waitForURL(/\/benefits\/visual-studio/);
+      await page.getByRole('table').waitFor();
+      await tabTo(
+        page,
+        page.getByRole('button', { name: msg(locale, 'benefits.showDetails', { name: vs.productName }) }),
+      );
+      await page.keyboard.press('Enter');
+      // The user list: type-ahead picks the employee, Space presses Assign user.
+      const userSelect = page.getByRole('combobox', {
+        name: new RegExp(`^${escape(msg(locale, 'seats.user'))}`),
+      });
+      await tabTo(page, userSelect);
+      await page.keyboard.type(p.employees[1].displayName);
+      expect(await userSelect.inputValue()).toBe(p.employees[1].id);
+      await tabTo(page, page.getByRole('button', { name: msg(locale, 'seats.assignUser') }));
+      await page.keyboard.press('Space');
+      await page
+        .getByText(msg(locale, 'benefits.seatsUsed', { used: 1, total: 5 }))
+        .first()
+        .waitFor();
+      // Remove is next in the list of assignees: Shift+Tab back to it, Enter.
+      const remove = page.getByRole('button', { name: new RegExp(escape(p.employees[1].email)) });
+      await tabTo(page, remove, 40, true);
+      await page.keyboard.press('Enter');
+      await page
+        .getByText(msg(locale, 'benefits.seatsUsed', { used: 0, total: 5 }))
+        .first()
+        .waitFor();
+      const after = (
+        await env.host.call('GET', `/api/partners/${p.partnerId}/benefits/${vs.id}`, { token: p.adminToken })
+      ).body;
+      expect(after.assignments.filter((a: any) => !a.endedAt)).toEqual([]);
+      await context.close();
+    },
+  );
 });
 
 function escape(s: string): string {
