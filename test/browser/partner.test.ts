@@ -4,6 +4,8 @@
  * banner; an employee's own benefits.
  */
 import { readOutbox } from '../../src/email/outbox';
+import { ruRU } from '../../src/web/src/i18n/messages/ru-RU';
+import { zhCN } from '../../src/web/src/i18n/messages/zh-CN';
 import {
   LOCALES,
   describeBrowser,
@@ -135,13 +137,15 @@ describeBrowser('Partner pages', () => {
     await page.getByRole('button', { name: msg(locale, 'purchases.submitCancellation') }).click();
     await page.getByText(msg(locale, 'purchases.cancelled')).waitFor();
     await expectAccessible(page, `purchases ${locale}`);
-    if (locale === 'zh-TW') await screenshot(page, 'purchases-zh-TW');
+    await screenshot(page, `purchases-${locale}`);
     await page.getByRole('link', { name: msg(locale, 'nav.serviceRequests') }).click();
     await page.getByRole('cell', { name: msg(locale, 'requestType.Cancellation'), exact: true }).waitFor();
     await expectAccessible(page, `service requests ${locale}`);
+    await screenshot(page, `service-requests-${locale}`);
     await page.getByRole('link', { name: msg(locale, 'nav.audit') }).click();
     await page.getByRole('table').waitFor();
     await expectAccessible(page, `audit ${locale}`);
+    await screenshot(page, `audit-${locale}`);
     await context.close();
   });
 
@@ -235,6 +239,40 @@ describeBrowser('Partner pages', () => {
       await context.close();
     },
   );
+
+  test('languages: picked from the browser, switchable, remembered; dates via Intl', async () => {
+    // A browser asking for Simplified Chinese gets zh-CN without choosing anything.
+    {
+      const context = await env.browser.newContext({ locale: 'zh-CN', baseURL: env.host.url });
+      const page = await context.newPage();
+      await page.goto('/sign-in');
+      await page.getByRole('button', { name: zhCN['signIn.operator'] }).waitFor();
+      expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
+      await expectAccessible(page, 'sign-in zh-CN');
+      await context.close();
+    }
+    const p = await freshPartner(env.host, { level: 'ActionPack', buy: 'action-pack' });
+    const { context, page } = await newPage(env, 'en-US');
+    await signIn(page, 'en-US', p.adminEmail);
+    await page.getByRole('link', { name: msg('en-US', 'nav.purchases') }).click();
+    await page.getByRole('combobox', { name: msg('en-US', 'nav.language') }).selectOption('ru-RU');
+    await page.getByRole('heading', { name: ruRU['purchases.title'], level: 1 }).waitFor();
+    expect(await page.locator('html').getAttribute('lang')).toBe('ru-RU');
+    // Dates in the Russian format of Intl.
+    const purchase = (
+      await env.host.call('GET', `/api/partners/${p.partnerId}/purchases`, { token: p.adminToken })
+    ).body.items[0];
+    const ruDate = new Intl.DateTimeFormat('ru-RU', { dateStyle: 'medium' }).format(
+      new Date(purchase.purchasedAt),
+    );
+    await page.getByText(ruDate).first().waitFor();
+    await expectAccessible(page, 'purchases ru-RU');
+    await screenshot(page, 'purchases-ru-RU');
+    // Remembered: a reload (and a new tab) keeps Russian although the browser asks for English.
+    await page.reload();
+    await page.getByRole('heading', { name: ruRU['purchases.title'], level: 1 }).waitFor();
+    await context.close();
+  });
 
   test.each(LOCALES)(
     'a partner managed in PMC sees the banner with the PMC link instead of benefits (%s)',

@@ -85,10 +85,19 @@ export async function newPage(
   return { context, page };
 }
 
+const signInShot = new Set<TestLocale>();
+
 /** Signs in through the local sign-in page with the button named by the email (or "Program operator"). */
 export async function signIn(page: Page, locale: TestLocale, who: string): Promise<void> {
   await page.goto('/sign-in');
   const name = who === 'operator' ? msg(locale, 'signIn.operator') : who;
+  if (!signInShot.has(locale)) {
+    // One picture of the sign-in page per language (docs/screenshots).
+    signInShot.add(locale);
+    await page.getByRole('button', { name: msg(locale, 'signIn.operator') }).waitFor();
+    await screenshot(page, `sign-in-${locale}`);
+    await expectAccessible(page, `sign-in ${locale}`);
+  }
   await page.getByRole('button', { name, exact: true }).click();
   await page.getByRole('button', { name: msg(locale, 'nav.signOut') }).waitFor();
 }
