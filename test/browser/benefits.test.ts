@@ -219,6 +219,36 @@ describeBrowser('Benefits page', () => {
       await page.getByText(accessId, { exact: true }).waitFor();
       await page.getByText(`CID-${locale}`, { exact: true }).waitFor();
       await page.getByText(msg(locale, 'details.accessId'), { exact: true }).waitFor();
+      // Now Active: the request form with its balance (advisory hours or support incidents) files a request.
+      const presales = tech.technicalKind === 'presales';
+      const form = page.getByRole('form', {
+        name: msg(locale, presales ? 'requests.advisoryTitle' : 'requests.incidentTitle'),
+      });
+      const balance = presales
+        ? msg(locale, 'requests.hoursRemaining', { hours: tech.advisoryHoursRemaining })
+        : msg(locale, 'requests.incidentsRemaining', { count: tech.incidentsRemaining });
+      await form.getByText(balance).waitFor();
+      await form
+        .getByRole('textbox', {
+          name: new RegExp(
+            `^${escape(msg(locale, presales ? 'requests.topic' : 'requests.incidentTitleField'))}`,
+          ),
+        })
+        .fill('Migration of the line-of-business app');
+      if (presales) {
+        await form
+          .getByRole('spinbutton', { name: new RegExp(`^${escape(msg(locale, 'requests.hours'))}`) })
+          .fill('2');
+      }
+      await form
+        .getByRole('textbox', { name: new RegExp(`^${escape(msg(locale, 'requests.description'))}`) })
+        .fill('Two hours of design review, please.');
+      await form.getByRole('button', { name: msg(locale, 'requests.submit') }).click();
+      await form.getByText(msg(locale, 'requests.filed')).waitFor();
+      const after = presales
+        ? msg(locale, 'requests.hoursRemaining', { hours: tech.advisoryHoursRemaining - 2 })
+        : msg(locale, 'requests.incidentsRemaining', { count: tech.incidentsRemaining - 1 });
+      await form.getByText(after).waitFor();
       if (locale === 'en-US') await screenshot(page, 'benefits-technical-en-US');
       await expectAccessible(page, `technical ${locale}`);
       await context.close();
