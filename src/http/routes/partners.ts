@@ -11,7 +11,7 @@ import {
   UserSchema,
   pageSchema,
 } from '../../domain/schemas';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AssignmentSchema, BenefitSchema } from '../../domain/schemas';
 import { ManagedInSchema } from '../../domain/types';
 import { assertCanSetRoles } from '../../domain/users';
