@@ -9,5 +9,7 @@ module.exports = {
   // The Functions host answers require('@azure/functions-core'); the local runtime stands in for it.
   moduleNameMapper: { '^@azure/functions-core$': '<rootDir>/src/local/functionsCore.ts' },
   testTimeout: 60000,
+  // Builds the portal once per run when src/web changed (the browser tests serve it).
+  globalSetup: '<rootDir>/test/browser/globalSetup.ts',
   maxWorkers: 2,
 };

@@ -3,7 +3,7 @@
  * never writes anything) and response shapes for the OpenAPI 3.1 document (named with `.meta({ id })`, which
  * @asteasolutions/zod-to-openapi reads). Field names follow SPEC §9 and `types.ts`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { MarketingContactInputSchema } from './contacts';
 import { IdSchema } from './ids';
 import {

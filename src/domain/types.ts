@@ -2,7 +2,7 @@
  * Domain vocabulary and zod schemas of the partner-benefits service (SPEC §1–§5, §9).
  * Pure: no Azure imports. Field names are part of the HTTP contract (SPEC §9).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The four Partner Center roles a partner admin may hold (SPEC §1). */
 export const ROLES = ['GlobalAdmin', 'UserAdmin', 'AdminAgent', 'MpnPartnerAdmin'] as const;

@@ -207,6 +207,44 @@ export class BenefitsStore {
     return this.readTyped<User>('user', partnerId, userDocId(userId));
   }
 
+  /**
+   * What every partner route needs before its own work, in ONE round trip (a transactional batch of reads in the
+   * partner's partition): the caller's user document, the partner, and optionally one more document of that
+   * partition the route reads anyway (e.g. the benefit of `GET …/benefits/{id}`). Strongly consistent, no cache.
+   * When Cosmos DB stops the batch at a missing `extra` (a 404 makes it answer 424 for the reads after it), the
+   * user and the partner are read again without it: two round trips, on that path only.
+   * @returns `user` / `partner` undefined when absent (or `partnerId` is a global partition); `extra` undefined
+   *   when absent or not requested.
+   */
+  async readPartnerAccess<E = unknown>(
+    partnerId: string,
+    objectId: string,
+    extra?: { type: DocType; id: string },
+  ): Promise<{ user?: Versioned<User>; partner?: Versioned<Partner>; extra?: Versioned<E> }> {
+    if (partnerId.startsWith('_')) return {};
+    const access = [
+      { id: userDocId(objectId), type: 'user' as const },
+      { id: partnerId, type: 'partner' as const },
+    ];
+    // The extra document first: when it is missing, the user and the partner come back 424 — from Cosmos DB and
+    // from the embedded server alike — and are read again, so that path is the same (and tested) on both.
+    const read = await this.docs.readMany(partnerId, extra ? [extra, ...access] : access);
+    const other = extra ? read[0] : undefined;
+    let [user, partner] = read.slice(extra ? 1 : 0);
+    const decided = user.state === 'absent' || partner.state === 'absent';
+    if (!decided && (user.state === 'unknown' || partner.state === 'unknown')) {
+      [user, partner] = await this.docs.readMany(partnerId, access);
+    }
+    const found = <T>(r: typeof user | undefined) =>
+      r?.state === 'found' ? (r.value as Versioned<T>) : undefined;
+    const userDoc = found<User>(user);
+    return {
+      user: userDoc && { value: fromUserDoc(userDoc.value), etag: userDoc.etag },
+      partner: found<Partner>(partner),
+      extra: found<E>(other),
+    };
+  }
+
   /** objectId → its partner (one point read in the directory partition). */
   async findDirectoryEntry(objectId: string): Promise<DirectoryEntry | undefined> {
     const entry = await this.readTyped<DirectoryEntry>('directory', DIRECTORY_PARTITION, objectId);

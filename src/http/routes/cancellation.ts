@@ -11,7 +11,6 @@
  * (SPEC §6).
  */
 import type { InvocationContext } from '@azure/functions';
-import * as df from 'durable-functions';
 import { DomainError, isDomainError } from '../../domain/errors';
 import {
   assertPurchaseActive,
@@ -21,7 +20,8 @@ import {
 } from '../../domain/rules';
 import { CancellationBody, ServiceRequestSchema } from '../../domain/schemas';
 import type { Benefit, Purchase, ServiceRequest } from '../../domain/types';
-import { EVENTS } from '../../orchestration/activation';
+import { EVENTS } from '../../orchestration/contract';
+import { durableClientInput, getDurableClient } from '../../orchestration/durable';
 import type { Services } from '../../services';
 import { audit } from '../audit';
 import type { Caller } from '../auth';
@@ -113,7 +113,7 @@ export const requestCancellation = defineRoute(
       return { status: 201, body: request };
     },
   },
-  { extraInputs: [df.input.durableClient()] },
+  { extraInputs: [durableClientInput()] },
 );
 
 /** The `Completed` Cancellation request of a cancelled purchase, rebuilt from what its conditional write recorded. */
@@ -249,7 +249,7 @@ export async function cancelBenefits(
     }),
   );
   if (instances.length > 0) {
-    const client = df.getClient(context);
+    const client = await getDurableClient(context);
     for (const instanceId of instances) {
       await client
         .raiseEvent(instanceId, EVENTS.purchaseCancelled, { purchaseId, at: nowIso })
