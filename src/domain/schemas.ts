@@ -211,6 +211,11 @@ export const BenefitListQuery = z.strictObject({
   category: BenefitCategorySchema.optional(),
   status: BenefitStatusSchema.optional(),
   q: SearchQuerySchema.optional(),
+  /**
+   * Only benefits with an `expiresAt` at or before this instant (ISO 8601): with `status=Active`, the portal's
+   * "Expiring soon" filter (docs/product.md §12).
+   */
+  expiresBefore: IsoDateTime.optional(),
   pageSize: PageSizeSchema,
   continuationToken: ContinuationTokenSchema.optional(),
 });

@@ -438,7 +438,14 @@ export class BenefitsStore {
    */
   async listBenefits(
     partnerId: string,
-    filter: { category?: BenefitCategory; status?: BenefitStatus; purchaseId?: string; q?: string },
+    filter: {
+      category?: BenefitCategory;
+      status?: BenefitStatus;
+      purchaseId?: string;
+      q?: string;
+      /** ISO 8601: only benefits whose `expiresAt` is at or before it (docs/product.md §12 "Expiring soon"). */
+      expiresBefore?: string;
+    },
     page: PageOptions,
   ): Promise<Page<Benefit>> {
     const where = ['c.partnerId = @p', 'c.type = @t'];
@@ -457,6 +464,11 @@ export class BenefitsStore {
     if (filter.purchaseId) {
       where.push('c.purchaseId = @purchase');
       parameters.push({ name: '@purchase', value: filter.purchaseId });
+    }
+    if (filter.expiresBefore) {
+      // Stored instants are `Date#toISOString` shaped, so they compare as strings.
+      where.push('IS_DEFINED(c.expiresAt) AND c.expiresAt <= @before');
+      parameters.push({ name: '@before', value: new Date(filter.expiresBefore).toISOString() });
     }
     if (filter.q) {
       where.push(
