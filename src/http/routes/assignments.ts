@@ -1,5 +1,5 @@
 /**
- * Seats (SPEC §3): `POST …/benefits/{benefitId}/assignments` and `DELETE …/assignments/{assignmentId}`.
+ * Seats (SPEC §3): `POST …/benefits/{benefitId}/assignments`, `GET` and `DELETE …/assignments/{assignmentId}`.
  * The seat invariant lives on the one benefit document, guarded by its ETag with a bounded retry on 412
  * (notes/platform-facts.md: no transactional batch), so concurrent assignments never over-allocate.
  */
@@ -161,6 +161,29 @@ export const unassignBenefit = defineRoute({
       detail: { assignmentId: params.assignmentId },
     });
     return { status: 204, etag: saved.etag, body: undefined, headers: {} };
+  },
+});
+
+/**
+ * `GET /api/partners/{partnerId}/benefits/{benefitId}/assignments/{assignmentId}` → 200 the assignment (also an
+ * ended one, with `endedAt`): what the `Location` of `POST …/assignments` points to. Any admin role may read it,
+ * like the benefit that holds it. Errors: 404 `not-found` (benefit or assignment).
+ */
+export const getAssignment = defineRoute({
+  name: 'getAssignment',
+  method: 'GET',
+  route: 'partners/{partnerId}/benefits/{benefitId}/assignments/{assignmentId}',
+  summary: 'Read one assignment of a benefit',
+  tags: ['benefits'],
+  access: { kind: 'partner', action: 'read', benefits: true },
+  params: AssignmentParams,
+  responses: { 200: { description: 'The assignment', schema: AssignmentSchema } },
+  handle: async ({ services, params }) => {
+    const benefit = await services.store.getBenefit(params.partnerId, params.benefitId);
+    if (!benefit) throw new DomainError('not-found', `Benefit ${params.benefitId} was not found.`);
+    const assignment = benefit.value.assignments.find((a) => a.id === params.assignmentId);
+    if (!assignment) throw new DomainError('not-found', `Assignment ${params.assignmentId} was not found.`);
+    return { status: 200, body: assignment };
   },
 });
 
