@@ -1,5 +1,6 @@
 import { app } from '@azure/functions';
 import { expirySweepTimer } from '../src/http/expirySweep';
 
-// SPEC §8: NCRONTAB from the EXPIRY_SWEEP_SCHEDULE app setting (default hourly). `npm run sweep` runs it now.
+// docs/product.md §8: NCRONTAB from the EXPIRY_SWEEP_SCHEDULE app setting (default hourly). `npm run sweep`
+// runs it now.
 app.timer('expirySweep', { schedule: '%EXPIRY_SWEEP_SCHEDULE%', handler: expirySweepTimer });

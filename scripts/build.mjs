@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run build`: the production bundle of the function app (issue #6, docs/benchmarks.md).
+ * `npm run build`: the production bundle of the function app (docs/benchmarks.md).
  *
  * One CommonJS file `dist/index.js` (+ `dist/index.js.map`) from `functions/index.ts`, the Azure Functions
  * Node v4 entry (`package.json` `main`). Decisions:

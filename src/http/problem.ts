@@ -1,5 +1,5 @@
 /**
- * `application/problem+json` responses (RFC 9457) with the SPEC §9 machine-readable `code`.
+ * `application/problem+json` responses (RFC 9457) with the docs/product.md §9 machine-readable `code`.
  */
 import type { HttpResponseInit } from '@azure/functions';
 import { ZodError } from 'zod';
@@ -27,7 +27,7 @@ const TITLES: Partial<Record<ErrorCode, string>> = {
 /** Problem type URI for a code. */
 export const problemType = (code: ErrorCode): string => `urn:partner-benefits:problem:${code}`;
 
-/** Builds a problem response; `401` responses carry `WWW-Authenticate: Bearer` (SPEC §9). */
+/** Builds a problem response; `401` responses carry `WWW-Authenticate: Bearer` (docs/product.md §9). */
 export function problemResponse(
   code: ErrorCode,
   detail: string,

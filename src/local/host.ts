@@ -1,6 +1,6 @@
 /**
- * The local host used by `npm start` and the tests (SPEC §10): the very same `app.http` / `app.timer` /
- * `df.app.*` registrations, served without the Functions host.
+ * The local host used by `npm start` and the tests (docs/product.md §10): the very same `app.http` /
+ * `app.timer` / `df.app.*` registrations, served without the Functions host.
  *
  * - HTTP functions on `http://127.0.0.1:<port>/api/<route>` (methods and route templates as registered).
  * - Timer functions on their NCRONTAB schedules (cron-parser), on the host's clock.

@@ -28,8 +28,8 @@ export interface Versioned<T> {
 }
 
 /**
- * A page of a list (SPEC §9 paging). At this layer `continuationToken` is the SDK's own token (or null); the HTTP
- * layer seals it before a caller sees it (src/http/paging.ts).
+ * A page of a list (docs/product.md §9 paging). At this layer `continuationToken` is the SDK's own token (or
+ * null); the HTTP layer seals it before a caller sees it (src/http/paging.ts).
  */
 export interface Page<T> {
   items: T[];

@@ -36,7 +36,7 @@ export interface DirectoryEntry {
   userId: string;
 }
 
-/** Paging options of list methods (SPEC §9: pageSize 1–100). */
+/** Paging options of list methods (docs/product.md §9: pageSize 1–100). */
 export interface PageOptions {
   pageSize: number;
   continuationToken?: string;
@@ -64,7 +64,7 @@ export class BenefitsStore {
   }
 
   /**
-   * Creates a partner with its first GlobalAdmin (SPEC §9 `POST /api/operator/partners`).
+   * Creates a partner with its first GlobalAdmin (docs/product.md §9 `POST /api/operator/partners`).
    * @throws DomainError `conflict` when the partner id exists, `user-exists` when the admin's objectId
    *   already belongs to a partner. Nothing is left behind on failure.
    */
@@ -114,8 +114,9 @@ export class BenefitsStore {
   }
 
   /**
-   * Creates a user (SPEC §5: accountEmail unique in the partner; one objectId belongs to one partner).
-   * Claims the email, then the objectId in the directory, then writes the user; undoes the claims on failure.
+   * Creates a user (docs/product.md §5: accountEmail unique in the partner; one objectId belongs to one
+   * partner). Claims the email, then the objectId in the directory, then writes the user; undoes the claims
+   * on failure.
    * @throws DomainError `user-exists`.
    */
   async createUser(user: User): Promise<Versioned<User>> {
@@ -188,9 +189,10 @@ export class BenefitsStore {
 
   /**
    * Records that `userId` holds (or no longer holds) GlobalAdmin in the partner document's `globalAdminIds`, the
-   * one document that guards the partner's last GlobalAdmin (SPEC §2): a conditional (ETag) write, retried on
-   * conflict, so two admins demoting each other at once cannot leave none. A document without the list gets it
-   * from the users holding the role first (one query). Round trips: one read + one write (+ the query once).
+   * one document that guards the partner's last GlobalAdmin (docs/product.md §2): a conditional (ETag) write,
+   * retried on conflict, so two admins demoting each other at once cannot leave none. A document without the
+   * list gets it from the users holding the role first (one query). Round trips: one read + one write (+ the
+   * query once).
    * @throws DomainError `last-global-admin` when no GlobalAdmin would be left (nothing is written).
    */
   async changeGlobalAdmins(partnerId: string, userId: string, holdsGlobalAdmin: boolean): Promise<string[]> {
@@ -270,7 +272,7 @@ export class BenefitsStore {
     return this.readTyped<Purchase>('purchase', partnerId, purchaseId);
   }
 
-  /** A page of a partner's purchases, newest first (SPEC §9; one query request). */
+  /** A page of a partner's purchases, newest first (docs/product.md §9; one query request). */
   async listPurchases(partnerId: string, page: PageOptions): Promise<Page<Purchase>> {
     return this.pageOfType<Purchase>('purchase', partnerId, page, 'c.purchasedAt DESC');
   }
@@ -293,10 +295,11 @@ export class BenefitsStore {
   }
 
   /**
-   * One page of a partner's benefits by category, then product name (SPEC §9), optionally filtered (one query
-   * request). `q` matches the product or offer name case-insensitively (`CONTAINS(LOWER(…), lower(q))`: the
-   * embedded server has no 3-argument CONTAINS, and LOWER needs no stored search field). The order needs the
-   * composite index (category, productName) that `ensureContainer` and infra/ define.
+   * One page of a partner's benefits by category, then product name (docs/product.md §9), optionally filtered
+   * (one query request). `q` matches the product or offer name case-insensitively
+   * (`CONTAINS(LOWER(…), lower(q))`: the embedded server has no 3-argument CONTAINS, and LOWER needs no
+   * stored search field). The order needs the composite index (category, productName) that `ensureContainer`
+   * and infra/ define.
    */
   async listBenefits(
     partnerId: string,
@@ -360,10 +363,10 @@ export class BenefitsStore {
   }
 
   /**
-   * One page of the expiry sweep's work, across partners (SPEC §8): `Active` benefits with `expiresAt <= now`,
-   * and `Expired` benefits whose expiry notice is still `Pending` since `noticeRetryBeforeIso` or earlier (a
-   * failed or interrupted send). The query is selective, so its cost grows with the due count, not with all
-   * benefits.
+   * One page of the expiry sweep's work, across partners (docs/product.md §8): `Active` benefits with
+   * `expiresAt <= now`, and `Expired` benefits whose expiry notice is still `Pending` since
+   * `noticeRetryBeforeIso` or earlier (a failed or interrupted send). The query is selective, so its cost
+   * grows with the due count, not with all benefits.
    */
   async listExpiredBenefits(
     nowIso: string,
@@ -396,12 +399,12 @@ export class BenefitsStore {
 
   // ---- service requests, audit -------------------------------------------------------------------
 
-  /** Appends an audit event (SPEC §9: every mutation writes one). */
+  /** Appends an audit event (docs/product.md §9: every mutation writes one). */
   async appendAudit(event: AuditEvent): Promise<void> {
     await this.docs.create('audit', event);
   }
 
-  /** A page of a partner's audit events, newest first (SPEC §9; one query request). */
+  /** A page of a partner's audit events, newest first (docs/product.md §9; one query request). */
   async listAuditEvents(partnerId: string, page: PageOptions): Promise<Page<AuditEvent>> {
     return this.pageOfType<AuditEvent>('audit', partnerId, page, 'c.at DESC');
   }
@@ -461,7 +464,7 @@ export class BenefitsStore {
     return { value: fromUserDoc(res.value as unknown as User) as T, etag: res.etag };
   }
 
-  // ---- issue #5: conditional updates that may write nothing, users by role ----------------------------
+  // ---- conditional updates that may write nothing, users by role ----------------------------
 
   /**
    * Optimistic read–modify–write of one benefit (ETag, bounded retry on 412, like {@link updateBenefit}) where
@@ -515,7 +518,7 @@ export class BenefitsStore {
   }
 
   /**
-   * Stores a service request (SPEC §4, §5), keeping its `type` (`Cancellation` | `AdvisoryHours` |
+   * Stores a service request (docs/product.md §4, §5), keeping its `type` (`Cancellation` | `AdvisoryHours` |
    * `SupportIncident`) under `requestType`: the document's own `type` field is the store's discriminator
    * (`serviceRequest`) and is stripped on read.
    * One round trip.
@@ -526,7 +529,7 @@ export class BenefitsStore {
     return { value: request, etag: created.etag };
   }
 
-  /** A page of a partner's service requests, newest first (SPEC §9; one query request). */
+  /** A page of a partner's service requests, newest first (docs/product.md §9; one query request). */
   async listServiceRequests(partnerId: string, page: PageOptions): Promise<Page<ServiceRequest>> {
     const res = await this.pageOfType<ServiceRequest & { requestType?: ServiceRequest['type'] }>(
       'serviceRequest',

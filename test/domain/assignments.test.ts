@@ -54,7 +54,7 @@ describe('assertNotCancelled', () => {
   });
 });
 
-describe('assignSeat — Visual Studio (SPEC §3)', () => {
+describe('assignSeat — Visual Studio (docs/product.md §3)', () => {
   it('assigns a seat, activates the benefit on the first assignment, and does not mutate the input', () => {
     const b = frozen(benefit());
     const { benefit: next, assignment } = assignSeat(
@@ -145,7 +145,7 @@ describe('assignSeat — Visual Studio (SPEC §3)', () => {
   });
 });
 
-describe('assignSeat — usage-based cloud: assign yourself (SPEC §3)', () => {
+describe('assignSeat — usage-based cloud: assign yourself (docs/product.md §3)', () => {
   it.each(['GlobalAdmin', 'MpnPartnerAdmin'] as Role[])(
     'a %s assigns themself and the benefit becomes Active',
     (role) => {
@@ -211,7 +211,7 @@ describe('assignSeat — usage-based cloud: assign yourself (SPEC §3)', () => {
   });
 });
 
-describe('assignSeat — technical contact (SPEC §3)', () => {
+describe('assignSeat — technical contact (docs/product.md §3)', () => {
   it('assigns with an alternate email and leaves the status to the activation lifecycle', () => {
     const { benefit: next, assignment } = assignSeat(
       frozen(technical()),

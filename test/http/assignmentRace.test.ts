@@ -1,8 +1,9 @@
 /**
- * Issue #3 "Race": 50 concurrent assignment requests for a 10-seat benefit over real HTTP → exactly 10 × 201 and
- * 40 × 409, and the stored benefit holds 10 assignments; repeated 20 times. Real local host: real HTTP, real JWTs,
- * the embedded Cosmos server (optimistic concurrency on the one benefit document) and the email outbox.
- * In a file of its own so that jest runs it in parallel with the other integration files.
+ * The seat race (docs/product.md §3 "Seats"): 50 concurrent assignment requests for a 10-seat benefit over
+ * real HTTP → exactly 10 × 201 and 40 × 409, and the stored benefit holds 10 assignments; repeated 20 times.
+ * Real local host: real HTTP, real JWTs, the embedded Cosmos server (optimistic concurrency on the one
+ * benefit document) and the email outbox. In a file of its own so that jest runs it in parallel with the
+ * other integration files.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';

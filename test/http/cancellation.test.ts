@@ -1,7 +1,8 @@
 /**
- * Issue #5, cancellation with refund (SPEC §4) end to end over real HTTP, with an injected clock: the exact 30-day
- * boundary, the software-keys rule, the cascade to benefits and assignments, the Rejected request of an ineligible
- * cancellation, a key reveal racing a cancellation (exactly one wins), and a running activation stopped without email.
+ * Cancellation with refund (docs/product.md §4) end to end over real HTTP, with an injected clock: the exact
+ * 30-day boundary, the software-keys rule, the cascade to benefits and assignments, the Rejected request of
+ * an ineligible cancellation, a key reveal racing a cancellation (exactly one wins), and a running activation
+ * stopped without email.
  */
 import { readOutbox } from '../../src/email/outbox';
 import { ManualClock } from '../../src/local/clock';
@@ -63,7 +64,7 @@ async function listRequests(): Promise<any[]> {
 
 const software = (b: { benefits: any[] }) => b.benefits.find((x) => x.category === 'software');
 
-describe('the 30-day window (SPEC §4), clock injected', () => {
+describe('the 30-day window (docs/product.md §4), clock injected', () => {
   test('29 d 23 h 59 m after the purchase → 201; 30 d 0 h 0 m → 409 refund-window-elapsed', async () => {
     clock.set(T0);
     const early = await buy();
@@ -268,7 +269,7 @@ describe('a successful cancellation', () => {
   });
 });
 
-describe('a key reveal racing a cancellation (SPEC §4)', () => {
+describe('a key reveal racing a cancellation (docs/product.md §4)', () => {
   test('20 rounds: exactly one wins each round and the stored state is consistent', async () => {
     clock.set(T0);
     const outcomes = { revealed: 0, cancelled: 0 };

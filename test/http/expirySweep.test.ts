@@ -1,7 +1,8 @@
 /**
- * Issue #5, the expiry sweep (SPEC §8): 2 000 benefits across 5 partners of which 150 are due → 150 Expired and
- * 150 notices; two sweeps at once → still one notice per benefit; Cosmos round trips grow with the expired count,
- * not with the number of benefits; the budget; and the demo data swept through the registered timer function.
+ * The expiry sweep (docs/product.md §8): 2 000 benefits across 5 partners of which 150 are due → 150 Expired
+ * and 150 notices; two sweeps at once → still one notice per benefit; Cosmos round trips grow with the
+ * expired count, not with the number of benefits; the budget; and the demo data swept through the registered
+ * timer function.
  */
 import { jest } from '@jest/globals';
 import type { Benefit, Partner, User } from '../../src/domain/types';

@@ -1,5 +1,5 @@
 /**
- * Issue #6: the OpenAPI document covers every registered HTTP route with its methods, and the request schemas
+ * The OpenAPI document covers every registered HTTP route with its methods, and the request schemas
  * accept the documented examples (OpenAPI examples and the README's curl bodies).
  */
 import { readFileSync } from 'node:fs';

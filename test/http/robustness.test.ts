@@ -1,5 +1,5 @@
 /**
- * Issue #3 robustness, end to end on the real local host (real HTTP, real JWTs, embedded Cosmos, email outbox):
+ * Robustness, end to end on the real local host (real HTTP, real JWTs, embedded Cosmos, email outbox):
  * - the seat race: 50 concurrent assignment requests for a 10-seat benefit, 20 rounds;
  * - Cosmos round trips of an assignment, counted on the embedded server;
  * - a fast-check property over every registered POST/PUT route: arbitrary JSON and malformed bodies are answered
@@ -216,7 +216,7 @@ describe('property: every POST/PUT route answers arbitrary and malformed bodies 
     };
   });
 
-  test('the list covers the issue #3 routes and the earlier ones', () => {
+  test('the list covers users, purchases, seats, keys, contacts, partners and activation', () => {
     const names = routes.map((r) => r.name);
     expect(names).toEqual(
       expect.arrayContaining([
@@ -292,8 +292,9 @@ describe('property: every POST/PUT route answers arbitrary and malformed bodies 
 });
 
 describe('a POST route without a request body (startActivation)', () => {
-  // SPEC §9: "Bad input never yields a 500 and never writes anything". The route declares no body; a body that is
-  // not even JSON is bad input all the same. A NotActivated technical benefit: without a body it would start.
+  // docs/product.md §9: "Bad input never yields a 500 and never writes anything". The route declares no body;
+  // a body that is not even JSON is bad input all the same. A NotActivated technical benefit: without a body
+  // it would start.
   test('a malformed JSON body is 400 validation-failed and starts nothing', async () => {
     const all = await listBenefits(host, 'contoso', contosoAdmin, '&category=technical');
     const support = all.find(

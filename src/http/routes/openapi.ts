@@ -1,4 +1,4 @@
-/** `GET /api/openapi.json` — public (SPEC §9). Built once per process. */
+/** `GET /api/openapi.json` — public (docs/product.md §9). Built once per process. */
 import { defineRoute } from '../route';
 import { buildOpenApiDocument } from '../openapi';
 
