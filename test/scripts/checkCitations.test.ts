@@ -1,16 +1,20 @@
 /**
  * scripts/check-citations.mjs on a throw-away git repository: what it refuses (with file:line), what --fix
- * rewrites, that a second --fix changes nothing, and what it leaves for a hand edit. The forbidden citations are
- * assembled at run time so that this file does not contain them itself.
+ * rewrites, that a second --fix changes nothing, and what it leaves for a hand edit. The forbidden citations and
+ * the fixture's paths (which do not exist in this repository) are assembled at run time, so that the check of this
+ * repository does not find them in this file.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
-const SPEC = ['SP', 'EC'].join('');
+const OLD_SPEC = ['SP', 'EC'].join('');
 const FACTS = ['notes', 'platform-facts.md'].join('/');
 const SHARED = ['..', 'shared', ''].join('/');
+// src/… and docs/… paths of the fixture repository
+const SRC = (rel: string) => ['src', rel].join('/');
+const DOCS = (rel: string) => ['docs', rel].join('/');
 const ISSUE = (n: number, word = 'issue') => `${word} #${n}`;
 
 const PRODUCT = [
@@ -43,17 +47,23 @@ beforeEach(() => {
   repo = mkdtempSync(join(tmpdir(), 'citations-'));
   execFileSync('git', ['init', '-q'], { cwd: repo });
   mkdirSync(join(repo, 'scripts'));
-  copyFileSync(join(__dirname, '../../scripts/check-citations.mjs'), join(repo, 'scripts/check-citations.mjs'));
+  copyFileSync(
+    join(__dirname, '../../scripts/check-citations.mjs'),
+    join(repo, 'scripts/check-citations.mjs'),
+  );
   write('docs/product.md', PRODUCT);
-  write('docs/notes.md', '# Notes\n\n## Bundle and load time\n');
+  write(DOCS('notes.md'), '# Notes\n\n## Bundle and load time\n');
   write('docs/platform-notes.md', '# Platform notes\n');
 });
 
 afterEach(() => rmSync(repo, { recursive: true, force: true }));
 
 test('a clean repository passes', () => {
-  write('src/a.ts', '/** Seats (docs/product.md §3, §2). See docs/notes.md#bundle-and-load-time. */\n');
-  write('README.md', 'Read [the rules](docs/product.md#s2) and [notes](docs/notes.md).\n');
+  write(
+    SRC('a.ts'),
+    `/** Seats (docs/product.md §3, §2). See ${DOCS('notes.md')}#bundle-and-load-time. */\n`,
+  );
+  write('README.md', `Read [the rules](docs/product.md#s2) and [notes](${DOCS('notes.md')}).\n`);
   const r = run();
   expect(r.err).toBe('');
   expect(r.status).toBe(0);
@@ -61,19 +71,19 @@ test('a clean repository passes', () => {
 
 test('refuses citations outside the repository, issue numbers and missing paths, with file:line', () => {
   write(
-    'src/a.ts',
+    SRC('a.ts'),
     [
-      `/** Seats (${SPEC} §3). */`,
+      `/** Seats (${OLD_SPEC} §3). */`,
       `// see ${FACTS}`,
-      `// from ${SHARED}${SPEC}.md`,
+      `// from ${SHARED}${OLD_SPEC}.md`,
       `// done in ${ISSUE(3)}`,
       `// rules in docs/product.md §9`,
-      `// see docs/missing.md`,
-      `// the store is src/store/nothing.ts`,
+      `// see ${DOCS('missing.md')}`,
+      `// the store is ${SRC('store/nothing.ts')}`,
       `// glob src/**/*.ts and template docs/<name>.md are not paths`,
     ].join('\n'),
   );
-  write('docs/guide.md', 'See [gone](gone.md), [here](#nowhere) and [rules](product.md#s7).\n');
+  write(DOCS('guide.md'), 'See [gone](gone.md), [here](#nowhere) and [rules](product.md#s7).\n');
   const r = run();
   expect(r.status).toBe(1);
   const lines = r.err.trim().split('\n');
@@ -83,30 +93,30 @@ test('refuses citations outside the repository, issue numbers and missing paths,
       expect.stringMatching(/^src\/a\.ts:2: outside: old platform-facts note/),
       expect.stringMatching(/^src\/a\.ts:3: outside: path outside the repository/),
       expect.stringMatching(/^src\/a\.ts:4: outside: issue number cited/),
-      'src/a.ts:5: missing: docs/product.md has no §9',
-      'src/a.ts:6: missing: no such file: docs/missing.md',
-      'src/a.ts:7: missing: no such file: src/store/nothing.ts',
-      'docs/guide.md:1: missing: link to a missing file: gone.md',
-      'docs/guide.md:1: missing: docs/guide.md has no anchor #nowhere',
-      'docs/guide.md:1: missing: docs/product.md has no anchor #s7',
+      `${SRC('a.ts')}:5: missing: docs/product.md has no §9`,
+      `${SRC('a.ts')}:6: missing: no such file: ${DOCS('missing.md')}`,
+      `${SRC('a.ts')}:7: missing: no such file: ${SRC('store/nothing.ts')}`,
+      `${DOCS('guide.md')}:1: missing: link to a missing file: gone.md`,
+      `${DOCS('guide.md')}:1: missing: ${DOCS('guide.md')} has no anchor #nowhere`,
+      `${DOCS('guide.md')}:1: missing: docs/product.md has no anchor #s7`,
     ]),
   );
-  expect(lines.filter((l) => l.startsWith('src/a.ts:8'))).toEqual([]);
+  expect(lines.filter((l) => l.startsWith(`${SRC('a.ts')}:8`))).toEqual([]);
 });
 
 test('--fix rewrites the mechanical cases, wraps what grew too long, and is idempotent', () => {
   const long = 'x'.repeat(80);
   write(
-    'src/a.ts',
+    SRC('a.ts'),
     [
       '/**',
-      ` * ${ISSUE(6, 'Issue')}: the deployed artifact is tested (${SPEC} §3, §2).`,
-      ` * Settings (${ISSUE(2)}) and the bundle (${ISSUE(6)}, ${SPEC} §1); see ${FACTS}.`,
-      ` * Helpers shared by the ${ISSUE(3)} tests, from ${SHARED}${SPEC}.md §2 and the wrapped ${SPEC}`,
+      ` * ${ISSUE(6, 'Issue')}: the deployed artifact is tested (${OLD_SPEC} §3, §2).`,
+      ` * Settings (${ISSUE(2)}) and the bundle (${ISSUE(6)}, ${OLD_SPEC} §1); see ${FACTS}.`,
+      ` * Helpers shared by the ${ISSUE(3)} tests, from ${SHARED}${OLD_SPEC}.md §2 and the wrapped ${OLD_SPEC}`,
       ` * §3 rule.`,
-      ` * ${long} (${SPEC} §3) and more words after it.`,
+      ` * ${long} (${OLD_SPEC} §3) and more words after it.`,
       ' */',
-      `/** A one-line docstring that grows too long once rewritten, ${long.slice(0, 30)} (${SPEC} §2). */`,
+      `/** A one-line docstring that grows too long once rewritten, ${long.slice(0, 30)} (${OLD_SPEC} §2). */`,
       `// ---- ${ISSUE(5)}: conditional updates ----`,
       '',
     ].join('\n'),
@@ -114,7 +124,7 @@ test('--fix rewrites the mechanical cases, wraps what grew too long, and is idem
   const first = run('--fix');
   expect(first.err).toBe('');
   expect(first.status).toBe(0);
-  const text = readFileSync(join(repo, 'src/a.ts'), 'utf8');
+  const text = readFileSync(join(repo, SRC('a.ts')), 'utf8');
   expect(text).toBe(
     [
       '/**',
@@ -136,7 +146,7 @@ test('--fix rewrites the mechanical cases, wraps what grew too long, and is idem
   expect(run().status).toBe(0);
   const second = run('--fix');
   expect(second.out).toContain('0 file(s) rewritten');
-  expect(readFileSync(join(repo, 'src/a.ts'), 'utf8')).toBe(text);
+  expect(readFileSync(join(repo, SRC('a.ts')), 'utf8')).toBe(text);
 });
 
 test('--fix leaves an issue number it cannot reword, and says so', () => {
@@ -144,5 +154,7 @@ test('--fix leaves an issue number it cannot reword, and says so', () => {
   const r = run('--fix');
   expect(r.status).toBe(1);
   expect(r.err).toContain('README.md:1: outside: issue number cited');
-  expect(readFileSync(join(repo, 'README.md'), 'utf8')).toBe(`We fixed it because of ${ISSUE(4)} last week.\n`);
+  expect(readFileSync(join(repo, 'README.md'), 'utf8')).toBe(
+    `We fixed it because of ${ISSUE(4)} last week.\n`,
+  );
 });
