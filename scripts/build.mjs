@@ -8,7 +8,7 @@
  * - Everything is bundled except `@azure/functions-core`, which the Functions worker answers itself (it
  *   hooks `Module.prototype.require`). Loading one pre-linked file is faster than resolving and reading
  *   the several hundred node_modules files the SDKs consist of, and the deployment then needs no
- *   node_modules at all (`.funcignore` excludes it).
+ *   node_modules at all: `azd deploy` ships the output folder alone (see the last point).
  * - Lazy loads stay lazy: esbuild turns a module reached by `require()` / `import()` into an init function
  *   run on first use, so `@azure/identity` and `@azure/communication-email` (required only on the first
  *   token request / ACS send) are in the file but not executed at load time (test/build/bundle.test.ts).

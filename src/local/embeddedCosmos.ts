@@ -23,7 +23,7 @@ export interface CosmosRequestCounts {
   queries: number;
   /** Query-plan look-ups the SDK makes before a query (gateway metadata). */
   queryPlans: number;
-  /** Creates, replaces, upserts, deletes, bulk. */
+  /** Creates, replaces, upserts, deletes, and bulk and batch requests (one each). */
   writes: number;
   /** Everything else (metadata: databases, collections, partition key ranges). */
   other: number;

@@ -232,7 +232,7 @@ export class BenefitsStore {
    * Writes a purchase and the benefits it provisions as one transactional batch per 100 documents (all in the
    * partner's partition): in Cosmos DB a batch is all or nothing and one round trip. A purchase has far fewer
    * than 100 benefits, so in practice it is one atomic batch. Should a batch fail where operations are not
-   * rolled back (the embedded server, platform notes) or a later chunk fail, the documents written are deleted
+   * rolled back (the embedded server, docs/platform-notes.md) or a later chunk fail, the documents written are deleted
    * again, so a purchase is all or nothing either way.
    * @throws Error naming the failing status when a write is refused (the caller answers 5xx; nothing is left).
    */

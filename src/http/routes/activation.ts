@@ -44,7 +44,7 @@ type Client = ReturnType<typeof df.getClient>;
 
 /**
  * The runtime status of an orchestration instance, or `Unknown` when the durable runtime has none (purged, or lost
- * with a local runtime's memory): the durable client throws on the extension's 404 (platform notes).
+ * with a local runtime's memory): the durable client throws on the extension's 404 (docs/platform-notes.md).
  */
 async function runtimeStatusOf(client: Client, instanceId: string): Promise<string> {
   try {
