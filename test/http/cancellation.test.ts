@@ -270,9 +270,9 @@ describe('a successful cancellation', () => {
 });
 
 describe('a key reveal racing a cancellation (docs/product.md §4)', () => {
-  test('20 rounds: exactly one wins each round and the stored state is consistent', async () => {
+  test('20 rounds: exactly one wins each round, the loser gets its 409, the stored state agrees', async () => {
     clock.set(T0);
-    const outcomes = { revealed: 0, cancelled: 0 };
+    const winners: Array<'reveal' | 'cancellation'> = [];
     for (let round = 0; round < 20; round++) {
       const p = await buy();
       const sw = software(p);
@@ -286,26 +286,40 @@ describe('a key reveal racing a cancellation (docs/product.md §4)', () => {
       const revealWon = r.status === 200;
       const cancelWon = c.status === 201;
       expect({ round, one: revealWon !== cancelWon }).toEqual({ round, one: true });
+      winners.push(revealWon ? 'reveal' : 'cancellation');
+
       const purchase = (await host.services.store.getPurchase('contoso', p.purchase.id))!.value;
       const benefit = (await host.services.store.getBenefit('contoso', sw.id))!.value;
+      const requests = (await listRequests()).filter(
+        (x) => x.type === 'Cancellation' && x.details.purchaseId === p.purchase.id,
+      );
+      // The purchase is Cancelled exactly when no software key was revealed, whoever won.
+      expect({ round, cancelled: purchase.status === 'Cancelled' }).toEqual({
+        round,
+        cancelled: purchase.softwareKeysRevealedAt === undefined && benefit.secretKeys === undefined,
+      });
+      expect(requests).toHaveLength(1);
       if (revealWon) {
-        outcomes.revealed++;
+        expect(r.body.keys).toEqual([expect.objectContaining({ productKey: expect.any(String) })]);
+        expect(Object.values(benefit.secretKeys ?? {})).toEqual([r.body.keys[0].productKey]);
         expect(c.status).toBe(409);
         expect(c.body.code).toBe('software-benefits-activated');
         expect(purchase.status).toBe('Active');
-        expect(purchase.softwareKeysRevealedAt).toBeDefined();
         expect(benefit.status).toBe('Active');
+        expect(requests[0]).toMatchObject({
+          status: 'Rejected',
+          details: { rejectionCode: 'software-benefits-activated' },
+        });
       } else {
-        outcomes.cancelled++;
         expect(r.status).toBe(409);
         expect(['purchase-cancelled', 'benefit-cancelled']).toContain(r.body.code);
         expect(purchase.status).toBe('Cancelled');
-        expect(purchase.softwareKeysRevealedAt).toBeUndefined();
         expect(benefit.status).toBe('Cancelled');
-        expect(benefit.secretKeys).toBeUndefined();
+        expect(requests[0]).toMatchObject({ id: c.body.id, status: 'Completed' });
       }
     }
-    expect(outcomes.revealed + outcomes.cancelled).toBe(20);
+    // The holds make both orders of arrival happen; otherwise this test would only ever see one winner.
+    expect(new Set(winners)).toEqual(new Set(['reveal', 'cancellation']));
   });
 });
 
