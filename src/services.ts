@@ -28,6 +28,8 @@ export interface ServiceOverrides {
   container?: Container;
   clock?: Clock;
   email?: EmailSender;
+  /** Source of the store's retry jitter, numbers in [0, 1) (default Math.random; tests pass a seeded one). */
+  random?: () => number;
 }
 
 /** Builds services from settings; production passes no overrides. */
@@ -37,7 +39,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
   return {
     config,
     clock: overrides.clock ?? systemClock,
-    store: new BenefitsStore(new Documents(container)),
+    store: new BenefitsStore(new Documents(container, overrides.random)),
     get email(): EmailSender {
       if (!email) {
         // eslint-disable-next-line @typescript-eslint/no-require-imports

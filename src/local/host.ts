@@ -56,6 +56,8 @@ export interface LocalHostOptions {
   persist?: boolean;
   /** The clock for timers, durable timers and rules; tests pass a ManualClock. */
   clock?: SchedulingClock;
+  /** Source of the store's retry jitter, numbers in [0, 1) (default Math.random; tests pass a seeded one). */
+  random?: () => number;
   /** Seed the demo catalog, partners and users (default true). */
   seed?: boolean;
   /** Settings that override the environment (e.g. ACTIVATION_PROCESSING_TIME). */
@@ -213,7 +215,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     const container = createCosmosContainer(config, options.functionsEntry ? {} : { agent: cosmos.agent });
     await ensureContainer(container);
     const email = createEmailSender(config, { log });
-    const services = createServices(config, { container, clock, email });
+    const services = createServices(config, { container, clock, email, random: options.random });
     setServices(services);
     stack.push(() => setServices(undefined));
 

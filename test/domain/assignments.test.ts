@@ -9,6 +9,7 @@ import {
 } from '../../src/domain/assignments';
 import { DomainError } from '../../src/domain/errors';
 import type { Benefit, Role } from '../../src/domain/types';
+import { seeded } from '../support/seeds';
 import { MEMBERSHIP_END, NOW, benefit, catchDomainError, frozen, user } from './fixtures';
 
 const admin = { userId: 'admin', roles: ['GlobalAdmin'] as Role[] };
@@ -331,7 +332,7 @@ describe('seat invariant (property)', () => {
           expect(new Set(active.map((a) => a.userId)).size).toBe(active.length);
         }
       }),
-      { numRuns: 300 },
+      seeded({ numRuns: 300 }),
     );
   });
 });
