@@ -4,7 +4,6 @@
  * expired count, not with the number of benefits; the budget; and the demo data swept through the registered
  * timer function.
  */
-import { jest } from '@jest/globals';
 import type { Benefit, Partner, User } from '../../src/domain/types';
 import { readOutbox } from '../../src/email/outbox';
 import { rename, rm, writeFile } from 'node:fs/promises';
