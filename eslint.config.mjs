@@ -1,6 +1,15 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The named `z` export keeps every module of zod (its ~50 locales) in the bundle; `import * as z from 'zod'`
+ * lets esbuild drop what is unused (docs/benchmarks.md).
+ */
+const zodNamespaceOnly = {
+  selector: "ImportDeclaration[source.value='zod'] > ImportSpecifier[imported.name='z']",
+  message: "Use `import * as z from 'zod'`: the named `z` keeps all of zod in the bundle.",
+};
+
 export default tseslint.config(
   {
     ignores: [
@@ -20,6 +29,7 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-explicit-any': 'error',
+      'no-restricted-syntax': ['error', zodNamespaceOnly],
     },
   },
   {

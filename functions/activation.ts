@@ -1,14 +1,6 @@
 import { app } from '@azure/functions';
-import * as df from 'durable-functions';
-import { ACTIVATION_ORCHESTRATOR, ACTIVITIES, activationOrchestrator } from '../src/orchestration/activation';
-import {
-  activationCancelled,
-  activationComplete,
-  activationContactStatus,
-  activationFail,
-  activationRequest,
-  activationSendInstructions,
-} from '../src/orchestration/activities';
+import { registerActivity, registerOrchestration } from '../src/orchestration/durable';
+import { ACTIVATION_ORCHESTRATOR, ACTIVITIES } from '../src/orchestration/contract';
 import {
   fulfilActivation,
   getActivation,
@@ -16,13 +8,19 @@ import {
   startActivation,
 } from '../src/http/routes/activation';
 
-df.app.orchestration(ACTIVATION_ORCHESTRATOR, activationOrchestrator);
-df.app.activity(ACTIVITIES.request, { handler: activationRequest });
-df.app.activity(ACTIVITIES.contactStatus, { handler: activationContactStatus });
-df.app.activity(ACTIVITIES.sendInstructions, { handler: activationSendInstructions });
-df.app.activity(ACTIVITIES.complete, { handler: activationComplete });
-df.app.activity(ACTIVITIES.fail, { handler: activationFail });
-df.app.activity(ACTIVITIES.cancel, { handler: activationCancelled });
+// The orchestrator, its activities and durable-functions load on the first orchestration or activity
+// (src/orchestration/durable.ts); the registrations are those of df.app.orchestration / df.app.activity.
+const activities = () => import('../src/orchestration/activities');
+registerOrchestration(
+  ACTIVATION_ORCHESTRATOR,
+  async () => (await import('../src/orchestration/activation')).activationOrchestrator,
+);
+registerActivity(ACTIVITIES.request, async () => (await activities()).activationRequest);
+registerActivity(ACTIVITIES.contactStatus, async () => (await activities()).activationContactStatus);
+registerActivity(ACTIVITIES.sendInstructions, async () => (await activities()).activationSendInstructions);
+registerActivity(ACTIVITIES.complete, async () => (await activities()).activationComplete);
+registerActivity(ACTIVITIES.fail, async () => (await activities()).activationFail);
+registerActivity(ACTIVITIES.cancel, async () => (await activities()).activationCancelled);
 
 app.http(startActivation.name, startActivation.options);
 app.http(getActivation.name, getActivation.options);

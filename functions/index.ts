@@ -11,3 +11,4 @@ import './audit';
 import './activation';
 import './serviceRequests';
 import './expiry';
+import './membership';

@@ -270,15 +270,22 @@ function continues(line, cont, markdown) {
 }
 
 /**
- * The last space at or before `WIDTH` outside a `code span` and not before a `§` (a citation stays on one line),
- * after the line's prefix; -1 if none.
+ * The last space at or before `WIDTH` outside a `code span`, not before a `§` (a citation stays on one line) and
+ * not inside `{@link …}`, after the line's prefix; -1 if none.
  */
 function breakAt(line, prefixLength) {
   let best = -1;
   let ticks = 0;
   for (let i = 0; i < line.length && i <= WIDTH; i++) {
     if (line[i] === '`') ticks++;
-    else if (line[i] === ' ' && i > prefixLength && ticks % 2 === 0 && line[i + 1] !== '§') best = i;
+    else if (
+      line[i] === ' ' &&
+      i > prefixLength &&
+      ticks % 2 === 0 &&
+      line[i + 1] !== '§' &&
+      !/\{@\w+$/.test(line.slice(0, i)) // inside a {@link …} tag
+    )
+      best = i;
   }
   return best;
 }

@@ -35,25 +35,31 @@ export interface ServiceOverrides {
 /** Builds services from settings; production passes no overrides. */
 export function createServices(config: Config, overrides: ServiceOverrides = {}): Services {
   const container = overrides.container ?? createCosmosContainer(config);
-  let email = overrides.email;
   return {
     config,
     clock: overrides.clock ?? systemClock,
     store: new BenefitsStore(new Documents(container, overrides.random)),
-    get email(): EmailSender {
-      if (!email) {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const { createEmailSender } = require('./email') as typeof import('./email');
-        email = createEmailSender(config);
-      }
-      return email;
-    },
+    email: overrides.email ?? lazyEmailSender(config),
     tokens: new TokenValidator({
       issuer: config.AUTH_ISSUER,
       audience: config.AUTH_AUDIENCE,
       jwksUri: config.AUTH_JWKS_URI,
     }),
     newId: randomUUID,
+  };
+}
+
+/**
+ * The configured sender (`createEmailSender`), built on the first send: the email module (templates, outbox, ACS
+ * sender) is not loaded at cold start (docs/decisions.md, "Cold start").
+ */
+function lazyEmailSender(config: Config): EmailSender {
+  let sender: Promise<EmailSender> | undefined;
+  return {
+    async send(message) {
+      sender ??= import('./email').then(({ createEmailSender }) => createEmailSender(config));
+      return (await sender).send(message);
+    },
   };
 }
 

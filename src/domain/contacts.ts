@@ -3,7 +3,7 @@
  * technical contacts (seeds, "Manage technical benefits" / "Manage Go-To-Market offers").
  */
 import { isValidPhoneNumber } from 'libphonenumber-js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DomainError } from './errors';
 import { IdSchema } from './ids';
 import { LocaleSchema, type Benefit, type User } from './types';

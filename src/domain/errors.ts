@@ -32,6 +32,7 @@ export const ERROR_STATUS = {
   'user-exists': 409,
   'last-global-admin': 409,
   'user-is-marketing-contact': 409,
+  'renewal-not-open': 409,
   'idempotency-key-reused': 422,
   conflict: 409,
   'precondition-failed': 412,
@@ -55,6 +56,11 @@ export interface FieldError {
  */
 export class DomainError extends Error {
   readonly status: number;
+  /**
+   * Extension members of the problem document (RFC 9457 §3.2), machine-readable facts behind `detail`, e.g.
+   * `{ opensAt }` on `renewal-not-open`. Never secrets.
+   */
+  extensions?: Record<string, unknown>;
   constructor(
     readonly code: ErrorCode,
     readonly detail: string,
@@ -63,6 +69,12 @@ export class DomainError extends Error {
     super(`${code}: ${detail}`);
     this.name = 'DomainError';
     this.status = ERROR_STATUS[code];
+  }
+
+  /** Adds problem extension members (see {@link DomainError.extensions}); returns this error. */
+  with(extensions: Record<string, unknown>): this {
+    this.extensions = { ...(this.extensions ?? {}), ...extensions };
+    return this;
   }
 }
 

@@ -4,7 +4,7 @@
  * `400 validation-failed`, never a 500". Cosmos DB refuses `/ \ # ?` in a document id; a blank or padded id is
  * never one this service issued.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Longest accepted id, UTF-16 code units (our ids are UUIDs or short slugs; object ids are GUIDs). */
 export const MAX_ID_LENGTH = 128;

@@ -162,10 +162,14 @@ export function downloadLink(
 }
 
 /**
- * Every field of `Benefit` except the internal ones (`secretKeys`, the sweep's `expiryNotice`), so adding a field to `Benefit` forces a decision here
+ * Every field of `Benefit` except the internal ones (`secretKeys`, the sweep's `expiryNotice`, the notice schedule
+ * `nextNoticeAt` and `notices`), so adding a field to `Benefit` forces a decision here
  * (compile error until it is listed or excluded).
  */
-const PUBLIC_BENEFIT_FIELDS: Record<Exclude<keyof Benefit, 'secretKeys' | 'expiryNotice'>, true> = {
+const PUBLIC_BENEFIT_FIELDS: Record<
+  Exclude<keyof Benefit, 'secretKeys' | 'expiryNotice' | 'nextNoticeAt' | 'notices'>,
+  true
+> = {
   id: true,
   partnerId: true,
   purchaseId: true,

@@ -19,6 +19,7 @@ export const PARTNER_ACTIONS = [
   'activateGoToMarket',
   'requestCancellation',
   'fileServiceRequest',
+  'renewMembership',
 ] as const;
 
 /**
@@ -27,7 +28,7 @@ export const PARTNER_ACTIONS = [
  * a contact or a seat); `manageUsers` (add users, change their roles, remove them);
  * `assignBenefit` (assign or unassign a benefit to an employee); `selfAssignCloud` (assign yourself to a
  * usage-based cloud subscription); `activateBenefit`; `revealKeys`; `setMarketingContact`; `activateGoToMarket`;
- * `requestCancellation`; `fileServiceRequest`.
+ * `requestCancellation`; `fileServiceRequest`; `renewMembership` (purchase + renewal, docs/product.md §12).
  */
 export type PartnerAction = (typeof PARTNER_ACTIONS)[number];
 
@@ -44,7 +45,9 @@ const GLOBAL_OR_MPN = roles('GlobalAdmin', 'MpnPartnerAdmin');
  * - assignBenefit: GlobalAdmin ("you need to be the global admin to assign benefits to employees");
  * - selfAssignCloud, activateBenefit, revealKeys, setMarketingContact, activateGoToMarket:
  *   GlobalAdmin, MpnPartnerAdmin ("Global admin or MPN partner admin", 2020-09);
- * - requestCancellation, fileServiceRequest: GlobalAdmin, MpnPartnerAdmin (product, docs/product.md §2).
+ * - requestCancellation, fileServiceRequest: GlobalAdmin, MpnPartnerAdmin (product, docs/product.md §2);
+ * - renewMembership: GlobalAdmin, MpnPartnerAdmin (product, docs/decisions.md: it commits the partner to another
+ *   year, more than a purchase; the MPN partner admin manages the membership in the seeds).
  * Operator routes are not partner actions: they require the `Program.Operator` app role instead.
  */
 export const PERMISSIONS: Readonly<Record<PartnerAction, readonly Role[]>> = Object.freeze({
@@ -60,6 +63,7 @@ export const PERMISSIONS: Readonly<Record<PartnerAction, readonly Role[]>> = Obj
   activateGoToMarket: GLOBAL_OR_MPN,
   requestCancellation: GLOBAL_OR_MPN,
   fileServiceRequest: GLOBAL_OR_MPN,
+  renewMembership: GLOBAL_OR_MPN,
 });
 
 /**

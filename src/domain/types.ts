@@ -2,7 +2,7 @@
  * Domain vocabulary and zod schemas of the partner-benefits service (docs/product.md §1–§5, §9).
  * Pure: no Azure imports. Field names are part of the HTTP contract (docs/product.md §9).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The four Partner Center roles a partner admin may hold (docs/product.md §1). */
 export const ROLES = ['GlobalAdmin', 'UserAdmin', 'AdminAgent', 'MpnPartnerAdmin'] as const;
@@ -139,12 +139,50 @@ export interface Partner {
   preferredLanguage?: Locale;
   createdAt: string;
   /**
+   * INTERNAL — when the next membership notice is due (ISO 8601, docs/product.md §12): derived from
+   * `membership` and `notices` by `withMembershipNoticeSchedule` on every write, absent when none is owed.
+   * The expiry timer queries it (an indexed range), so its cost grows with what is due. Never in responses.
+   */
+  nextNoticeAt?: string;
+  /**
+   * INTERNAL — which membership notices were settled (docs/product.md §12); see {@link ExpiryReminderState}.
+   */
+  notices?: { membershipExpiry?: ExpiryReminderState };
+  /**
    * INTERNAL — never returned by the API. The ids of the users holding GlobalAdmin: the one document that guards
    * "the last GlobalAdmin cannot be removed or demoted" (docs/product.md §2) under concurrency, since every
    * removal of the role is a conditional (ETag) write of this list. Absent on older documents: computed from
    * the users on first use.
    */
   globalAdminIds?: string[];
+}
+
+/**
+ * Which "before it runs out" reminders of one end date were settled (sent, given up, or superseded): those of
+ * `expiresAt` with `daysBefore` ≥ `settledDaysBefore`. A new `expiresAt` (a renewal) starts afresh
+ * (docs/product.md §12).
+ */
+export interface ExpiryReminderState {
+  /** The end date (ISO 8601) the settled reminders were about. */
+  expiresAt: string;
+  /** The smallest `daysBefore` threshold settled for it (e.g. 30 once the 30-day reminder went out). */
+  settledDaysBefore: number;
+}
+
+/**
+ * The last-free-seat notice of a seat-limited benefit (docs/product.md §12: "once until seats free up
+ * again"). An `episode` opens when the benefit reaches its last free seat and closes when two or more seats
+ * are free again; each episode owes one notice to the global admins.
+ */
+export interface LastSeatState {
+  /** 1, 2, …: the number of times the benefit reached its last free seat. */
+  episode: number;
+  /** When this episode began (ISO 8601): the assignment that took the second-to-last free seat. */
+  reachedAt: string;
+  /** True while at most one seat is free. */
+  open: boolean;
+  /** True once this episode's notice was sent or given up. */
+  settled: boolean;
 }
 
 /** A user of a partner; `id` equals the identity provider's `objectId` (docs/decisions.md). */
@@ -181,6 +219,11 @@ export interface Purchase {
    * (docs/product.md §4).
    */
   cancellation?: { requestedBy: string; reason: string };
+  /**
+   * Set when this purchase renewed the membership (docs/product.md §12): the membership's end before and
+   * after.
+   */
+  renewal?: { previousExpiresAt: string; expiresAt: string };
 }
 
 /** A seat held by a user (docs/product.md §3). `endedAt` marks an ended assignment (kept for audit). */
@@ -246,6 +289,18 @@ export interface Benefit {
    * INTERNAL — the expiry notice this benefit is owed (docs/product.md §8); see {@link ExpiryNoticeState}.
    */
   expiryNotice?: ExpiryNoticeState;
+  /**
+   * INTERNAL — when the next notice before this benefit runs out is due (ISO 8601, docs/product.md §12):
+   * derived from `status`, `expiresAt`, `seats`, `assignments` and `notices` by `withBenefitNoticeSchedule`
+   * on every write, absent when none is owed. The expiry timer queries it (an indexed range). Never in
+   * responses.
+   */
+  nextNoticeAt?: string;
+  /**
+   * INTERNAL — the state of this benefit's notices before it runs out (docs/product.md §12). Never in
+   * responses.
+   */
+  notices?: { expiry?: ExpiryReminderState; lastSeat?: LastSeatState };
 }
 
 /**

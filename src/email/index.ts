@@ -4,7 +4,7 @@
  * `@azure/identity`; they are loaded on the first ACS send.
  */
 import { join } from 'node:path';
-import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/identity';
+import { lazyDefaultAzureCredential } from '../identity';
 import type { Config } from '../config';
 import type { EmailClientOptions } from '@azure/communication-email';
 import { AcsEmailSender } from './acs';
@@ -18,6 +18,7 @@ export { OutboxEmailSender, readOutbox, outboxFileName } from './outbox';
 export type { StoredEmail, OutboxEmailSenderOptions } from './outbox';
 export { AcsEmailSender, operationIdFor, toEmailSendError, ACS_MAX_RECIPIENTS } from './acs';
 export type { AcsEmailSenderOptions } from './acs';
+export { lazyDefaultAzureCredential } from '../identity';
 
 /** The settings {@link createEmailSender} reads. */
 export type EmailConfig = Pick<
@@ -29,22 +30,6 @@ export type EmailConfig = Pick<
   | 'DATA_DIR'
   | 'AZURE_CLIENT_ID'
 >;
-
-/**
- * A `DefaultAzureCredential` (user-assigned managed identity `clientId` when given) created on the
- * first token request, so `@azure/identity` is not loaded at cold start.
- */
-export function lazyDefaultAzureCredential(clientId?: string): TokenCredential {
-  let inner: Promise<TokenCredential> | undefined;
-  return {
-    async getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {
-      inner ??= import('@azure/identity').then(
-        ({ DefaultAzureCredential }) => new DefaultAzureCredential({ managedIdentityClientId: clientId }),
-      );
-      return (await inner).getToken(scopes, options);
-    },
-  };
-}
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 

@@ -3,9 +3,19 @@
  */
 import type { Locale } from '../domain/types';
 
-/** The messages the service sends (docs/product.md §7). */
+/**
+ * The messages the service sends (docs/product.md §7, and the notices before things run out of
+ * docs/product.md §12).
+ */
 export type EmailKind =
-  'contactVerification' | 'gtmInstructions' | 'technicalInstructions' | 'vsAssignment' | 'expiryNotice';
+  | 'contactVerification'
+  | 'gtmInstructions'
+  | 'technicalInstructions'
+  | 'vsAssignment'
+  | 'expiryNotice'
+  | 'benefitExpiryReminder'
+  | 'membershipExpiryReminder'
+  | 'lastSeatNotice';
 
 export interface EmailRecipient {
   address: string;

@@ -66,6 +66,44 @@ export interface EmailTemplateData {
     /** ISO 8601 instant at which the benefit expired. */
     expiredAt: string;
   };
+  /** A benefit expires soon: 30 or 7 days before its `expiresAt` (docs/product.md §12). */
+  benefitExpiryReminder: {
+    recipientName: string;
+    partnerName: string;
+    productName: string;
+    /** ISO 8601 instant at which the benefit expires. */
+    expiresAt: string;
+    /** Absolute http(s) URL of the portal's Benefits page. */
+    benefitsUrl: string;
+  };
+  /**
+   * The membership expires soon: 60 or 14 days before its `expiresAt` (docs/product.md §12), with the renewal
+   * link.
+   */
+  membershipExpiryReminder: {
+    recipientName: string;
+    partnerName: string;
+    /** The membership level as shown to people, e.g. "Gold", "Action Pack". */
+    level: string;
+    /** ISO 8601 instant at which the membership ends. */
+    expiresAt: string;
+    /** ISO 8601 instant at which the renewal window closes (30 days of grace after `expiresAt`). */
+    closesAt: string;
+    /** Absolute http(s) URL of the portal page where the membership is renewed. */
+    renewUrl: string;
+  };
+  /** A seat-limited benefit reached its last free seat (docs/product.md §12). */
+  lastSeatNotice: {
+    recipientName: string;
+    partnerName: string;
+    productName: string;
+    /** Seats of the benefit in total. */
+    seats: number;
+    /** Seats still free when the notice is written: 1, or 0 if the last one went meanwhile. */
+    seatsFree: number;
+    /** Absolute http(s) URL of the portal's Benefits page. */
+    benefitsUrl: string;
+  };
 }
 
 /** A rendered message: subject, both bodies, and the locale actually used (after fallback). */
@@ -133,6 +171,26 @@ const EN_US = {
   'expiryNotice.intro': 'The benefit {productName} of {partnerName} expired on {expiredAt}.',
   'expiryNotice.next':
     'Expired benefits can no longer be used. To keep using it, renew your membership or buy the benefits package again in Partner Center.',
+
+  'benefitExpiryReminder.subject': 'Your benefit expires soon: {productName}',
+  'benefitExpiryReminder.intro': 'The benefit {productName} of {partnerName} expires on {expiresAt}.',
+  'benefitExpiryReminder.next':
+    'After that date it can no longer be used. To keep such benefits, renew your membership or buy the benefits package again in the benefits portal.',
+  'benefitExpiryReminder.action': 'Open your benefits',
+
+  'membershipExpiryReminder.subject': 'Your membership expires soon: {partnerName}',
+  'membershipExpiryReminder.intro':
+    'The {level} membership of {partnerName} in the Microsoft Partner Network expires on {expiresAt}.',
+  'membershipExpiryReminder.renew':
+    'Renew it before then to keep purchasing and activating benefits. Renewal is open until {closesAt} and adds 12 months to the end date.',
+  'membershipExpiryReminder.action': 'Renew membership',
+
+  'lastSeatNotice.subject': 'Last free seat: {productName}',
+  'lastSeatNotice.introOne': 'Only one of the {seats} seats of {productName} of {partnerName} is still free.',
+  'lastSeatNotice.introNone': 'All {seats} seats of {productName} of {partnerName} are now assigned.',
+  'lastSeatNotice.next':
+    'Once all seats are taken, remove a user from a seat to give it to someone else: seats can be reassigned at any time.',
+  'lastSeatNotice.action': 'Manage seats',
 } as const;
 
 /** Every message key; each locale's dictionary has exactly these keys (checked by the compiler and tests). */
@@ -187,6 +245,26 @@ const ZH_TW: MessageDictionary = {
   'expiryNotice.intro': '{partnerName} 的權益 {productName} 已於 {expiredAt} 到期。',
   'expiryNotice.next':
     '已到期的權益無法再使用。若要繼續使用，請在合作夥伴中心續約會員資格或再次購買權益套件。',
+
+  'benefitExpiryReminder.subject': '您的權益即將到期：{productName}',
+  'benefitExpiryReminder.intro': '{partnerName} 的權益 {productName} 將於 {expiresAt} 到期。',
+  'benefitExpiryReminder.next':
+    '到期後將無法再使用。若要保留此類權益，請在權益入口網站續約會員資格或再次購買權益套件。',
+  'benefitExpiryReminder.action': '開啟您的權益',
+
+  'membershipExpiryReminder.subject': '您的會員資格即將到期：{partnerName}',
+  'membershipExpiryReminder.intro':
+    '{partnerName} 在 Microsoft 合作夥伴網路中的 {level} 會員資格將於 {expiresAt} 到期。',
+  'membershipExpiryReminder.renew':
+    '請在此之前續約，以便繼續購買及啟用權益。續約開放至 {closesAt}，續約後到期日將延長 12 個月。',
+  'membershipExpiryReminder.action': '續約會員資格',
+
+  'lastSeatNotice.subject': '僅剩最後一個可用席位：{productName}',
+  'lastSeatNotice.introOne': '{partnerName} 的 {productName} 共有 {seats} 個席位，目前僅剩一個可用。',
+  'lastSeatNotice.introNone': '{partnerName} 的 {productName} 共有 {seats} 個席位，現已全部指派。',
+  'lastSeatNotice.next':
+    '席位全部指派後，若要將席位提供給其他人，請先從席位中移除使用者；席位可隨時重新指派。',
+  'lastSeatNotice.action': '管理席位',
 };
 
 const ZH_CN: MessageDictionary = {
@@ -236,6 +314,25 @@ const ZH_CN: MessageDictionary = {
   'expiryNotice.intro': '{partnerName} 的权益 {productName} 已于 {expiredAt} 过期。',
   'expiryNotice.next':
     '已过期的权益无法再使用。如需继续使用，请在合作伙伴中心续订会员资格或重新购买权益套餐。',
+
+  'benefitExpiryReminder.subject': '您的权益即将过期：{productName}',
+  'benefitExpiryReminder.intro': '{partnerName} 的权益 {productName} 将于 {expiresAt} 过期。',
+  'benefitExpiryReminder.next':
+    '过期后将无法再使用。如需保留此类权益，请在权益门户中续订会员资格或重新购买权益套餐。',
+  'benefitExpiryReminder.action': '打开您的权益',
+
+  'membershipExpiryReminder.subject': '您的会员资格即将过期：{partnerName}',
+  'membershipExpiryReminder.intro':
+    '{partnerName} 在 Microsoft 合作伙伴网络中的 {level} 会员资格将于 {expiresAt} 过期。',
+  'membershipExpiryReminder.renew':
+    '请在此之前续订，以便继续购买和激活权益。续订开放至 {closesAt}，续订后到期日将延长 12 个月。',
+  'membershipExpiryReminder.action': '续订会员资格',
+
+  'lastSeatNotice.subject': '仅剩最后一个可用席位：{productName}',
+  'lastSeatNotice.introOne': '{partnerName} 的 {productName} 共有 {seats} 个席位，目前仅剩一个可用。',
+  'lastSeatNotice.introNone': '{partnerName} 的 {productName} 共有 {seats} 个席位，现已全部分配。',
+  'lastSeatNotice.next': '席位全部分配后，如需将席位提供给其他人，请先从席位中移除用户；席位可随时重新分配。',
+  'lastSeatNotice.action': '管理席位',
 };
 
 const RU_RU: MessageDictionary = {
@@ -293,6 +390,29 @@ const RU_RU: MessageDictionary = {
     'Срок действия преимущества {productName} организации {partnerName} истек {expiredAt}.',
   'expiryNotice.next':
     'Преимущества с истекшим сроком действия больше нельзя использовать. Чтобы продолжить, продлите членство или снова приобретите пакет преимуществ в Центре партнеров.',
+
+  'benefitExpiryReminder.subject': 'Срок действия преимущества скоро истекает: {productName}',
+  'benefitExpiryReminder.intro':
+    'Срок действия преимущества {productName} организации {partnerName} истекает {expiresAt}.',
+  'benefitExpiryReminder.next':
+    'После этой даты им нельзя будет воспользоваться. Чтобы сохранить такие преимущества, продлите членство или снова приобретите пакет преимуществ на портале преимуществ.',
+  'benefitExpiryReminder.action': 'Открыть преимущества',
+
+  'membershipExpiryReminder.subject': 'Срок членства скоро истекает: {partnerName}',
+  'membershipExpiryReminder.intro':
+    'Срок членства {level} организации {partnerName} в Microsoft Partner Network истекает {expiresAt}.',
+  'membershipExpiryReminder.renew':
+    'Продлите его до этой даты, чтобы и дальше приобретать и активировать преимущества. Продление доступно до {closesAt} и добавляет 12 месяцев к сроку членства.',
+  'membershipExpiryReminder.action': 'Продлить членство',
+
+  'lastSeatNotice.subject': 'Осталось последнее свободное место: {productName}',
+  'lastSeatNotice.introOne':
+    '{productName} организации {partnerName}: свободным осталось только одно место (всего мест: {seats}).',
+  'lastSeatNotice.introNone':
+    '{productName} организации {partnerName}: все места назначены (всего мест: {seats}).',
+  'lastSeatNotice.next':
+    'Когда все места заняты, чтобы передать место другому пользователю, сначала освободите одно из назначенных: места можно переназначать в любое время.',
+  'lastSeatNotice.action': 'Управление местами',
 };
 
 /** The dictionaries, one per supported locale (docs/product.md §7). */
@@ -465,6 +585,56 @@ function layoutFor<K extends EmailKind>(kind: K, locale: Locale, data: EmailTemp
         ],
       };
     }
+    case 'benefitExpiryReminder': {
+      const d = data as EmailTemplateData['benefitExpiryReminder'];
+      const benefitsUrl = httpUrl(d.benefitsUrl, 'benefitsUrl');
+      return {
+        subject: 'benefitExpiryReminder.subject',
+        vars: { ...d, benefitsUrl, expiresAt: formatEmailDate(d.expiresAt, locale) },
+        blocks: [
+          { type: 'p', key: 'benefitExpiryReminder.intro' },
+          { type: 'p', key: 'benefitExpiryReminder.next' },
+          { type: 'button', key: 'benefitExpiryReminder.action', href: benefitsUrl },
+        ],
+      };
+    }
+    case 'membershipExpiryReminder': {
+      const d = data as EmailTemplateData['membershipExpiryReminder'];
+      const renewUrl = httpUrl(d.renewUrl, 'renewUrl');
+      return {
+        subject: 'membershipExpiryReminder.subject',
+        vars: {
+          ...d,
+          renewUrl,
+          expiresAt: formatEmailDate(d.expiresAt, locale),
+          closesAt: formatEmailDate(d.closesAt, locale),
+        },
+        blocks: [
+          { type: 'p', key: 'membershipExpiryReminder.intro' },
+          { type: 'p', key: 'membershipExpiryReminder.renew' },
+          { type: 'button', key: 'membershipExpiryReminder.action', href: renewUrl },
+        ],
+      };
+    }
+    case 'lastSeatNotice': {
+      const d = data as EmailTemplateData['lastSeatNotice'];
+      const benefitsUrl = httpUrl(d.benefitsUrl, 'benefitsUrl');
+      const number = new Intl.NumberFormat(locale);
+      return {
+        subject: 'lastSeatNotice.subject',
+        vars: {
+          ...d,
+          benefitsUrl,
+          seats: number.format(d.seats),
+          seatsFree: number.format(d.seatsFree),
+        },
+        blocks: [
+          { type: 'p', key: d.seatsFree > 0 ? 'lastSeatNotice.introOne' : 'lastSeatNotice.introNone' },
+          { type: 'p', key: 'lastSeatNotice.next' },
+          { type: 'button', key: 'lastSeatNotice.action', href: benefitsUrl },
+        ],
+      };
+    }
     default:
       throw new Error(`Unknown email kind: ${String(kind)}`);
   }
@@ -561,7 +731,8 @@ function renderText(locale: Locale, dict: MessageDictionary, layout: Layout): st
  *   rendered as a full date in the locale (UTC), plus the time for the verification expiry.
  * @returns subject (single line, not escaped), HTML body (every value HTML-escaped), plain-text body,
  *   and the locale actually used.
- * @throws Error when a date is not valid ISO 8601, or `verifyUrl` is not an absolute http(s) URL.
+ * @throws Error when a date is not valid ISO 8601, or a link (`verifyUrl`, `benefitsUrl`, `renewUrl`) is not an
+ *   absolute http(s) URL.
  */
 export function renderEmail<K extends EmailKind>(
   kind: K,

@@ -3,7 +3,16 @@
  * issuer's JWKS, issuer, audience, expiry. The `oid` claim names the user; `roles` may hold
  * `Program.Operator`.
  */
-import { createRemoteJWKSet, jwtVerify, errors as joseErrors, type JWTVerifyGetKey } from 'jose';
+import {
+  createRemoteJWKSet,
+  customFetch,
+  jwtVerify,
+  errors as joseErrors,
+  type FetchImplementation,
+  type JWTVerifyGetKey,
+} from 'jose';
+import { get as httpGet } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import { DomainError } from '../domain/errors';
 import { OPERATOR_APP_ROLE } from '../domain/types';
 
@@ -28,6 +37,45 @@ export interface TokenValidatorOptions {
   clockToleranceSeconds?: number;
 }
 
+/** Largest JWKS document accepted, bytes. */
+const MAX_JWKS_BYTES = 256 * 1024;
+
+/**
+ * jose's JWKS fetch (its documented `customFetch` hook) over `node:http(s)` instead of the global `fetch`: the
+ * first `fetch` of a process initialises undici's fetch and web streams, which measured ~35 % of a cold start's
+ * load + first request (docs/benchmarks.md); `node:https` is loaded anyway (the Cosmos client). Same contract:
+ * GET with jose's headers and timeout signal, no redirects followed, the status and the JSON body.
+ * @throws Error on a network error, a timeout (jose reports it as `JWKSTimeout`) or a body over 256 KiB.
+ */
+export const fetchJwksWithNodeHttp: FetchImplementation = (url, options) =>
+  new Promise((resolve, reject) => {
+    const get = url.startsWith('https:') ? httpsGet : httpGet;
+    const request = get(
+      url,
+      { headers: Object.fromEntries(options.headers), signal: options.signal },
+      (response) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_JWKS_BYTES)
+            response.destroy(new Error(`The JWKS document exceeds ${MAX_JWKS_BYTES} bytes`));
+          else chunks.push(chunk);
+        });
+        response.on('error', reject);
+        response.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve({
+            status: response.statusCode ?? 0,
+            json: async () => JSON.parse(text) as unknown,
+          } as Response);
+        });
+      },
+    );
+    // A timeout is jose's signal's reason (a TimeoutError, which jose reports as JWKSTimeout).
+    request.on('error', (e) => reject(options.signal.aborted ? options.signal.reason : e));
+  });
+
 /** Validates bearer tokens; the JWKS is fetched on first use and cached by `jose`. */
 export class TokenValidator {
   readonly #options: TokenValidatorOptions;
@@ -47,7 +95,10 @@ export class TokenValidator {
     );
     if (!match)
       throw new DomainError('unauthorized', 'A bearer token is required (Authorization: Bearer <JWT>).');
-    this.#jwks ??= createRemoteJWKSet(new URL(this.#options.jwksUri), { cacheMaxAge: 10 * 60_000 });
+    this.#jwks ??= createRemoteJWKSet(new URL(this.#options.jwksUri), {
+      cacheMaxAge: 10 * 60_000,
+      [customFetch]: fetchJwksWithNodeHttp,
+    });
     try {
       const { payload } = await jwtVerify(match[1], this.#jwks, {
         issuer: this.#options.issuer,

@@ -30,6 +30,8 @@ export const REQUEST_EXAMPLES: Record<string, unknown> = {
       accountEmail: 'admin@litware.example',
     },
   },
+  renewMembership: { packageId: 'silver-competency' },
+  changePartnerLevel: { level: 'Gold' },
   fulfilActivation: { accessId: 'AID-0042-7781', contractId: 'CID-9930-1184' },
   rejectActivation: { reason: 'The partner is not enrolled in the competency.' },
   requestCancellation: { reason: 'Bought the wrong package.' },

@@ -305,8 +305,11 @@ const recipientOf = (u: User): EmailRecipient => ({ address: u.accountEmail, dis
 const namesOf = (users: User[], fallback: string) =>
   users.length === 0 ? fallback : users.length <= 3 ? users.map((u) => u.displayName).join(', ') : fallback;
 
-/** Per-run caches of partner and user reads (a run touches few partners; concurrent loads are shared). */
-class Lookups {
+/**
+ * Per-run caches of partner and user reads (a run touches few partners; concurrent loads are shared). Also used by
+ * the notice sweep (`src/http/notices.ts`).
+ */
+export class Lookups {
   private readonly partners = new Map<string, Promise<Partner | undefined>>();
   private readonly users = new Map<string, Promise<User | undefined>>();
   private readonly admins = new Map<string, Promise<User[]>>();
@@ -347,7 +350,11 @@ function cached<T>(map: Map<string, Promise<T>>, key: string, load: () => Promis
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight. */
-async function forEachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+export async function forEachLimited<T>(
+  items: T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < items.length) await fn(items[next++]);

@@ -22,8 +22,8 @@ export async function notify<K extends EmailKind>(
   },
 ): Promise<boolean> {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { composeEmail } = require('../email') as typeof import('../email');
+    // Templates load with the first email, not at cold start (docs/decisions.md, "Cold start").
+    const { composeEmail } = await import('../email');
     await services.email.send(
       composeEmail(input.kind, input.locale, input.data, input.to, input.idempotencyKey),
     );

@@ -4,7 +4,8 @@
  * responses and request examples.
  */
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
-import { z, type ZodType } from 'zod';
+import * as z from 'zod';
+import type { ZodType } from 'zod';
 import { ProblemSchema } from '../domain/schemas';
 import { REQUEST_EXAMPLES } from './examples';
 import type { RouteDefinition } from './route';

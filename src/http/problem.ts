@@ -27,15 +27,22 @@ const TITLES: Partial<Record<ErrorCode, string>> = {
 /** Problem type URI for a code. */
 export const problemType = (code: ErrorCode): string => `urn:partner-benefits:problem:${code}`;
 
-/** Builds a problem response; `401` responses carry `WWW-Authenticate: Bearer` (docs/product.md §9). */
+/**
+ * Builds a problem response; `401` responses carry `WWW-Authenticate: Bearer` (docs/product.md §9).
+ * `extensions` are extra members of the problem document (RFC 9457 §3.2, e.g. `opensAt` of
+ * `renewal-not-open`).
+ */
 export function problemResponse(
   code: ErrorCode,
   detail: string,
   errors?: FieldError[],
   extraHeaders: Record<string, string> = {},
+  extensions: Record<string, unknown> = {},
 ): HttpResponseInit {
   const status = ERROR_STATUS[code];
   const body: Problem = {
+    // Extension members first: the standard members below always win a name clash.
+    ...extensions,
     type: problemType(code),
     title: TITLES[code] ?? code.replace(/-/g, ' ').replace(/^./, (c) => c.toUpperCase()),
     status,
@@ -60,7 +67,7 @@ export function fieldErrors(error: ZodError, where: string): FieldError[] {
 export function toProblem(error: unknown, log?: (message: string) => void): HttpResponseInit {
   if (isDomainError(error)) {
     const e = error as DomainError;
-    return problemResponse(e.code, e.detail, e.errors);
+    return problemResponse(e.code, e.detail, e.errors, {}, e.extensions);
   }
   if (error instanceof ZodError) {
     return problemResponse('validation-failed', 'The request is not valid', fieldErrors(error, 'body'));

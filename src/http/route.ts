@@ -15,12 +15,13 @@ import type {
   HttpResponseInit,
   InvocationContext,
 } from '@azure/functions';
-import { z, type ZodType } from 'zod';
+import * as z from 'zod';
+import type { ZodType } from 'zod';
 import { DomainError, isDomainError } from '../domain/errors';
 import { IdSchema } from '../domain/ids';
 import { assertAllowed, type PartnerAction } from '../domain/permissions';
 import { assertCanManageBenefits } from '../domain/provisioning';
-import type { Partner, User } from '../domain/types';
+import type { Benefit, Partner, User } from '../domain/types';
 import { getServices, type Services } from '../services';
 import type { Versioned } from '../store/documents';
 import type { Caller } from './auth';
@@ -57,6 +58,11 @@ export interface RouteInput<P, Q, B> {
   /** Set for partner routes: the partner and the calling user. */
   partner: Versioned<Partner>;
   user: User;
+  /**
+   * Set for partner routes with `readWithAccess`: the benefit it names, read in the access check's round trip;
+   * undefined when it does not exist.
+   */
+  benefit?: Versioned<Benefit>;
   request: HttpRequest;
   context: InvocationContext;
   services: Services;
@@ -80,6 +86,11 @@ export interface RouteSpec<P, Q, B> {
   idempotent?: boolean;
   /** Durable client binding needed (activation routes). */
   durableClient?: boolean;
+  /**
+   * Partner routes that read one benefit: its id from the (valid) params, read in the same round trip as the
+   * access check and handed over as `input.benefit` (docs/decisions.md, "Round trips").
+   */
+  readWithAccess?: { benefit: (params: P) => string };
   handle(input: RouteInput<P, Q, B>): Promise<RouteResult>;
 }
 
@@ -139,11 +150,15 @@ async function runRoute<P, Q, B>(
     parse(PathIds, { ...request.params }, 'params');
     if (spec.access.kind === 'partner') {
       const partnerId = request.params.partnerId ?? '';
-      const access = await loadPartnerAccess(services, input.caller, partnerId);
+      // The benefit the route reads rides along with the access check, when the params name a valid one.
+      const params = spec.readWithAccess && spec.params?.safeParse(request.params);
+      const benefitId = params?.success ? spec.readWithAccess!.benefit(params.data) : undefined;
+      const access = await loadPartnerAccess(services, input.caller, partnerId, benefitId);
       assertAllowed(access.user.roles, spec.access.action);
       if (spec.access.benefits) assertCanManageBenefits(access.partner.value);
       input.partner = access.partner;
       input.user = access.user;
+      input.benefit = access.benefit;
     }
 
     input.params = parse(spec.params, request.params, 'params') as P;
@@ -178,7 +193,8 @@ async function runRoute<P, Q, B>(
 }
 
 /**
- * Resolves the caller's membership in `partnerId` (two point reads, in parallel).
+ * Resolves the caller's membership in `partnerId`: the user and the partner (and, with `benefitId`, that benefit)
+ * read in one round trip (`BenefitsStore.readPartnerAccess`).
  * @throws DomainError `not-found` when the partner does not exist or the caller is not one of its users —
  *   the same answer in both cases, so partner ids cannot be probed (docs/product.md §2).
  */
@@ -186,13 +202,15 @@ export async function loadPartnerAccess(
   services: Services,
   caller: Caller,
   partnerId: string,
-): Promise<{ partner: Versioned<Partner>; user: User }> {
-  const [user, partner] = await Promise.all([
-    services.store.getUser(partnerId, caller.objectId),
-    services.store.getPartner(partnerId),
-  ]);
+  benefitId?: string,
+): Promise<{ partner: Versioned<Partner>; user: User; benefit?: Versioned<Benefit> }> {
+  const { user, partner, extra } = await services.store.readPartnerAccess<Benefit>(
+    partnerId,
+    caller.objectId,
+    benefitId === undefined ? undefined : { type: 'benefit', id: benefitId },
+  );
   if (!user || !partner) throw new DomainError('not-found', `Partner ${partnerId} was not found.`);
-  return { partner, user: user.value };
+  return { partner, user: user.value, benefit: extra };
 }
 
 function parse(schema: ZodType | undefined, value: unknown, where: string): unknown {

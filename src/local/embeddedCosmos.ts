@@ -23,8 +23,10 @@ export interface CosmosRequestCounts {
   queries: number;
   /** Query-plan look-ups the SDK makes before a query (gateway metadata). */
   queryPlans: number;
-  /** Creates, replaces, upserts, deletes, and bulk and batch requests (one each). */
+  /** Creates, replaces, upserts and deletes, one request each (a batch counts in `batches`). */
   writes: number;
+  /** Transactional batches (reads and/or writes in one partition, one round trip each). */
+  batches: number;
   /** Everything else (metadata: databases, collections, partition key ranges). */
   other: number;
   total: number;
@@ -179,6 +181,7 @@ const zero = (): CosmosRequestCounts => ({
   queries: 0,
   queryPlans: 0,
   writes: 0,
+  batches: 0,
   other: 0,
   total: 0,
 });
@@ -205,6 +208,7 @@ export async function startEmbeddedCosmos(
       req.headers['x-ms-documentdb-isquery'] === 'True' ||
       req.headers['content-type'] === 'application/query+json';
     if (req.headers['x-ms-cosmos-is-query-plan-request']) counts.queryPlans++;
+    else if (req.headers['x-ms-cosmos-is-batch-request']) counts.batches++;
     else if (isDocs && req.method === 'POST' && isQuery) counts.queries++;
     else if (isDocs && req.method === 'GET' && /\/docs\/[^/]+$/.test(req.url ?? '')) counts.reads++;
     else if (isDocs && ['POST', 'PUT', 'DELETE', 'PATCH'].includes(req.method ?? '')) counts.writes++;

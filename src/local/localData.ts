@@ -13,7 +13,7 @@
  */
 import { readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { removeWithTemp, writeFileAtomic } from './atomicFile';
 
 /** Default port of the local host. */

@@ -55,7 +55,11 @@ async function main(): Promise<void> {
     '',
     `Tokens: ${npm} run -s token -- <email | objectId>   (operator: ${npm} run -s token -- --operator)`,
   );
-  lines.push(`Expiry sweep now: ${npm} run sweep`, '');
+  lines.push(`Expiry sweep and notices now: ${npm} run sweep`, '');
+  lines.push(
+    'Membership renewal (fabrikam\'s is open): POST /api/partners/fabrikam/membership/renewal {"packageId":"silver-competency"}',
+    '',
+  );
   lines.push('Demo users (email, object id, roles):');
   for (const p of DEMO_PARTNERS) {
     lines.push(`  ${p.id} — ${p.name}, ${p.level}${p.managedIn === 'PMC' ? ', managed in PMC' : ''}`);

@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { getPackage } from '../domain/catalog';
+import { withMembershipNoticeSchedule } from '../domain/notices';
 import { provisionBenefits } from '../domain/provisioning';
 import type { Benefit, Partner, PartnerLevel, Purchase, Role, User } from '../domain/types';
 import type { Services } from '../services';
@@ -95,7 +96,18 @@ export interface DemoSeed {
   benefits: Benefit[];
 }
 
-/** Seeds the demo partners, users and contoso's purchases (docs/product.md §10) into an empty store. */
+/** Days until fabrikam's membership ends: inside its renewal window (docs/product.md §12 demo, decisions). */
+export const FABRIKAM_MEMBERSHIP_DAYS_LEFT = 45;
+/** Days until fabrikam's Silver Core offer expires: its 7-day reminder is due (docs/product.md §12 demo). */
+export const FABRIKAM_OFFER_DAYS_LEFT = 5;
+
+/**
+ * Seeds the demo partners, users and purchases (docs/product.md §10) into an empty store: contoso's three
+ * purchases, and — for the membership lifecycle (docs/product.md §12) — fabrikam's membership ending in 45 days
+ * (inside its renewal window) with a year-old `silver-competency` purchase whose Silver Core offer expires in 5
+ * days, so that the first screen of fabrikam's admin shows both and `npm run sweep` sends their reminders. Every
+ * other membership runs for another year.
+ */
 export async function seedDemoData(services: Services): Promise<DemoSeed> {
   const now = services.clock.now();
   const at = DateTime.fromJSDate(now, { zone: 'utc' });
@@ -105,11 +117,21 @@ export async function seedDemoData(services: Services): Promise<DemoSeed> {
     name: p.name,
     level: p.level,
     managedIn: p.managedIn,
-    membership: { status: 'Active', expiresAt: at.plus({ years: 1 }).toISO()! },
+    membership: {
+      status: 'Active',
+      expiresAt: (p.id === 'fabrikam'
+        ? at.plus({ days: FABRIKAM_MEMBERSHIP_DAYS_LEFT })
+        : at.plus({ years: 1 })
+      ).toISO()!,
+    },
     createdAt: at.minus({ years: 2 }).toISO()!,
     globalAdminIds: [demoObjectId(`admin@${p.id}.example`)],
   }));
-  await Promise.all(partners.map((p) => services.store.docs.create('partner', { ...p, partnerId: p.id })));
+  await Promise.all(
+    partners.map((p) =>
+      services.store.docs.create('partner', { ...withMembershipNoticeSchedule(p), partnerId: p.id }),
+    ),
+  );
   await Promise.all(
     users.map((u) => {
       const user: User = {
@@ -125,40 +147,38 @@ export async function seedDemoData(services: Services): Promise<DemoSeed> {
     }),
   );
 
-  const contoso = partners[0];
-  const admin = users.find((u) => u.email === 'admin@contoso.example')!;
   const purchases: Purchase[] = [];
   const benefits: Benefit[] = [];
-  const buy = async (
-    name: string,
-    packageId: string,
-    purchasedAt: DateTime,
-    adjust?: (b: Benefit) => Benefit,
-  ) => {
-    const pkg = getPackage(packageId);
-    if (!pkg) throw new Error(`Demo package ${packageId} is missing from the catalog`);
-    const purchaseId = nameBasedUuid(`purchase:${contoso.id}:${name}`);
-    let benefitNumber = 0;
-    const provisioned = provisionBenefits({
-      partner: contoso,
-      pkg,
-      purchaseId,
-      now: purchasedAt.toJSDate(),
-      newId: () => nameBasedUuid(`benefit:${contoso.id}:${name}:${++benefitNumber}`),
-    }).map((b) => (adjust ? adjust(b) : b));
-    const purchase: Purchase = {
-      id: purchaseId,
-      partnerId: contoso.id,
-      packageId,
-      purchasedAt: purchasedAt.toISO()!,
-      purchasedBy: admin.objectId,
-      status: 'Active',
-      benefitIds: provisioned.map((b) => b.id),
+  const buyFor =
+    (partnerId: string) =>
+    async (name: string, packageId: string, purchasedAt: DateTime, adjust?: (b: Benefit) => Benefit) => {
+      const partner = partners.find((p) => p.id === partnerId)!;
+      const admin = users.find((u) => u.email === `admin@${partnerId}.example`)!;
+      const pkg = getPackage(packageId);
+      if (!pkg) throw new Error(`Demo package ${packageId} is missing from the catalog`);
+      const purchaseId = nameBasedUuid(`purchase:${partnerId}:${name}`);
+      let benefitNumber = 0;
+      const provisioned = provisionBenefits({
+        partner,
+        pkg,
+        purchaseId,
+        now: purchasedAt.toJSDate(),
+        newId: () => nameBasedUuid(`benefit:${partnerId}:${name}:${++benefitNumber}`),
+      }).map((b) => (adjust ? adjust(b) : b));
+      const purchase: Purchase = {
+        id: purchaseId,
+        partnerId,
+        packageId,
+        purchasedAt: purchasedAt.toISO()!,
+        purchasedBy: admin.objectId,
+        status: 'Active',
+        benefitIds: provisioned.map((b) => b.id),
+      };
+      await services.store.createPurchase(purchase, provisioned);
+      purchases.push(purchase);
+      benefits.push(...provisioned);
     };
-    await services.store.createPurchase(purchase, provisioned);
-    purchases.push(purchase);
-    benefits.push(...provisioned);
-  };
+  const buy = buyFor('contoso');
   // A gold-competency purchase made today.
   await buy('gold-today', 'gold-competency', at);
   // An action-pack purchase made 45 days ago (refund window over).
@@ -172,6 +192,19 @@ export async function seedDemoData(services: Services): Promise<DemoSeed> {
           status: 'Active',
           activatedAt: old.plus({ days: 3 }).toISO()!,
           expiresAt: at.minus({ days: 1 }).toISO()!,
+        }
+      : b,
+  );
+  // Fabrikam (docs/product.md §12 demo): a silver-competency purchase made a year ago whose Silver Core offer,
+  // activated five days less than its 12-month term ago, expires in 5 days.
+  const offerEnds = at.plus({ days: FABRIKAM_OFFER_DAYS_LEFT });
+  await buyFor('fabrikam')('silver-365-days', 'silver-competency', at.minus({ days: 365 }), (b) =>
+    b.category === 'goToMarket' && b.offerType === 'Silver Core'
+      ? {
+          ...b,
+          status: 'Active',
+          activatedAt: offerEnds.minus({ months: 12 }).toISO()!,
+          expiresAt: offerEnds.toISO()!,
         }
       : b,
   );

@@ -1,5 +1,6 @@
 /**
- * `npm run sweep`: asks the running local host to run the expiry sweep now, through the Functions host's
+ * `npm run sweep`: asks the running local host to run the expiry timer now (the expiry sweep, then the notices
+ * before things run out, docs/product.md §8 and §12), through the Functions host's
  * admin route `POST /admin/functions/expirySweep` (the route Core Tools serves), with the runtime key.
  *
  * It finds the host from `runtime.json` in `DATA_DIR` (resolved as `npm start` resolves it): URL and key.
@@ -29,7 +30,9 @@ async function main(): Promise<void> {
     body: '{"input":""}',
   }).catch((e: unknown) => fail(`The host at ${host.url} did not answer: ${String(e)}`));
   if (res.status !== 202) fail(`The sweep did not run: HTTP ${res.status} ${await res.text()}`);
-  console.log('Expiry sweep ran. Expired benefits now show status Expired; notices are in the outbox.');
+  console.log(
+    'Expiry sweep ran. Expired benefits now show status Expired; their notices and the reminders now due (benefits, memberships, last free seats) are in the outbox.',
+  );
 }
 
 function fail(...lines: string[]): never {

@@ -17,49 +17,15 @@
  */
 import * as df from 'durable-functions';
 import type { OrchestrationContext, OrchestrationHandler, Task } from 'durable-functions';
+import {
+  ACTIVITIES,
+  EVENTS,
+  type ActivationInput,
+  type ActivationOutcome,
+  type FulfilmentEvent,
+} from './contract';
 
-/** Names of the orchestration, its activities and events (the durable contract). */
-export const ACTIVATION_ORCHESTRATOR = 'activationOrchestrator';
-export const ACTIVITIES = {
-  request: 'activationRequest',
-  contactStatus: 'activationContactStatus',
-  sendInstructions: 'activationSendInstructions',
-  complete: 'activationComplete',
-  fail: 'activationFail',
-  cancel: 'activationCancelled',
-} as const;
-export const EVENTS = {
-  fulfilled: 'ActivationFulfilled',
-  rejected: 'ActivationRejected',
-  purchaseCancelled: 'PurchaseCancelled',
-  contactVerified: 'ContactVerified',
-} as const;
-
-/** Input of the orchestration, set by the starter (durations resolved from settings there). */
-export interface ActivationInput {
-  partnerId: string;
-  benefitId: string;
-  category: 'technical' | 'goToMarket';
-  attempt: number;
-  requestedBy: string;
-  requestedAt: string;
-  /** ACTIVATION_PROCESSING_TIME in milliseconds. */
-  processingTimeMs: number;
-  /** CONTACT_VERIFICATION_TIMEOUT in milliseconds. */
-  contactTimeoutMs: number;
-}
-
-/** What an operator's `ActivationFulfilled` event may carry. */
-export interface FulfilmentEvent {
-  accessId?: string;
-  contractId?: string;
-}
-
-/** The orchestration's final output. */
-export interface ActivationOutcome {
-  status: 'Active' | 'ActivationFailed' | 'Cancelled';
-  code?: string;
-}
+export * from './contract';
 
 /** Retry of I/O activities: 4 attempts, 2 s then ×2 (2 s, 4 s, 8 s). */
 export const IO_RETRY = { firstRetryIntervalMs: 2000, maxAttempts: 4, backoffCoefficient: 2 };

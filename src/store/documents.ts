@@ -3,8 +3,9 @@
  * conditional writes with ETags, optimistic-concurrency updates, and continuation-token paging.
  * Every document carries a `type` discriminator; every query filters by `partnerId` in its WHERE clause.
  */
-import type { Container, SqlParameter } from '@azure/cosmos';
+import type { Container, OperationInput, SqlParameter } from '@azure/cosmos';
 import { DomainError } from '../domain/errors';
+import { singlePartitionQuery } from './cosmos';
 
 /** Discriminator of stored documents. */
 export type DocType =
@@ -194,9 +195,9 @@ export class Documents {
   }
 
   /**
-   * One page of a query (one query request, plus the SDK's query-plan lookup).
-   * `partitionKey` scopes the query; the WHERE clause must filter by partnerId as well
-   * (the embedded server ignores the option; real Cosmos needs it for single-partition routing).
+   * One page of a query: one round trip with `partitionKey` (the SDK's query-plan request is skipped, see
+   * `singlePartitionQuery`), two without it (plan + page). `partitionKey` scopes the query to that partition;
+   * the WHERE clause filters by partnerId as well.
    */
   async queryPage<T>(
     query: string,
@@ -208,7 +209,7 @@ export class Documents {
       {
         maxItemCount: options.pageSize,
         continuationToken: options.continuationToken,
-        ...(options.partitionKey !== undefined ? { partitionKey: options.partitionKey } : {}),
+        ...(options.partitionKey !== undefined ? singlePartitionQuery(options.partitionKey) : {}),
       },
     );
     const res = await iterator.fetchNext();
@@ -218,14 +219,46 @@ export class Documents {
     };
   }
 
-  /** All results of a (small, bounded) query; pages internally. */
+  /** All results of a (small, bounded) query; pages internally. With `partitionKey`, no query-plan request. */
   async queryAll<T>(query: string, parameters: SqlParameter[], partitionKey?: string): Promise<T[]> {
     const { resources } = await this.container.items
       .query<Record<string, unknown>>(
         { query, parameters },
-        partitionKey !== undefined ? { partitionKey } : {},
+        partitionKey !== undefined ? singlePartitionQuery(partitionKey) : {},
       )
       .fetchAll();
     return resources.map((r) => strip<T>(r));
+  }
+
+  /**
+   * Point reads of several documents of one partition in ONE round trip: a transactional batch of Read
+   * operations. Per document: its value (`found`), `absent` (404, or another type than asked), or `unknown` —
+   * not read because another operation of the batch failed first (Cosmos DB stops a batch at its first failure
+   * and answers 424 for the rest; a 404 is such a failure).
+   * @throws the SDK's error when the batch itself is refused (throttling, 5xx).
+   */
+  async readMany(
+    partnerId: string,
+    refs: ReadonlyArray<{ id: string; type?: DocType }>,
+  ): Promise<Array<{ state: 'found'; value: Versioned<unknown> } | { state: 'absent' | 'unknown' }>> {
+    const operations: OperationInput[] = refs.map((r) => ({
+      operationType: 'Read',
+      id: r.id,
+      partitionKey: partnerId,
+    }));
+    const response = await this.container.items.batch(operations, partnerId);
+    const results = response.result ?? [];
+    return refs.map((ref, i) => {
+      const r = results[i];
+      if (!r) return { state: 'unknown' };
+      const resource = r.resourceBody as Record<string, unknown> | undefined;
+      if (r.statusCode === 404) return { state: 'absent' };
+      if (r.statusCode >= 300 || !resource) {
+        if (r.statusCode === 424 || r.statusCode < 300) return { state: 'unknown' };
+        throw new Error(`batch read of ${ref.id} failed with status ${r.statusCode}`);
+      }
+      if (ref.type !== undefined && resource.type !== ref.type) return { state: 'absent' };
+      return { state: 'found', value: { value: strip(resource), etag: String(r.eTag ?? resource._etag) } };
+    });
   }
 }

@@ -8,8 +8,9 @@
  * for `GET /api/me`) and `_tokens` (contact-verification token hash → contact).
  */
 import { randomBytes } from 'node:crypto';
-import type { SqlParameter } from '@azure/cosmos';
+import type { JSONObject, SqlParameter } from '@azure/cosmos';
 import { DomainError } from '../domain/errors';
+import { withBenefitNoticeSchedule, withMembershipNoticeSchedule } from '../domain/notices';
 import { nextGlobalAdmins } from '../domain/users';
 import type {
   AuditEvent,
@@ -72,6 +73,7 @@ export class BenefitsStore {
     partner: Partner,
     firstAdmin: User,
   ): Promise<{ partner: Versioned<Partner>; admin: User }> {
+    partner = withMembershipNoticeSchedule(partner);
     const created = await this.docs.create('partner', { ...partner, partnerId: partner.id });
     try {
       await this.createUser(firstAdmin);
@@ -82,11 +84,14 @@ export class BenefitsStore {
     return { partner: { value: partner, etag: created.etag }, admin: firstAdmin };
   }
 
-  /** Optimistic read–modify–write of a partner (see Documents.update). */
+  /**
+   * Optimistic read–modify–write of a partner (see Documents.update). The membership notice schedule
+   * (`nextNoticeAt`, docs/product.md §12) is recomputed from the written value.
+   */
   async updatePartner<R = undefined>(
     partnerId: string,
     mutate: (p: Partner) => { value: Partner; result?: R },
-    options: { ifMatch?: string } = {},
+    options: { ifMatch?: string; maxAttempts?: number } = {},
   ) {
     return this.docs.update<Stored<Partner>, R>(
       'partner',
@@ -94,9 +99,107 @@ export class BenefitsStore {
       partnerId,
       (p) => {
         const out = mutate(p);
-        return { value: { ...out.value, partnerId }, result: out.result };
+        return { value: { ...withMembershipNoticeSchedule(out.value), partnerId }, result: out.result };
       },
       options,
+    );
+  }
+
+  /**
+   * Renews a membership (docs/product.md §12): the renewed partner, the renewal purchase and its benefits as
+   * ONE transactional batch in the partner's partition, the partner replaced only if its ETag is still
+   * `current.etag`. In Cosmos DB the batch is all or nothing. The embedded server applies a batch in order,
+   * stops at the first refusal and does not roll back (docs/platform-notes.md), so the partner goes first — a stale
+   * ETag writes nothing — and should a later create be refused, the creates are deleted and the partner put
+   * back (conditionally on the ETag the batch gave it): all or nothing either way. A purchase has far fewer
+   * than 99 benefits (asserted).
+   * @returns the partner as written, with its new ETag.
+   * @throws DomainError `precondition-failed` when the partner changed since `current` was read (nothing written);
+   *   Error naming the failing status for any other refusal (nothing left behind).
+   */
+  async renewMembership(
+    current: Versioned<Partner>,
+    renewed: Partner,
+    purchase: Purchase,
+    benefits: Benefit[],
+  ): Promise<Versioned<Partner>> {
+    if (benefits.length + 2 > 100) throw new Error('A renewal batch holds at most 100 operations');
+    const partnerId = current.value.id;
+    const partner = withMembershipNoticeSchedule(renewed);
+    const creates: Array<{ type: DocType; value: { id: string; partnerId: string } }> = [
+      ...benefits.map((b) => ({ type: 'benefit' as const, value: withBenefitNoticeSchedule(b) })),
+      { type: 'purchase', value: purchase },
+    ];
+    const response = await this.docs.container.items.batch(
+      [
+        {
+          operationType: 'Replace' as const,
+          id: partnerId,
+          // The embedded server reads the key of a replace from the operation (Cosmos DB takes the batch's).
+          partitionKey: partnerId,
+          resourceBody: { ...partner, partnerId, type: 'partner' } as unknown as JSONObject,
+          ifMatch: current.etag,
+        },
+        ...creates.map((d) => ({
+          operationType: 'Create' as const,
+          resourceBody: { ...d.value, type: d.type },
+        })),
+      ],
+      partnerId,
+    );
+    const results = response.result ?? [];
+    const ok = (i: number) => (results[i]?.statusCode ?? 0) >= 200 && (results[i]?.statusCode ?? 0) < 300;
+    if (
+      results.length === creates.length + 1 &&
+      results.every((_, i) => ok(i)) &&
+      (response.code ?? 200) < 300
+    )
+      return { value: partner, etag: results[0].eTag ?? '' };
+
+    // Undo what a non-atomic server applied (nothing, in Cosmos DB).
+    await Promise.all(
+      creates.filter((_, j) => ok(j + 1)).map((d) => this.docs.delete(partnerId, d.value.id)),
+    );
+    if (ok(0) && results[0].eTag) {
+      await this.docs.replace('partner', { ...current.value, partnerId }, results[0].eTag);
+    }
+    const failed = results.find((r) => r.statusCode >= 300 && r.statusCode !== 424);
+    if (failed?.statusCode === 412 && results.indexOf(failed) === 0) {
+      throw new DomainError('precondition-failed', `partner ${partnerId} was changed by someone else`);
+    }
+    throw new Error(`renewal batch failed with status ${failed?.statusCode ?? response.code ?? 'none'}`);
+  }
+
+  /**
+   * One page of the partners whose next membership notice is due (`nextNoticeAt <= now`,
+   * docs/product.md §12), across partners. A range filter on one indexed field: its cost grows with the
+   * partners due, not with all partners.
+   */
+  async listPartnersDueForNotice(nowIso: string, page: PageOptions): Promise<Page<Partner>> {
+    return this.docs.queryPage<Partner>(
+      'SELECT * FROM c WHERE c.type = @t AND c.nextNoticeAt <= @now',
+      [
+        { name: '@t', value: 'partner' },
+        { name: '@now', value: nowIso },
+      ],
+      page,
+    );
+  }
+
+  /**
+   * One page of the `Active` benefits whose next notice is due (`nextNoticeAt <= now`, docs/product.md §12),
+   * across partners. A range filter on one indexed field: its cost grows with the benefits due, not with all
+   * benefits.
+   */
+  async listBenefitsDueForNotice(nowIso: string, page: PageOptions): Promise<Page<Benefit>> {
+    return this.docs.queryPage<Benefit>(
+      'SELECT * FROM c WHERE c.type = @t AND c.nextNoticeAt <= @now AND c.status = @s',
+      [
+        { name: '@t', value: 'benefit' },
+        { name: '@now', value: nowIso },
+        { name: '@s', value: 'Active' },
+      ],
+      page,
     );
   }
 
@@ -105,6 +208,44 @@ export class BenefitsStore {
   /** Point read of a user by id (= objectId) within a partner. */
   async getUser(partnerId: string, userId: string): Promise<Versioned<User> | undefined> {
     return this.readTyped<User>('user', partnerId, userDocId(userId));
+  }
+
+  /**
+   * What every partner route needs before its own work, in ONE round trip (a transactional batch of reads in the
+   * partner's partition): the caller's user document, the partner, and optionally one more document of that
+   * partition the route reads anyway (e.g. the benefit of `GET …/benefits/{id}`). Strongly consistent, no cache.
+   * When Cosmos DB stops the batch at a missing `extra` (a 404 makes it answer 424 for the reads after it), the
+   * user and the partner are read again without it: two round trips, on that path only.
+   * @returns `user` / `partner` undefined when absent (or `partnerId` is a global partition); `extra` undefined
+   *   when absent or not requested.
+   */
+  async readPartnerAccess<E = unknown>(
+    partnerId: string,
+    objectId: string,
+    extra?: { type: DocType; id: string },
+  ): Promise<{ user?: Versioned<User>; partner?: Versioned<Partner>; extra?: Versioned<E> }> {
+    if (partnerId.startsWith('_')) return {};
+    const access = [
+      { id: userDocId(objectId), type: 'user' as const },
+      { id: partnerId, type: 'partner' as const },
+    ];
+    // The extra document first: when it is missing, the user and the partner come back 424 — from Cosmos DB and
+    // from the embedded server alike — and are read again, so that path is the same (and tested) on both.
+    const read = await this.docs.readMany(partnerId, extra ? [extra, ...access] : access);
+    const other = extra ? read[0] : undefined;
+    let [user, partner] = read.slice(extra ? 1 : 0);
+    const decided = user.state === 'absent' || partner.state === 'absent';
+    if (!decided && (user.state === 'unknown' || partner.state === 'unknown')) {
+      [user, partner] = await this.docs.readMany(partnerId, access);
+    }
+    const found = <T>(r: typeof user | undefined) =>
+      r?.state === 'found' ? (r.value as Versioned<T>) : undefined;
+    const userDoc = found<User>(user);
+    return {
+      user: userDoc && { value: fromUserDoc(userDoc.value), etag: userDoc.etag },
+      partner: found<Partner>(partner),
+      extra: found<E>(other),
+    };
   }
 
   /** objectId → its partner (one point read in the directory partition). */
@@ -238,7 +379,7 @@ export class BenefitsStore {
    */
   async createPurchase(purchase: Purchase, benefits: Benefit[]): Promise<void> {
     const docs: Array<{ type: DocType; value: { id: string; partnerId: string } }> = [
-      ...benefits.map((b) => ({ type: 'benefit' as const, value: b })),
+      ...benefits.map((b) => ({ type: 'benefit' as const, value: withBenefitNoticeSchedule(b) })),
       { type: 'purchase', value: purchase },
     ];
     const written: string[] = [];
@@ -349,14 +490,22 @@ export class BenefitsStore {
     );
   }
 
-  /** Optimistic read–modify–write of one benefit (the seat invariant lives on this one document). */
+  /**
+   * Optimistic read–modify–write of one benefit (the seat invariant lives on this one document). The notice
+   * schedule (`nextNoticeAt`, the last-seat episode; docs/product.md §12) is recomputed from the written
+   * value.
+   */
   async updateBenefit<R = undefined>(
     partnerId: string,
     benefitId: string,
     mutate: (b: Benefit) => { value: Benefit; result?: R },
     options: { ifMatch?: string; maxAttempts?: number } = {},
   ) {
-    return this.docs.update<Benefit, R>('benefit', partnerId, benefitId, mutate, {
+    const scheduled = (b: Benefit) => {
+      const out = mutate(b);
+      return { value: withBenefitNoticeSchedule(out.value), result: out.result };
+    };
+    return this.docs.update<Benefit, R>('benefit', partnerId, benefitId, scheduled, {
       ...options,
       notFound: () => new DomainError('not-found', `Benefit ${benefitId} does not exist`),
     });
@@ -390,11 +539,11 @@ export class BenefitsStore {
   }
 
   /**
-   * Replaces a benefit only if its ETag still matches (one round trip).
+   * Replaces a benefit only if its ETag still matches (one round trip); the notice schedule is recomputed.
    * @throws DomainError `precondition-failed` (412) when it changed, `not-found` when it is gone.
    */
   async replaceBenefit(value: Benefit, etag: string): Promise<Versioned<Benefit>> {
-    return this.docs.replace('benefit', value, etag);
+    return this.docs.replace('benefit', withBenefitNoticeSchedule(value), etag);
   }
 
   // ---- service requests, audit -------------------------------------------------------------------

@@ -4,10 +4,10 @@
  * `@azure/functions-core` (test/build/bundleProbe.ts) and driven over real HTTP with real tokens.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { getRegistrations } from '../../src/local/functionsCore';
 
@@ -17,12 +17,44 @@ const root = resolve(__dirname, '..', '..');
 let outdir: string;
 let bundle: string;
 let report: any;
+let meta: {
+  outputs: Record<
+    string,
+    { inputs: Record<string, unknown>; imports?: Array<{ path: string; external?: boolean }> }
+  >;
+};
+
+/** The source files (node_modules packages by name, our files by path) bundled into the given output files. */
+function sourcesOf(outputFiles: string[]): Set<string> {
+  const out = new Set<string>();
+  for (const [path, output] of Object.entries(meta.outputs)) {
+    if (!outputFiles.some((f) => path.endsWith(`/${f}`))) continue;
+    for (const input of Object.keys(output.inputs)) {
+      const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+      out.add(pkg ? pkg[1] : input.replace(/^(\.\.\/)+/, ''));
+    }
+  }
+  return out;
+}
+
+/** Every .js file of the build output, relative to it. */
+async function outputJsFiles(): Promise<string[]> {
+  const entries = await readdir(outdir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile() && e.name.endsWith('.js'))
+    .map((e) => relative(outdir, join(e.parentPath, e.name)));
+}
 
 beforeAll(async () => {
   outdir = await mkdtemp(join(tmpdir(), 'benefits-build-'));
-  await run(process.execPath, [join(root, 'scripts', 'build.mjs'), '--outdir', outdir, '--quiet'], {
-    cwd: root,
-  });
+  await run(
+    process.execPath,
+    [join(root, 'scripts', 'build.mjs'), '--outdir', outdir, '--metafile', '--quiet'],
+    {
+      cwd: root,
+    },
+  );
+  meta = JSON.parse(await readFile(join(outdir, 'meta.json'), 'utf8'));
   bundle = join(outdir, 'index.js');
   const { stdout } = await run(
     process.execPath,
@@ -56,24 +88,63 @@ test('the build output is the whole deployment: bundle, host.json and a dependen
   );
 });
 
-test('the bundle registers exactly the functions the sources register, with the same triggers', () => {
+test('the bundle registers exactly the functions the sources register, with the same metadata', () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   require('../../functions');
   const fromSources = getRegistrations().map((f) => ({
     name: f.name,
-    trigger: f.trigger.type,
-    route: f.trigger.route,
+    bindings: f.bindings,
+    retryOptions: f.retryOptions,
   }));
   expect(fromSources.length).toBeGreaterThan(30);
-  expect(report.functions).toEqual(fromSources);
+  // Names, triggers, routes, methods, schedules, extra inputs and the bindings' (content-derived) names.
+  expect(JSON.stringify(report.functions)).toBe(JSON.stringify(fromSources));
 });
 
 test('the bundle needs nothing from node_modules but the worker-provided @azure/functions-core', async () => {
-  const text = await readFile(bundle, 'utf8');
-  const required = new Set([...text.matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1]));
+  // Every import esbuild left outside the bundle (its metafile lists them all) is a Node built-in or the core.
   const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
-  const foreign = [...required].filter((m) => !builtins.has(m) && !m.startsWith('node:'));
-  expect(foreign).toEqual(['@azure/functions-core']);
+  const external = new Set<string>();
+  for (const output of Object.values(meta.outputs))
+    for (const i of output.imports ?? []) if (i.external && !builtins.has(i.path)) external.add(i.path);
+  expect([...external]).toEqual(['@azure/functions-core']);
+  // The chunks each file requires (split at dynamic imports) are part of the output.
+  const files = await outputJsFiles();
+  expect(files).toContain('index.js');
+  for (const file of files) {
+    const text = await readFile(join(outdir, file), 'utf8');
+    for (const [, m] of text.matchAll(/\brequire\("(\.\.?\/[^"]+)"\)/g))
+      expect(files).toContain(join(dirname(file), m));
+  }
+});
+
+/** What no HTTP request of a benefit list needs: loaded on first use, from chunks of their own. */
+const NOT_AT_COLD_START = [
+  'durable-functions',
+  'axios',
+  'moment',
+  '@asteasolutions/zod-to-openapi',
+  '@azure/identity',
+  '@azure/msal-node',
+  '@azure/communication-email',
+  'src/orchestration/activation.ts',
+  'src/orchestration/activities.ts',
+  'src/http/openapi.ts',
+  'src/email/templates.ts',
+];
+
+test('a cold start loads only what the first request needs: no durable-functions, OpenAPI, email or identity code', () => {
+  const { afterLoad, afterFirstList, atEnd } = report.chunks as Record<string, string[]>;
+  expect(afterLoad).toContain('index.js');
+  const loaded = sourcesOf(afterFirstList);
+  expect(loaded).toContain('@azure/cosmos');
+  expect(loaded).toContain('src/store/store.ts');
+  for (const lazy of NOT_AT_COLD_START)
+    expect({ lazy, loaded: loaded.has(lazy) }).toEqual({ lazy, loaded: false });
+  // … and they are in the bundle, loaded by the activation, the sweep's notice and the other requests.
+  const all = sourcesOf(atEnd);
+  for (const lazy of ['durable-functions', 'src/orchestration/activation.ts', 'src/email/templates.ts'])
+    expect({ lazy, loaded: all.has(lazy) }).toEqual({ lazy, loaded: true });
 });
 
 test('served from the bundle: routes, auth, problem+json and the Cosmos-backed benefit list work', () => {

@@ -6,7 +6,7 @@
  * report on stdout. It decides nothing: the test asserts on the report.
  */
 import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { installFunctionsCore } from '../../src/local/installFunctionsCore';
 
 installFunctionsCore();
@@ -16,7 +16,15 @@ async function main(): Promise<void> {
   if (!bundle) throw new Error('usage: bundleProbe.ts <bundle>');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { startTestHost } = require('../support/testHost') as typeof import('../support/testHost');
+  // Chunk files of the bundle (dist/chunks/) that are loaded, so the test can tell what each step needed.
+  const bundleDir = dirname(resolve(bundle));
+  const loadedChunks = () =>
+    Object.keys(require.cache)
+      .filter((p) => p.startsWith(bundleDir))
+      .map((p) => relative(bundleDir, p))
+      .sort();
   const host = await startTestHost({ functionsEntry: bundle });
+  const afterLoad = loadedChunks();
   const call = async (method: string, path: string, token?: string, body?: unknown) => {
     const res = await host.call(method, `/api${path}`, { token, body });
     return { status: res.status, type: res.headers.get('content-type'), body: res.body as any };
@@ -28,6 +36,7 @@ async function main(): Promise<void> {
     const health = await call('GET', '/health');
     const noToken = await call('GET', '/partners/contoso/benefits');
     const benefits = await call('GET', '/partners/contoso/benefits?pageSize=100', admin);
+    const afterFirstList = loadedChunks();
     const items = (benefits.body?.items ?? []) as Array<{ id: string; category: string; status: string }>;
 
     // A technical activation end to end: the bundle's durable client starts the bundle's orchestration,
@@ -67,8 +76,8 @@ async function main(): Promise<void> {
     const report = {
       functions: host.functions.map((f) => ({
         name: f.name,
-        trigger: f.trigger.type,
-        route: f.trigger.route,
+        bindings: f.bindings,
+        retryOptions: f.retryOptions,
       })),
       health: health.status,
       noToken: { status: noToken.status, type: noToken.type },
@@ -82,6 +91,7 @@ async function main(): Promise<void> {
       },
       sweep,
       outbox: outbox.sort(),
+      chunks: { afterLoad, afterFirstList, atEnd: loadedChunks() },
     };
     process.stdout.write(`${JSON.stringify(report)}\n`);
   } finally {

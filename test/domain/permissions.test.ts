@@ -33,6 +33,8 @@ const EXPECTED: Record<PartnerAction, Record<Role, boolean>> = {
   activateGoToMarket: { [G]: true, [U]: false, [A]: false, [M]: true },
   requestCancellation: { [G]: true, [U]: false, [A]: false, [M]: true },
   fileServiceRequest: { [G]: true, [U]: false, [A]: false, [M]: true },
+  // docs/product.md §12 renewal (product decision: the roles that manage the membership's benefits).
+  renewMembership: { [G]: true, [U]: false, [A]: false, [M]: true },
 };
 
 const cases = (Object.keys(EXPECTED) as PartnerAction[]).flatMap((action) =>

@@ -1,6 +1,6 @@
 import { cancellability } from '../../src/domain/refunds';
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
-import { z } from 'zod';
+import * as z from 'zod';
 import * as S from '../../src/domain/schemas';
 import type { AuditEvent, Partner, Purchase, ServiceRequest, User } from '../../src/domain/types';
 

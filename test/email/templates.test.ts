@@ -44,14 +44,40 @@ const SAMPLES: { [K in EmailKind]: EmailTemplateData[K] } = {
     productName: 'Silver Core Go-To-Market offer',
     expiredAt: '2026-11-24T08:00:00Z',
   },
+  benefitExpiryReminder: {
+    recipientName: 'Donald Knuth',
+    partnerName: 'Fabrikam, Inc.',
+    productName: 'Go-To-Market: Silver Core',
+    expiresAt: '2026-12-06T12:00:00Z',
+    benefitsUrl: 'https://benefits.example/benefits',
+  },
+  membershipExpiryReminder: {
+    recipientName: 'Frances Allen',
+    partnerName: 'Fabrikam, Inc.',
+    level: 'Silver',
+    expiresAt: '2027-01-15T12:00:00Z',
+    closesAt: '2027-02-14T12:00:00Z',
+    renewUrl: 'https://benefits.example/benefits',
+  },
+  lastSeatNotice: {
+    recipientName: 'Ken Thompson',
+    partnerName: 'Adatum Corp',
+    productName: 'Visual Studio Professional subscription',
+    seats: 5,
+    seatsFree: 1,
+    benefitsUrl: 'https://benefits.example/benefits',
+  },
 };
 
-/** The raw (non-date) values each message must show, and the year of its date, if any. */
+/**
+ * The raw (non-date) values each message must show (numbers as written; `seatsFree` chooses the wording instead of
+ * being shown).
+ */
 function expectedValues<K extends EmailKind>(kind: K): string[] {
-  const data = SAMPLES[kind] as Record<string, string | undefined>;
+  const data = SAMPLES[kind] as Record<string, string | number | undefined>;
   return Object.entries(data)
-    .filter(([k, v]) => v !== undefined && !['expiresAt', 'expiredAt', 'sentTo'].includes(k))
-    .map(([, v]) => v as string);
+    .filter(([k, v]) => v !== undefined && !k.endsWith('At') && !['seatsFree', 'sentTo'].includes(k))
+    .map(([, v]) => String(v));
 }
 
 const KINDS = Object.keys(SAMPLES) as EmailKind[];
@@ -178,6 +204,39 @@ describe('message dictionaries', () => {
       }
     },
   );
+
+  it('tells a last-seat notice truthfully whether one seat or none is left, in every locale', () => {
+    for (const locale of LOCALES) {
+      const one = renderEmail('lastSeatNotice', locale, SAMPLES.lastSeatNotice);
+      const none = renderEmail('lastSeatNotice', locale, { ...SAMPLES.lastSeatNotice, seatsFree: 0 });
+      const dict = MESSAGES[locale];
+      const intro = (key: 'lastSeatNotice.introOne' | 'lastSeatNotice.introNone') =>
+        dict[key]
+          .replace('{seats}', '5')
+          .replace('{productName}', SAMPLES.lastSeatNotice.productName)
+          .replace('{partnerName}', SAMPLES.lastSeatNotice.partnerName);
+      expect(one.plainText).toContain(intro('lastSeatNotice.introOne'));
+      expect(one.plainText).not.toContain(intro('lastSeatNotice.introNone'));
+      expect(none.plainText).toContain(intro('lastSeatNotice.introNone'));
+    }
+  });
+
+  it('gives the membership reminder its renewal link and both dates, formatted for the locale', () => {
+    const ru = renderEmail('membershipExpiryReminder', 'ru-RU', SAMPLES.membershipExpiryReminder);
+    expect(ru.plainText).toContain('15 января 2027');
+    expect(ru.plainText).toContain('14 февраля 2027');
+    expect(ru.plainText).toContain('https://benefits.example/benefits');
+    expect(ru.html).toContain('href="https://benefits.example/benefits"');
+    const en = renderEmail('membershipExpiryReminder', 'en-US', SAMPLES.membershipExpiryReminder);
+    expect(en.plainText).toContain('January 15, 2027');
+    expect(en.plainText).toContain('February 14, 2027');
+    expect(() =>
+      renderEmail('membershipExpiryReminder', 'en-US', {
+        ...SAMPLES.membershipExpiryReminder,
+        renewUrl: 'javascript:alert(1)',
+      }),
+    ).toThrow(/http/);
+  });
 
   it('keeps product names in English in every locale', () => {
     for (const locale of LOCALES) {

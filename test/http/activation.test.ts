@@ -117,7 +117,7 @@ const emailsTo = async (address: string, kind?: string): Promise<StoredEmail[]> 
 async function verifyContact(address: string) {
   const [mail] = await emailsTo(address, 'contactVerification');
   expect(mail).toBeDefined();
-  const token = /\b([A-Za-z0-9_-]{43})\b/.exec(mail.plainText)?.[1];
+  const token = /(?<![A-Za-z0-9_-])([A-Za-z0-9_-]{43})(?![A-Za-z0-9_-])/.exec(mail.plainText)?.[1];
   expect(token).toBeDefined();
   const res = await host.call('POST', '/api/contact-verifications', { body: { token } });
   expect(res.status).toBe(200);

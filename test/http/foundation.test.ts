@@ -418,33 +418,81 @@ describe('paging', () => {
 });
 
 describe('Cosmos round trips', () => {
-  test('benefit list = the access check (2 point reads) + one query page', async () => {
+  /** What the embedded server saw since the last reset; `total` is every round trip, metadata included. */
+  const seen = () => {
+    const c = host.cosmos.counts();
+    return {
+      total: c.total,
+      batches: c.batches,
+      reads: c.reads,
+      queries: c.queries,
+      queryPlans: c.queryPlans,
+      writes: c.writes,
+    };
+  };
+
+  test('benefit list = 2 round trips: the access check (user + partner in one batch of reads) + one query page', async () => {
     host.cosmos.resetCounts();
     const res = await host.call('GET', '/api/partners/contoso/benefits?pageSize=5', { token: admin });
     expect(res.status).toBe(200);
-    const c = host.cosmos.counts();
-    expect({ reads: c.reads, queries: c.queries, writes: c.writes }).toEqual({
-      reads: 2,
-      queries: 1,
-      writes: 0,
-    });
-    // The SDK looks the query plan up before the page: a metadata call, not a document read.
-    expect(c.queryPlans).toBe(1);
+    expect(res.body.items).toHaveLength(5);
+    // No query-plan request: the page is a single-partition query (src/store/cosmos.ts, singlePartitionQuery).
+    expect(seen()).toEqual({ total: 2, batches: 1, reads: 0, queries: 1, queryPlans: 0, writes: 0 });
   });
-  test('benefit get = the access check (2 point reads) + one point read', async () => {
+
+  test('the next page costs the same 2 round trips', async () => {
+    const first = await host.call('GET', '/api/partners/contoso/benefits?pageSize=5', { token: admin });
+    host.cosmos.resetCounts();
+    const token = encodeURIComponent(first.body.continuationToken);
+    const res = await host.call(
+      'GET',
+      `/api/partners/contoso/benefits?pageSize=5&continuationToken=${token}`,
+      {
+        token: admin,
+      },
+    );
+    expect(res.status).toBe(200);
+    expect(seen()).toEqual({ total: 2, batches: 1, reads: 0, queries: 1, queryPlans: 0, writes: 0 });
+  });
+
+  test('benefit get = 1 round trip: the benefit, the user and the partner in one batch of reads', async () => {
     const list = await host.call('GET', '/api/partners/contoso/benefits?pageSize=1', { token: admin });
     host.cosmos.resetCounts();
     const res = await host.call('GET', `/api/partners/contoso/benefits/${list.body.items[0].id}`, {
       token: admin,
     });
     expect(res.status).toBe(200);
-    const c = host.cosmos.counts();
-    expect({ reads: c.reads, queries: c.queries, queryPlans: c.queryPlans, writes: c.writes }).toEqual({
-      reads: 3,
-      queries: 0,
-      queryPlans: 0,
-      writes: 0,
-    });
+    expect(res.body.id).toBe(list.body.items[0].id);
+    expect(res.headers.get('etag')).toBeTruthy();
+    expect(seen()).toEqual({ total: 1, batches: 1, reads: 0, queries: 0, queryPlans: 0, writes: 0 });
+  });
+
+  test('a get of a benefit that does not exist reads the user and the partner again (2 round trips) and answers 404', async () => {
+    host.cosmos.resetCounts();
+    const res = await host.call('GET', '/api/partners/contoso/benefits/no-such-benefit', { token: admin });
+    expectProblem(res, 404, 'not-found');
+    expect(res.body.detail).toContain('Benefit no-such-benefit');
+    expect(seen()).toEqual({ total: 2, batches: 2, reads: 0, queries: 0, queryPlans: 0, writes: 0 });
+  });
+
+  test('the batched read keeps the check order: a non-member learns nothing, a PMC partner answers 409', async () => {
+    const list = await host.call('GET', '/api/partners/contoso/benefits?pageSize=1', { token: admin });
+    const id = list.body.items[0].id;
+    const fabrikam = await host.tokenFor('admin@fabrikam.example');
+    for (const path of [
+      `/api/partners/contoso/benefits/${id}`,
+      '/api/partners/contoso/benefits/no-such-benefit',
+    ]) {
+      const res = await host.call('GET', path, { token: fabrikam });
+      expectProblem(res, 404, 'not-found');
+      expect(res.body.detail).toContain('Partner contoso');
+    }
+    const northwind = await host.tokenFor('admin@northwind.example');
+    expectProblem(
+      await host.call('GET', '/api/partners/northwind/benefits/no-such-benefit', { token: northwind }),
+      409,
+      'managed-in-pmc',
+    );
   });
 });
 

@@ -110,7 +110,7 @@ export async function mailsTo(host: TestHost, kind: string, address: string): Pr
 
 /** The verification token in a contact-verification email's plain text (256 bits, base64url = 43 chars). */
 export function tokenFromMail(mail: StoredEmail): string {
-  const token = /\b([A-Za-z0-9_-]{43})\b/.exec(mail.plainText)?.[1];
+  const token = /(?<![A-Za-z0-9_-])([A-Za-z0-9_-]{43})(?![A-Za-z0-9_-])/.exec(mail.plainText)?.[1];
   expect(token).toBeDefined();
   return token!;
 }

@@ -3,20 +3,21 @@
  * fulfilment or rejection. The starter reserves the attempt on the benefit document (conditional write)
  * before starting the orchestration, so a double click starts one instance.
  */
-import * as df from 'durable-functions';
+import type { DurableClient } from 'durable-functions';
 import { Duration } from 'luxon';
 import { endedActivationFailure } from '../../domain/activation';
 import { DomainError, isDomainError } from '../../domain/errors';
 import { assertMembershipActive } from '../../domain/provisioning';
 import { ActivationSchema, FulfilmentBody, RejectionBody } from '../../domain/schemas';
 import type { Benefit } from '../../domain/types';
-import { ACTIVATION_ORCHESTRATOR, EVENTS, type ActivationInput } from '../../orchestration/activation';
+import { ACTIVATION_ORCHESTRATOR, EVENTS, type ActivationInput } from '../../orchestration/contract';
+import { durableClientInput, getDurableClient } from '../../orchestration/durable';
 import type { Services } from '../../services';
 import { audit } from '../audit';
 import { defineRoute, ifMatch, type RouteInput, type RouteResult } from '../route';
 import { BenefitParams } from './params';
 
-const durable = { extraInputs: [df.input.durableClient()] };
+const durable = { extraInputs: [durableClientInput()] };
 
 /** Instance id of an activation attempt: derived from the benefit id and the attempt number. */
 export const activationInstanceId = (benefitId: string, attempt: number) =>
@@ -40,7 +41,7 @@ export function activationView(b: Benefit) {
 const location = (partnerId: string, benefitId: string) =>
   `/api/partners/${encodeURIComponent(partnerId)}/benefits/${encodeURIComponent(benefitId)}/activation`;
 
-type Client = ReturnType<typeof df.getClient>;
+type Client = DurableClient;
 
 /**
  * The runtime status of an orchestration instance, or `Unknown` when the durable runtime has none (purged, or lost
@@ -119,7 +120,7 @@ export const startActivation = defineRoute(
       const now = services.clock.now();
       assertMembershipActive(partner.value, now);
       let input: ActivationInput | undefined;
-      const client = df.getClient(context);
+      const client = await getDurableClient(context);
       const reserve = () =>
         services.store.updateBenefit(
           params.partnerId,
@@ -241,14 +242,14 @@ export const getActivation = defineRoute(
     tags: ['activation'],
     access: { kind: 'partner', action: 'read', benefits: true },
     params: BenefitParams,
+    readWithAccess: { benefit: (params) => params.benefitId },
     responses: { 200: { description: 'The activation', schema: ActivationSchema } },
-    handle: async ({ services, params, context }) => {
-      const b = await services.store.getBenefit(params.partnerId, params.benefitId);
+    handle: async ({ services, params, context, benefit: b }) => {
       if (!b?.value.activation) throw new DomainError('not-found', 'This benefit has no activation.');
       // While Pending, tell the truth about an orchestration that ended without settling it
       // (docs/product.md §6).
       if (b.value.status === 'Pending') {
-        const settled = await settleEndedActivation(services, df.getClient(context), b.value);
+        const settled = await settleEndedActivation(services, await getDurableClient(context), b.value);
         if (settled) {
           const fresh = await services.store.getBenefit(params.partnerId, params.benefitId);
           if (fresh) return { status: 200, body: activationView(fresh.value), etag: fresh.etag };
@@ -279,7 +280,7 @@ async function operatorEvent(
   if (b.value.status !== 'Pending' || !b.value.activation) {
     throw new DomainError('conflict', 'No activation of this benefit is waiting for the operator.');
   }
-  const client = df.getClient(context);
+  const client = await getDurableClient(context);
   // An event to an instance that has ended would be dropped: settle the benefit instead (docs/product.md §6).
   const settled = await settleEndedActivation(services, client, b.value);
   if (settled) {

@@ -35,7 +35,10 @@ export const listBenefits = defineRoute({
   },
 });
 
-/** `GET /api/partners/{partnerId}/benefits/{benefitId}` — one point read; `ETag` for If-Match. */
+/**
+ * `GET /api/partners/{partnerId}/benefits/{benefitId}` — the benefit is read with the access check, one round trip
+ * in all; `ETag` for If-Match.
+ */
 export const getBenefit = defineRoute({
   name: 'getBenefit',
   method: 'GET',
@@ -44,9 +47,9 @@ export const getBenefit = defineRoute({
   tags: ['benefits'],
   access: { kind: 'partner', action: 'read', benefits: true },
   params: BenefitParams,
+  readWithAccess: { benefit: (params) => params.benefitId },
   responses: { 200: { description: 'The benefit', schema: BenefitSchema } },
-  handle: async ({ services, params }) => {
-    const benefit = await services.store.getBenefit(params.partnerId, params.benefitId);
+  handle: async ({ params, benefit }) => {
     if (!benefit) throw new DomainError('not-found', `Benefit ${params.benefitId} was not found.`);
     return { status: 200, body: toPublicBenefit(benefit.value), etag: benefit.etag };
   },

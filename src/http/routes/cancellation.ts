@@ -7,11 +7,11 @@
  * (ETag) update, as the key reveal route records a software reveal inside its own conditional update of the same
  * document — so a reveal racing a cancellation has exactly one winner. An ineligible request writes nothing to
  * the purchase; it is recorded `Rejected` and answered 409. An eligible one cancels the purchase (with its refund
- * record), then every benefit of it (assignments ended), records the request `Completed`, and tells running
- * activations `PurchaseCancelled` so they end without email (docs/product.md §6).
+ * record), then every benefit of it (assignments ended), undoes the renewal of a renewal purchase
+ * (docs/product.md §12), records the request `Completed`, and tells running activations `PurchaseCancelled`
+ * so they end without email (docs/product.md §6).
  */
 import type { InvocationContext } from '@azure/functions';
-import * as df from 'durable-functions';
 import { DomainError, isDomainError } from '../../domain/errors';
 import {
   assertPurchaseActive,
@@ -21,11 +21,13 @@ import {
 } from '../../domain/rules';
 import { CancellationBody, ServiceRequestSchema } from '../../domain/schemas';
 import type { Benefit, Purchase, ServiceRequest } from '../../domain/types';
-import { EVENTS } from '../../orchestration/activation';
+import { EVENTS } from '../../orchestration/contract';
+import { durableClientInput, getDurableClient } from '../../orchestration/durable';
 import type { Services } from '../../services';
 import { audit } from '../audit';
 import type { Caller } from '../auth';
 import { defineRoute, ifMatch } from '../route';
+import { undoRenewal } from './membership';
 import { PurchaseParams } from './params';
 
 /** Thrown inside the purchase's mutate to abort without writing when the purchase is not eligible. */
@@ -99,6 +101,7 @@ export const requestCancellation = defineRoute(
       }
 
       const { count } = await cancelBenefits(services, context, params.partnerId, cancelled.id, now);
+      await undoRenewal(services, cancelled); // a refunded renewal purchase no longer renews (docs/product.md §12)
       const request = completedRequest(cancelled, count);
       await services.store.createServiceRequest(request);
       await audit(services, {
@@ -111,7 +114,7 @@ export const requestCancellation = defineRoute(
       return { status: 201, body: request };
     },
   },
-  { extraInputs: [df.input.durableClient()] },
+  { extraInputs: [durableClientInput()] },
 );
 
 /** The `Completed` Cancellation request of a cancelled purchase, rebuilt from what its conditional write recorded. */
@@ -149,6 +152,7 @@ async function completeInterrupted(
   const purchase = (await services.store.getPurchase(partnerId, purchaseId))?.value;
   if (!purchase?.refund) return;
   await cancelBenefits(services, context, partnerId, purchaseId, now);
+  await undoRenewal(services, purchase);
   try {
     await services.store.createServiceRequest(completedRequest(purchase, purchase.benefitIds.length));
   } catch (e) {
@@ -249,7 +253,7 @@ export async function cancelBenefits(
     }),
   );
   if (instances.length > 0) {
-    const client = df.getClient(context);
+    const client = await getDurableClient(context);
     for (const instanceId of instances) {
       await client
         .raiseEvent(instanceId, EVENTS.purchaseCancelled, { purchaseId, at: nowIso })

@@ -2,7 +2,8 @@
  * Marketing contact (docs/product.md §5, §7) and contact verification:
  * `PUT /api/partners/{partnerId}/marketing-contact` and the public `POST /api/contact-verifications`.
  */
-import * as df from 'durable-functions';
+import { EVENTS } from '../../orchestration/contract';
+import { durableClientInput, getDurableClient } from '../../orchestration/durable';
 import { DomainError } from '../../domain/errors';
 import { assertContactEmailDiffers, normalizeEmail, verifyTechnicalContact } from '../../domain/rules';
 import { ContactVerificationBody, MarketingContactBody, MarketingContactSchema } from '../../domain/schemas';
@@ -11,7 +12,7 @@ import { audit } from '../audit';
 import { consumeContactToken, startContactVerification } from '../contactOnboarding';
 import { defineRoute, ifMatch } from '../route';
 import { PartnerParams } from './params';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * `PUT /api/partners/{partnerId}/marketing-contact` `{ userId, email, phone, preferredLanguage }` → 200 the contact.
@@ -152,12 +153,12 @@ export const verifyContact = defineRoute(
         ],
         record.homePartnerId,
       );
-      const client = df.getClient(context);
+      const client = await getDurableClient(context);
       for (const b of waiting) {
         if (!b.activation?.instanceId) continue;
         if (record.contact === 'technical' && b.id !== record.benefitId) continue;
         await client
-          .raiseEvent(b.activation.instanceId, 'ContactVerified', { contact: record.contact, at: now })
+          .raiseEvent(b.activation.instanceId, EVENTS.contactVerified, { contact: record.contact, at: now })
           .catch((e: unknown) =>
             context.warn(`ContactVerified not delivered to ${b.activation?.instanceId}: ${String(e)}`),
           );
@@ -165,5 +166,5 @@ export const verifyContact = defineRoute(
       return { status: 200, body: { status: 'Verified', contact: record.contact } };
     },
   },
-  { extraInputs: [df.input.durableClient()] },
+  { extraInputs: [durableClientInput()] },
 );

@@ -4,7 +4,7 @@
  * small placeholder file per download"). Key reveals link here unless `DOWNLOADS_BASE_URL` points at the real
  * installation media (docs/decisions.md). Only names the catalog generates are served; anything else is 404.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CATALOG } from '../../domain/catalog';
 import { DomainError } from '../../domain/errors';
 import { IdSchema } from '../../domain/ids';

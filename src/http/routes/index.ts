@@ -15,6 +15,7 @@ import { requestCancellation } from './cancellation';
 import { createServiceRequest, listServiceRequests } from './serviceRequests';
 import { getOpenApi } from './openapi';
 import { downloadFile } from './downloads';
+import { changePartnerLevel, getMembership, renewMembershipRoute } from './membership';
 
 export const ALL_ROUTES: RouteDefinition[] = [
   health,
@@ -47,4 +48,7 @@ export const ALL_ROUTES: RouteDefinition[] = [
   requestCancellation,
   listServiceRequests,
   createServiceRequest,
+  getMembership,
+  renewMembershipRoute,
+  changePartnerLevel,
 ];

@@ -1,6 +1,8 @@
-/** `GET /api/openapi.json` — public (docs/product.md §9). Built once per process. */
+/**
+ * `GET /api/openapi.json` — public (docs/product.md §9). Built once per process, on its first request: the
+ * generator and every route's schemas load then, not at cold start (docs/decisions.md, "Cold start").
+ */
 import { defineRoute } from '../route';
-import { buildOpenApiDocument } from '../openapi';
 
 let cached: string | undefined;
 
@@ -13,8 +15,10 @@ export const getOpenApi = defineRoute({
   access: { kind: 'public' },
   handle: async () => {
     if (!cached) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { ALL_ROUTES } = require('./index') as typeof import('./index');
+      const [{ ALL_ROUTES }, { buildOpenApiDocument }] = await Promise.all([
+        import('./index'),
+        import('../openapi'),
+      ]);
       cached = JSON.stringify(buildOpenApiDocument(ALL_ROUTES, process.env.npm_package_version ?? '0.1.0'));
     }
     return {

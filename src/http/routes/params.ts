@@ -1,5 +1,5 @@
 /** Path-parameter schemas shared by the routes: every path id is the one {@link IdSchema} (docs/product.md §9). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { IdSchema as id } from '../../domain/ids';
 
 export const PartnerParams = z.object({ partnerId: id });

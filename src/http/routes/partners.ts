@@ -210,8 +210,17 @@ export const createPartner = defineRoute({
   },
 });
 
-/** The partner as the API shows it: without the store's `partnerId` and the internal `globalAdminIds`. */
+/**
+ * The partner as the API shows it: without the store's `partnerId` and the internal `globalAdminIds` and notice
+ * schedule (`nextNoticeAt`, `notices`).
+ */
 export function publicPartner(p: Partner): Partner {
-  const { partnerId: _p, globalAdminIds: _g, ...rest } = p as Partner & { partnerId?: string };
+  const {
+    partnerId: _p,
+    globalAdminIds: _g,
+    nextNoticeAt: _n,
+    notices: _s,
+    ...rest
+  } = p as Partner & { partnerId?: string };
   return rest;
 }

@@ -19,7 +19,7 @@ import {
   pageSchema,
 } from '../../domain/schemas';
 import type { Purchase } from '../../domain/types';
-import { z } from 'zod';
+import * as z from 'zod';
 import { audit } from '../audit';
 import { pageOf } from '../paging';
 import { defineRoute } from '../route';

@@ -5,7 +5,7 @@
  * benefit, retried on conflict, so hours and incidents never go negative under concurrency.
  * Cancellation requests are filed by `POST …/purchases/{purchaseId}/cancellation` (cancellation.ts) and listed here.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { consumeAdvisoryHours, consumeIncident } from '../../domain/rules';
 import { PageQuery, ServiceRequestBody, ServiceRequestSchema } from '../../domain/schemas';
 import type { ServiceRequest } from '../../domain/types';

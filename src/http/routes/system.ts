@@ -1,5 +1,5 @@
 /** Public system routes: health (docs/product.md §9). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineRoute } from '../route';
 
 /** `GET /api/health` — liveness; does no I/O so it stays cheap. */
