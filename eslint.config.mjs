@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 /**
  * The named `z` export keeps every module of zod (its ~50 locales) in the bundle; `import * as z from 'zod'`
@@ -19,6 +20,10 @@ export default tseslint.config(
       '.data/',
       'coverage/',
       'scratch/',
+      'dist-web/',
+      'dist-swa/',
+      'test-output/',
+      'src/web/src/api/schema.gen.ts',
       '**/*.js',
       '**/*.mjs',
     ],
@@ -51,6 +56,12 @@ export default tseslint.config(
       },
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    // The portal: React hooks rules.
+    files: ['src/web/**/*.{ts,tsx}'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' },
   },
   {
     files: ['src/domain/**/*.ts'],

@@ -11,5 +11,7 @@ module.exports = {
   // Every fast-check run uses the run's seed (FC_SEED or the fixed default; test/support/seeds.ts).
   setupFiles: ['<rootDir>/test/support/fastCheckSetup.ts'],
   testTimeout: 60000,
+  // Builds the portal once per run when src/web changed (the browser tests serve it).
+  globalSetup: '<rootDir>/test/browser/globalSetup.ts',
   maxWorkers: 2,
 };

@@ -17,6 +17,9 @@
  *
  * Options (environment): `BENCH_PAIRS` (a, default 15), `BENCH_SECONDS` per autocannon run (b, default 5),
  * `BENCH_ROUNDS` (b, d: default 3), `BENCH_SCALE` (d: the large size, default 20000).
+ * (f) Portal: headless Chromium against the local host — initial JavaScript (gzip) of the Benefits page and time to
+ *     its first rendered table, with a bare Vite + React baseline built in the same run (bench/portal.ts);
+ *     `BENCH_PORTAL_RUNS` (default 10).
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -28,6 +31,7 @@ import { runExpirySweep } from '../src/http/expirySweep';
 import { ManualClock } from '../src/local/clock';
 import { installFunctionsCore } from '../src/local/installFunctionsCore';
 import { rearmDue, seedScale } from '../test/support/scaleSeed';
+import { portalBench } from './portal';
 
 installFunctionsCore();
 
@@ -36,6 +40,7 @@ const pairs = Number(process.env.BENCH_PAIRS ?? 15);
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const large = Number(process.env.BENCH_SCALE ?? 20_000);
+const portalRuns = Number(process.env.BENCH_PORTAL_RUNS ?? 10);
 
 const median = (values: number[]) => {
   const s = [...values].sort((a, b) => a - b);
@@ -337,6 +342,7 @@ async function main(): Promise<void> {
   await coldStart();
   await throughputAndRoundTrips();
   await sweepAtScale();
+  await portalBench(portalRuns);
   console.log('');
 }
 

@@ -12,3 +12,4 @@ import './activation';
 import './serviceRequests';
 import './expiry';
 import './membership';
+import './operator';

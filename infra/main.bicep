@@ -28,11 +28,30 @@ param authIssuer string = ''
 @description('JWKS URL of the token issuer (AUTH_JWKS_URI). Empty = this tenant\'s Entra ID v2.0 signing keys.')
 param authJwksUri string = ''
 
-@description('Base URL used in links inside emails (PUBLIC_BASE_URL). Empty = the function app\'s own https URL.')
+@description('Base URL used in links inside emails (PUBLIC_BASE_URL). Empty = the portal\'s (Static Web App) https URL.')
 param publicBaseUrl string = ''
 
 @description('Base URL of software download links (DOWNLOADS_BASE_URL), e.g. a CDN holding the installation media. Empty = the app\'s placeholder route /api/downloads.')
 param downloadsBaseUrl string = ''
+
+@description('Region of the portal\'s Static Web App (offered in a few regions only: westus2, centralus, eastus2, westeurope, eastasia).')
+@allowed([
+  'westus2'
+  'centralus'
+  'eastus2'
+  'westeurope'
+  'eastasia'
+])
+param webLocation string = 'westeurope'
+
+@description('Application (client) id of the portal\'s SPA app registration (docs/deploy.md "Portal sign-in"). Goes into the web build as VITE_ENTRA_CLIENT_ID.')
+param webClientId string = ''
+
+@description('The API scope the portal requests (VITE_API_SCOPE). Empty = api://partner-benefits-<environmentName>/Benefits.Access.')
+param apiScope string = ''
+
+@description('Publisher email of the API Management service (required by it; receives its system notifications).')
+param apimPublisherEmail string = 'noreply@example.com'
 
 @description('Data residency of the Communication Services and Email Communication Services resources (both must be in the same geography).')
 param communicationDataLocation string = 'United States'
@@ -84,6 +103,7 @@ var loginEndpointRaw = environment().authentication.loginEndpoint
 var loginEndpoint = endsWith(loginEndpointRaw, '/') ? loginEndpointRaw : '${loginEndpointRaw}/'
 var effectiveAudience = empty(apiAudience) ? 'api://partner-benefits-${environmentName}' : apiAudience
 var effectiveIssuer = empty(authIssuer) ? '${loginEndpoint}${tenant().tenantId}/v2.0' : authIssuer
+var effectiveApiScope = empty(apiScope) ? 'api://partner-benefits-${environmentName}/Benefits.Access' : apiScope
 var effectiveJwksUri = empty(authJwksUri) ? '${loginEndpoint}${tenant().tenantId}/discovery/v2.0/keys' : authJwksUri
 
 var cosmosDatabaseName = 'benefits'
@@ -212,6 +232,17 @@ module rbac 'app/rbac.bicep' = {
   }
 }
 
+// The portal (Static Web Apps). Created before the API so the API's email links can point at it.
+module web 'app/web.bicep' = {
+  name: 'web'
+  scope: rg
+  params: {
+    name: 'swa-${resourceToken}'
+    location: webLocation
+    tags: tags
+  }
+}
+
 module api 'app/api.bicep' = {
   name: 'api'
   scope: rg
@@ -228,7 +259,8 @@ module api 'app/api.bicep' = {
     nodeVersion: nodeVersion
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
-    publicBaseUrl: publicBaseUrl
+    // Email links (contact verification) open the portal: its URL unless overridden.
+    publicBaseUrl: empty(publicBaseUrl) ? web.outputs.uri : publicBaseUrl
     downloadsBaseUrl: downloadsBaseUrl
     // The service's own settings: every key of ConfigSchema (src/config.ts) that production needs.
     // AZURE_CLIENT_ID, PUBLIC_BASE_URL and DOWNLOADS_BASE_URL are added in app/api.bicep. COSMOS_KEY and
@@ -256,6 +288,21 @@ module api 'app/api.bicep' = {
   ]
 }
 
+// API Management in front of the Function App, linked to the Static Web App as its backend: the portal and the
+// API share one origin (docs/decisions.md "Portal in Azure" says why not the Function App itself).
+module gateway 'app/gateway.bicep' = {
+  name: 'gateway'
+  scope: rg
+  params: {
+    name: 'apim-${resourceToken}'
+    location: location
+    tags: tags
+    functionAppHostName: api.outputs.hostName
+    publisherEmail: apimPublisherEmail
+    staticWebAppName: web.outputs.name
+  }
+}
+
 // azd writes these to .azure/<env>/.env. None of them is a secret.
 output AZURE_LOCATION string = location
 output AZURE_TENANT_ID string = tenant().tenantId
@@ -275,4 +322,16 @@ output EMAIL_SENDER_ADDRESS string = email.outputs.senderAddress
 output AUTH_ISSUER string = effectiveIssuer
 output AUTH_AUDIENCE string = effectiveAudience
 output AUTH_JWKS_URI string = effectiveJwksUri
+output AZURE_STATIC_WEB_APP_NAME string = web.outputs.name
+output AZURE_APIM_NAME string = gateway.outputs.name
+output AZURE_APIM_API_NAME string = gateway.outputs.apiName
+output SERVICE_WEB_NAME string = web.outputs.name
+output SERVICE_WEB_ENDPOINTS array = [
+  web.outputs.uri
+]
+output PORTAL_URL string = web.outputs.uri
+// The web build reads these (Vite: VITE_*; azure.yaml runs `npm run build:web` with azd's environment).
+output VITE_ENTRA_CLIENT_ID string = webClientId
+output VITE_ENTRA_AUTHORITY string = '${loginEndpoint}${tenant().tenantId}'
+output VITE_API_SCOPE string = effectiveApiScope
 output APPLICATIONINSIGHTS_CONNECTION_STRING string = appInsights.outputs.connectionString

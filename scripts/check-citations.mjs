@@ -29,7 +29,8 @@
  *     `docs/…`, `.ci/…`) ending in a file extension must exist; glob and template paths (`*`, `{`, `<`, `$`) are
  *     skipped.
  *
- * --fix (idempotent: a second run changes nothing):
+ * --fix (idempotent: a second run changes nothing; a generated file — "Generated … Do not edit" in its header — is
+ * only reported, to be regenerated from its fixed sources, e.g. `npm run openapi`):
  *   - the old spec by path or name → `docs/product.md`, keeping the sections: `SPEC §n`, `SPEC §§n–m`,
  *     `SPEC.md §n`, `../shared/SPEC.md`, and a `SPEC` at the end of a line whose `§n` wrapped to the next,
  *   - the old platform-facts note by any path → `docs/platform-notes.md`,
@@ -358,6 +359,12 @@ export function fix(text, rel = '') {
   return lines.join('\n');
 }
 
+/** A generated file (its header says "Generated … Do not edit"): --fix leaves it to its generator. */
+function isGenerated(text) {
+  const head = text.slice(0, 600);
+  return /\bgenerated\b/i.test(head) && /\bdo not edit\b/i.test(head);
+}
+
 function main(argv) {
   const doFix = argv.includes('--fix');
   const quiet = argv.includes('--quiet');
@@ -367,6 +374,11 @@ function main(argv) {
     for (const rel of files) {
       if (rel === SELF) continue;
       const before = readText(rel);
+      if (isGenerated(before)) {
+        if (fix(before, rel) !== before)
+          console.log(`skipped ${rel}: generated; fix its sources and regenerate it`);
+        continue;
+      }
       const after = fix(before, rel);
       if (after !== before) {
         writeFileSync(join(root, rel), after);

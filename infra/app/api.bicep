@@ -98,3 +98,4 @@ resource functionAppSettings 'Microsoft.Web/sites/config@2024-04-01' = {
 
 output name string = functionApp.name
 output uri string = 'https://${functionApp.properties.defaultHostName}'
+output hostName string = functionApp.properties.defaultHostName

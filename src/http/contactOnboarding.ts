@@ -63,7 +63,9 @@ export async function startContactVerification(
     expiresAt: new Date(now.getTime() + VERIFICATION_TOKEN_TTL_MS).toISOString(),
   };
   await services.store.docs.create('contactToken', record);
-  const verifyUrl = `${services.config.PUBLIC_BASE_URL.replace(/\/$/, '')}/api/contact-verifications`;
+  // The portal's verification page (docs/product.md §11); the token rides in the fragment, so it never
+  // reaches a server log, and opening the page changes nothing until the person selects Confirm.
+  const verifyUrl = `${services.config.PUBLIC_BASE_URL.replace(/\/$/, '')}/verify-contact#token=${token}`;
   await notify(services, {
     kind: 'contactVerification',
     locale: input.locale,
@@ -107,4 +109,20 @@ export async function consumeContactToken(services: Services, token: string): Pr
       throw invalid();
     throw e;
   }
+}
+
+/**
+ * Reads a token without using it (the verification page's look-up): the same validity rules as
+ * {@link consumeContactToken}, and nothing is written.
+ * @throws DomainError `invalid-token` for an unknown, used or expired token, without saying which.
+ */
+export async function peekContactToken(services: Services, token: string): Promise<ContactTokenRecord> {
+  const found = await services.store.docs.read<ContactTokenRecord>(
+    TOKENS_PARTITION,
+    hashToken(token),
+    'contactToken',
+  );
+  if (!found || found.value.usedAt || Date.parse(found.value.expiresAt) <= services.clock.now().getTime())
+    throw new DomainError('invalid-token', 'The verification token is not valid.');
+  return found.value;
 }

@@ -33,6 +33,7 @@ import { loadLocalIssuer, LOCAL_AUDIENCE, LOCAL_ISSUER, LOCAL_JWKS_PATH, type Lo
 import { SystemSchedulingClock, type SchedulingClock } from './clock';
 import { DURABLE_WEBHOOK_PREFIX, LocalDurableRuntime } from './durable';
 import { seedDemoData, type DemoSeed } from './seed';
+import { createLocalPortal } from './portal';
 import {
   dataPaths,
   DEFAULT_DATA_DIR,
@@ -81,6 +82,8 @@ export interface LocalHostOptions {
    * get `503` (tests probe the starting state with it).
    */
   whileStarting?: (url: string) => Promise<void> | void;
+  /** Folder of the built portal served at `/` (default `dist-web/`; see ./portal.ts). */
+  portalDir?: string;
 }
 
 /** A running local host. */
@@ -239,6 +242,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
 
     const empty = !stored || documentCount(stored) === 0;
     const seed = options.seed === false || !empty ? undefined : await seedDemoData(services);
+    const portal = createLocalPortal({ services, issuer, distDir: options.portalDir });
     if (options.persist) {
       persister = new StorePersister(cosmos, storeFile, { log });
       await persister.start();
@@ -313,7 +317,10 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
         });
     };
 
-    /** One request: the issuer's JWKS, the key-guarded runtime routes, or a function's route. */
+    /**
+     * One request: the issuer's JWKS, the key-guarded runtime routes, a function's route, or the portal
+     * (its pages and the local sign-in routes `/.local/*`; ./portal.ts).
+     */
     async function handle(req: http.IncomingMessage): Promise<HttpResponseInit> {
       const reqUrl = new URL(req.url ?? '/', url);
       const path = reqUrl.pathname;
@@ -323,6 +330,8 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
         return handleRuntime(req, reqUrl);
       }
       if (path.startsWith('/api/')) return handleApi(req, reqUrl);
+      const page = await portal.handle(req.method ?? 'GET', reqUrl, req.headers, await readBody(req));
+      if (page) return page;
       return problemResponse('not-found', `No route for ${path}.`);
     }
 

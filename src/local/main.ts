@@ -15,6 +15,7 @@ async function main(): Promise<void> {
   const { resolveLocalEnvironment, resetLocalData, dataPaths } =
     require('./localData') as typeof import('./localData');
   const { DEMO_PARTNERS, demoUsers } = require('./seed') as typeof import('./seed');
+  const { ensurePortalBuilt } = require('./portal') as typeof import('./portal');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const args = process.argv.slice(2);
   const unknown = args.filter((a) => a !== '--reset');
@@ -24,10 +25,12 @@ async function main(): Promise<void> {
     await resetLocalData(dataDir);
     console.log(`Reset: ${dataDir} starts over from the demo data.`);
   }
+  ensurePortalBuilt({ log: (line) => console.log(line) });
   const host = await startLocalHost({ port, dataDir, persist: true, verbose: process.env.VERBOSE === '1' });
   const base = `http://localhost:${new URL(host.url).port}`;
   const lines: string[] = [];
   lines.push('', `Partner benefits service is running on ${base}/api`, '');
+  lines.push(`  portal:    ${base}/  (open it in a browser and sign in as any user below)`);
   lines.push(
     `  functions: ${host.functions.length} registered (${host.functions.filter((f) => f.trigger.type === 'httpTrigger').length} HTTP)`,
   );

@@ -117,5 +117,7 @@ describe('RACE: 50 concurrent assignments for a 10-seat Visual Studio benefit, 2
     // No email for any of the refused requests: the outbox holds exactly one notice per seat given.
     const notices = (await readOutbox(host.outboxDir)).filter((m) => m.kind === 'vsAssignment');
     expect(notices).toHaveLength(ROUNDS * 10);
-  }, 180_000); // 15–40 s alone; the default 60 s is too little on a shared, busy 2-core machine
+    // 1 000 assignment requests: about 45 s alone on the 2-core machine, longer while the browser tests run
+    // beside it in `npm test`. The test counts outcomes, never times, so it gets room rather than jest's 60 s.
+  }, 300_000);
 });

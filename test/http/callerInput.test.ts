@@ -146,7 +146,7 @@ describe('continuation tokens the service did not issue for the query are 400 va
         const res = await host.call(
           'GET',
           `${pathOf(route, values)}?continuationToken=${encodeURIComponent(t)}`,
-          { token: tokens.admin },
+          { token: tokenFor(route, tokens) },
         );
         expectProblem(res, 400, 'validation-failed');
         expect(res.body.errors[0].field).toBe('query.continuationToken');
@@ -272,7 +272,7 @@ describe('properties (seeded fast-check)', () => {
           'GET',
           `${pathOf(r, values)}?continuationToken=${encodeURIComponent(t)}`,
           {
-            token: tokens.admin,
+            token: tokenFor(r, tokens),
           },
         );
         expect(res.status).toBe(400);

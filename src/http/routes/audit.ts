@@ -1,5 +1,5 @@
 /** `GET /api/partners/{partnerId}/audit-events` — paged (docs/product.md §9). */
-import { PageQuery } from '../../domain/schemas';
+import { AuditEventSchema, PageQuery, pageSchema } from '../../domain/schemas';
 import { pageOf } from '../paging';
 import { defineRoute } from '../route';
 import { PartnerParams } from './params';
@@ -13,6 +13,7 @@ export const listAuditEvents = defineRoute({
   access: { kind: 'partner', action: 'read' },
   params: PartnerParams,
   query: PageQuery,
+  responses: { 200: { description: 'A page of audit events', schema: pageSchema(AuditEventSchema) } },
   handle: async ({ services, params, query }) => ({
     status: 200,
     body: await pageOf(services, { route: 'listAuditEvents', partnerId: params.partnerId }, query, (p) =>

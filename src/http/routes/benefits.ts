@@ -4,7 +4,7 @@
  */
 import { DomainError } from '../../domain/errors';
 import { toPublicBenefit } from '../../domain/rules';
-import { BenefitListQuery, BenefitSchema } from '../../domain/schemas';
+import { BenefitListQuery, BenefitSchema, pageSchema } from '../../domain/schemas';
 import { pageOf } from '../paging';
 import { defineRoute } from '../route';
 import { BenefitParams, PartnerParams } from './params';
@@ -23,6 +23,7 @@ export const listBenefits = defineRoute({
   access: { kind: 'partner', action: 'read', benefits: true },
   params: PartnerParams,
   query: BenefitListQuery,
+  responses: { 200: { description: 'A page of benefits', schema: pageSchema(BenefitSchema) } },
   handle: async ({ services, params, query }) => {
     const filters = { category: query.category, status: query.status, q: query.q };
     const page = await pageOf(

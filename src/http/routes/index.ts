@@ -14,6 +14,9 @@ import { deleteUser, getUser, updateUser } from './users';
 import { requestCancellation } from './cancellation';
 import { createServiceRequest, listServiceRequests } from './serviceRequests';
 import { getOpenApi } from './openapi';
+import { lookupContactVerification } from './contactLookup';
+import { listOperatorActivations } from './operatorQueue';
+import { listOperatorPartners } from './operatorPartners';
 import { downloadFile } from './downloads';
 import { changePartnerLevel, getMembership, renewMembershipRoute } from './membership';
 
@@ -51,4 +54,7 @@ export const ALL_ROUTES: RouteDefinition[] = [
   getMembership,
   renewMembershipRoute,
   changePartnerLevel,
+  lookupContactVerification,
+  listOperatorActivations,
+  listOperatorPartners,
 ];

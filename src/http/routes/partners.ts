@@ -11,6 +11,9 @@ import {
   UserSchema,
   pageSchema,
 } from '../../domain/schemas';
+import * as z from 'zod';
+import { AssignmentSchema, BenefitSchema } from '../../domain/schemas';
+import { ManagedInSchema } from '../../domain/types';
 import { assertCanSetRoles } from '../../domain/users';
 import type { Partner, Role, User } from '../../domain/types';
 import { audit } from '../audit';
@@ -104,6 +107,34 @@ export const createUser = defineRoute({
   },
 });
 
+/**
+ * `GET /api/me` answer: the caller's user fields, `partnerId` (null for an operator without a user), all roles
+ * (Partner Center roles plus app roles such as `Program.Operator`), active `assignments` with their benefits, and
+ * — so that any member, an employee too, can be told whom to ask for a role (docs/product.md §11) — the partner's
+ * `partnerName`, `managedIn` and `globalAdmins` (display name and account email only).
+ */
+export const MeSchema = z
+  .object({
+    objectId: z.string(),
+    partnerId: z.string().nullable(),
+    partnerName: z.string().optional(),
+    managedIn: ManagedInSchema.optional(),
+    id: z.string().optional(),
+    displayName: z.string().optional(),
+    accountEmail: z.string().optional(),
+    roles: z.array(z.string()),
+    user: z.union([UserSchema, z.null()]),
+    globalAdmins: z.array(z.object({ displayName: z.string(), accountEmail: z.string() })).optional(),
+    assignments: z.array(
+      AssignmentSchema.extend({
+        benefitId: z.string(),
+        productName: z.string(),
+        category: BenefitSchema.shape.category,
+        benefit: BenefitSchema,
+      }),
+    ),
+  })
+  .meta({ id: 'Me' });
 /** `GET /api/me` — the caller's user, partner id, roles and active assignments (docs/product.md §1, §9). */
 export const getMe = defineRoute({
   name: 'getMe',
@@ -112,6 +143,7 @@ export const getMe = defineRoute({
   summary: "The caller's user, partner, roles and assignments",
   tags: ['users'],
   access: { kind: 'authenticated' },
+  responses: { 200: { description: 'The caller', schema: MeSchema } },
   handle: async ({ services, caller }) => {
     const entry = await services.store.findDirectoryEntry(caller.objectId);
     if (!entry) {
@@ -131,6 +163,10 @@ export const getMe = defineRoute({
     }
     const user = await services.store.getUser(entry.homePartnerId, entry.userId);
     if (!user) throw new DomainError('not-found', 'No user with this object id is known.');
+    const [partner, globalAdmins] = await Promise.all([
+      services.store.getPartner(entry.homePartnerId),
+      services.store.listUsersWithRole(entry.homePartnerId, 'GlobalAdmin'),
+    ]);
     const benefits = await services.store.listBenefitsAssignedTo(entry.homePartnerId, user.value.id);
     const assignments = benefits.flatMap((b) =>
       b.assignments
@@ -148,8 +184,10 @@ export const getMe = defineRoute({
       body: {
         ...user.value,
         partnerId: entry.homePartnerId,
+        ...(partner ? { partnerName: partner.value.name, managedIn: partner.value.managedIn } : {}),
         roles: [...user.value.roles, ...caller.appRoles],
         user: user.value,
+        globalAdmins: globalAdmins.map((a) => ({ displayName: a.displayName, accountEmail: a.accountEmail })),
         assignments,
       },
     };

@@ -1,0 +1,32 @@
+/**
+ * The operator console's partner list (docs/product.md §11 "Operator console: partners"):
+ * `GET /api/operator/partners` → 200 `{ items: Partner[], continuationToken }` — every partner organization,
+ * by name, with its level, where it is managed, its membership and marketing contact (the Partner resource of
+ * docs/product.md §9). Operator only (`Program.Operator`); paged like every list, tokens sealed for this list.
+ */
+import { PageQuery, PartnerSchema, pageSchema } from '../../domain/schemas';
+import type { Partner } from '../../domain/types';
+import { pageOf } from '../paging';
+import { defineRoute } from '../route';
+import { publicPartner } from './partners';
+
+export const listOperatorPartners = defineRoute({
+  name: 'listOperatorPartners',
+  method: 'GET',
+  route: 'operator/partners',
+  summary: 'Every partner organization, by name (operator)',
+  tags: ['operator'],
+  access: { kind: 'operator' },
+  query: PageQuery,
+  responses: { 200: { description: 'A page of partners, by name', schema: pageSchema(PartnerSchema) } },
+  handle: async ({ services, query }) => {
+    const page = await pageOf(services, { route: 'listOperatorPartners', partnerId: '*' }, query, (p) =>
+      services.store.docs.queryPage<Partner>(
+        'SELECT * FROM c WHERE c.type = @t ORDER BY c.name ASC',
+        [{ name: '@t', value: 'partner' }],
+        p,
+      ),
+    );
+    return { status: 200, body: { ...page, items: page.items.map(publicPartner) } };
+  },
+});
