@@ -613,7 +613,7 @@ export interface components {
             expiresAt?: string;
             id: string;
             incidentsRemaining?: number;
-            /** @description The product's special instructions (SPEC §3) */
+            /** @description The product's special instructions (docs/product.md §3) */
             instructions?: string;
             languages?: string[];
             /** @enum {string} */
@@ -646,7 +646,7 @@ export interface components {
             description: string;
             id: string;
             incidents?: number;
-            /** @description The product's special instructions (SPEC §3) */
+            /** @description The product's special instructions (docs/product.md §3) */
             instructions: string;
             languages?: string[];
             levels: ("ActionPack" | "Silver" | "Gold")[];
@@ -849,7 +849,7 @@ export interface components {
         };
         Purchase: {
             benefitIds: string[];
-            /** @description Whether a cancellation with refund would be accepted now (SPEC §4) */
+            /** @description Whether a cancellation with refund would be accepted now (docs/product.md §4) */
             cancellable: boolean;
             /**
              * @description Why not, when `cancellable` is false
