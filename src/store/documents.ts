@@ -55,6 +55,19 @@ export function bareEtag(etag: string): string {
   return etag.replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
 }
 
+/** Attempts of a batch of reads whose connection broke (the SDK's own policy retries point reads up to 10 times). */
+const READ_BATCH_ATTEMPTS = 3;
+
+/** True when `e` (or an error it wraps) is a broken connection: reset by the peer, or a write to a closed socket. */
+function isBrokenConnection(e: unknown): boolean {
+  for (let cause = e, depth = 0; cause && depth < 5; depth++) {
+    const code = (cause as { code?: unknown }).code;
+    if (code === 'ECONNRESET' || code === 'EPIPE') return true;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 /**
  * Thin typed access to the container. All methods are one round trip unless stated.
  * `random` (numbers in [0, 1); default `Math.random`) draws the jitter of `update`'s retries; tests pass a seeded
@@ -234,19 +247,28 @@ export class Documents {
    * Point reads of several documents of one partition in ONE round trip: a transactional batch of Read
    * operations. Per document: its value (`found`), `absent` (404, or another type than asked), or `unknown` —
    * not read because another operation of the batch failed first (Cosmos DB stops a batch at its first failure
-   * and answers 424 for the rest; a 404 is such a failure).
-   * @throws the SDK's error when the batch itself is refused (throttling, 5xx).
+   * and answers 424 for the rest; a 404 is such a failure). A broken connection is retried (up to 3 attempts): the
+   * batch only reads.
+   * @throws the SDK's error when the batch itself is refused (throttling, 5xx) or the connection keeps breaking.
    */
   async readMany(
     partnerId: string,
     refs: ReadonlyArray<{ id: string; type?: DocType }>,
   ): Promise<Array<{ state: 'found'; value: Versioned<unknown> } | { state: 'absent' | 'unknown' }>> {
-    const operations: OperationInput[] = refs.map((r) => ({
-      operationType: 'Read',
-      id: r.id,
-      partitionKey: partnerId,
-    }));
-    const response = await this.container.items.batch(operations, partnerId);
+    // Fresh operations for every attempt: the SDK rewrites each operation's partitionKey in place.
+    const operations = (): OperationInput[] =>
+      refs.map((r) => ({ operationType: 'Read', id: r.id, partitionKey: partnerId }));
+    // The SDK retries a point read whose connection broke (a keep-alive socket closed by the server as it was
+    // reused), but not a batch, which may write. This one only reads: retried the same way.
+    let response;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        response = await this.container.items.batch(operations(), partnerId);
+        break;
+      } catch (e) {
+        if (attempt >= READ_BATCH_ATTEMPTS || !isBrokenConnection(e)) throw e;
+      }
+    }
     const results = response.result ?? [];
     return refs.map((ref, i) => {
       const r = results[i];

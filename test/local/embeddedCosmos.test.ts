@@ -115,6 +115,31 @@ describe('queries', () => {
     }
   });
 
+  test('write listeners (persistence) hear of a batch that wrote, not of one that only read', async () => {
+    let heard = 0;
+    const stop = cosmos.onWrite(() => heard++);
+    const finished = () => new Promise((ok) => setTimeout(ok, 20));
+    try {
+      await container.items.batch(
+        [{ operationType: 'Read', id: 'p2-00', partitionKey: 'p2' }] as never,
+        'p2',
+      );
+      await finished();
+      expect(heard).toBe(0);
+      await container.items.batch(
+        [{ operationType: 'Create', resourceBody: { id: 'p2-new', partnerId: 'p2', type: 'y' } }],
+        'p2',
+      );
+      await finished();
+      expect(heard).toBe(1);
+      await container.items.create({ id: 'p2-new-2', partnerId: 'p2', type: 'y' });
+      await finished();
+      expect(heard).toBe(2);
+    } finally {
+      stop();
+    }
+  });
+
   test('a query-plan request is answered with a plan, not with the rows of a scan', async () => {
     const answer = await new Promise<{ status: number; body: any }>((resolve, reject) => {
       const req = request(
