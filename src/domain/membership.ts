@@ -6,7 +6,7 @@
  * docs/product.md §12's (product). Dates are computed with luxon in UTC.
  */
 import { DateTime } from 'luxon';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DomainError } from './errors';
 import { BenefitSchema, IdSchema, IsoDateTime, PurchaseSchema } from './schemas';
 import {

@@ -1,7 +1,7 @@
 /**
- * Activities of the activation orchestration (SPEC §6). Each is idempotent: a replayed or retried activity
- * leaves the benefit as one run would. A `Cancelled` benefit is never overwritten (SPEC §4: a cancellation
- * stops running activations without email).
+ * Activities of the activation orchestration (docs/product.md §6). Each is idempotent: a replayed or retried
+ * activity leaves the benefit as one run would. A `Cancelled` benefit is never overwritten
+ * (docs/product.md §4: a cancellation stops running activations without email).
  */
 import type { InvocationContext } from '@azure/functions';
 import { getCatalogItem } from '../domain/catalog';
@@ -72,8 +72,9 @@ export async function activationSendInstructions(
   if (benefit.value.status === 'Cancelled') return { sent: false, cancelled: true };
   const b = benefit.value;
   const p = partner.value;
-  // SPEC §2 "Membership": a membership that ended (or stopped being Active) while the activation waited activates
-  // nothing, and no benefit gets an `expiresAt` before its `activatedAt`. A permanent failure: no retry, no email.
+  // docs/product.md §2 "Membership": a membership that ended (or stopped being Active) while the activation
+  // waited activates nothing, and no benefit gets an `expiresAt` before its `activatedAt`. A permanent
+  // failure: no retry, no email.
   const refused = membershipRefusal(p, input.activatedAt);
   if (refused) return { sent: false, failure: refused };
   const expiresAt = expiryOf(b, input.activatedAt, p.membership.expiresAt);
@@ -132,7 +133,10 @@ export async function activationSendInstructions(
   return { sent: true };
 }
 
-/** Step 5: marks the benefit `Active` with `activatedAt`, `expiresAt` (SPEC §3) and the technical ids. */
+/**
+ * Step 5: marks the benefit `Active` with `activatedAt`, `expiresAt` (docs/product.md §3) and the technical
+ * ids.
+ */
 export async function activationComplete(
   input: Base & { accessId?: string; contractId?: string; activatedAt: string },
 ): Promise<

@@ -1,7 +1,7 @@
 /**
- * Activation routes (SPEC §6, §9): start and read an activation, and the operator's early fulfilment or
- * rejection. The starter reserves the attempt on the benefit document (conditional write) before starting
- * the orchestration, so a double click starts one instance.
+ * Activation routes (docs/product.md §6, §9): start and read an activation, and the operator's early
+ * fulfilment or rejection. The starter reserves the attempt on the benefit document (conditional write)
+ * before starting the orchestration, so a double click starts one instance.
  */
 import type { DurableClient } from 'durable-functions';
 import { Duration } from 'luxon';
@@ -23,7 +23,7 @@ const durable = { extraInputs: [durableClientInput()] };
 export const activationInstanceId = (benefitId: string, attempt: number) =>
   `activation-${benefitId}-${attempt}`;
 
-/** The Activation resource (SPEC §9). */
+/** The Activation resource (docs/product.md §9). */
 export function activationView(b: Benefit) {
   const a = b.activation!;
   return {
@@ -45,7 +45,7 @@ type Client = DurableClient;
 
 /**
  * The runtime status of an orchestration instance, or `Unknown` when the durable runtime has none (purged, or lost
- * with a local runtime's memory): the durable client throws on the extension's 404 (platform notes).
+ * with a local runtime's memory): the durable client throws on the extension's 404 (docs/platform-notes.md).
  */
 async function runtimeStatusOf(client: Client, instanceId: string): Promise<string> {
   try {
@@ -58,11 +58,12 @@ async function runtimeStatusOf(client: Client, instanceId: string): Promise<stri
 }
 
 /**
- * SPEC §6 "never stuck in `Pending`": when `benefit` is `Pending` for an orchestration instance that has ended
- * (terminated, failed, completed without settling it) or is unknown past the start grace, records
- * `ActivationFailed` with the reason (`endedActivationFailure`) by a conditional write — nothing if another writer
- * settled it first — and audits it. Returns the benefit as it now is, or undefined when the instance may still
- * settle it. Round trips: one durable status call; when settling, one read + one write + the audit write.
+ * docs/product.md §6 "never stuck in `Pending`": when `benefit` is `Pending` for an orchestration instance
+ * that has ended (terminated, failed, completed without settling it) or is unknown past the start grace,
+ * records `ActivationFailed` with the reason (`endedActivationFailure`) by a conditional write — nothing if
+ * another writer settled it first — and audits it. Returns the benefit as it now is, or undefined when the
+ * instance may still settle it. Round trips: one durable status call; when settling, one read + one write +
+ * the audit write.
  */
 async function settleEndedActivation(
   services: Services,
@@ -178,7 +179,7 @@ export const startActivation = defineRoute(
         saved = await reserve();
       } catch (e) {
         // A Pending benefit whose orchestration ended outside our code (terminated, failed, lost): settle it as
-        // ActivationFailed, then this request starts the next attempt (SPEC §6).
+        // ActivationFailed, then this request starts the next attempt (docs/product.md §6).
         if (!(isDomainError(e) && e.code === 'activation-in-progress')) throw e;
         const current = await services.store.getBenefit(params.partnerId, params.benefitId);
         if (!current || !(await settleEndedActivation(services, client, current.value))) throw e;
@@ -245,7 +246,8 @@ export const getActivation = defineRoute(
     responses: { 200: { description: 'The activation', schema: ActivationSchema } },
     handle: async ({ services, params, context, benefit: b }) => {
       if (!b?.value.activation) throw new DomainError('not-found', 'This benefit has no activation.');
-      // While Pending, tell the truth about an orchestration that ended without settling it (SPEC §6).
+      // While Pending, tell the truth about an orchestration that ended without settling it
+      // (docs/product.md §6).
       if (b.value.status === 'Pending') {
         const settled = await settleEndedActivation(services, await getDurableClient(context), b.value);
         if (settled) {
@@ -279,7 +281,7 @@ async function operatorEvent(
     throw new DomainError('conflict', 'No activation of this benefit is waiting for the operator.');
   }
   const client = await getDurableClient(context);
-  // An event to an instance that has ended would be dropped: settle the benefit instead (SPEC §6).
+  // An event to an instance that has ended would be dropped: settle the benefit instead (docs/product.md §6).
   const settled = await settleEndedActivation(services, client, b.value);
   if (settled) {
     throw new DomainError(

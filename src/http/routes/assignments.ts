@@ -1,7 +1,9 @@
 /**
- * Seats (SPEC §3): `POST …/benefits/{benefitId}/assignments` and `DELETE …/assignments/{assignmentId}`.
- * The seat invariant lives on the one benefit document, guarded by its ETag with a bounded retry on 412
- * (notes/platform-facts.md: no transactional batch), so concurrent assignments never over-allocate.
+ * Seats (docs/product.md §3): `POST …/benefits/{benefitId}/assignments`, `GET` and
+ * `DELETE …/assignments/{assignmentId}`. The seat invariant lives on the one benefit document, guarded by its
+ * ETag with a bounded, jittered retry on 412, so concurrent assignments never over-allocate. One document
+ * needs no batch, and none is relied on: the embedded Cosmos server applies batches without rollback
+ * (docs/platform-notes.md; docs/decisions.md "Seats").
  */
 import { randomBytes } from 'node:crypto';
 import { activeAssignments, assignSeat, endAssignment, toPublicBenefit } from '../../domain/rules';
@@ -20,7 +22,7 @@ import { AssignmentParams, BenefitParams } from './params';
 /**
  * `POST /api/partners/{partnerId}/benefits/{benefitId}/assignments` `{ userId, alternateEmail?, message? }`.
  * Visual Studio: GlobalAdmin assigns an existing user; usage-based cloud: the caller assigns themself;
- * technical: a contact with an alternate email (verified by email, SPEC §7).
+ * technical: a contact with an alternate email (verified by email, docs/product.md §7).
  * Errors: 404 `not-found` (benefit or user), 409 `seat-limit-reached` / `already-assigned` /
  * `self-assignment-only` / `benefit-cancelled` / `membership-inactive` (self-assignment, or a seat that activates), 400 `alternate-email-must-differ`, 412 `precondition-failed`.
  */
@@ -59,8 +61,8 @@ export const assignBenefit = defineRoute({
           now,
           membershipExpiresAt: partner.value.membership.expiresAt,
         });
-        // SPEC §2 "Membership": assigning yourself a cloud subscription, or a first seat that activates the
-        // benefit, needs an Active membership that has not ended.
+        // docs/product.md §2 "Membership": assigning yourself a cloud subscription, or a first seat that
+        // activates the benefit, needs an Active membership that has not ended.
         const selfService = benefit.category === 'cloud' && benefit.cloudKind === 'usageBased';
         if (selfService || out.benefit.status !== benefit.status) assertMembershipActive(partner.value, now);
         return { value: out.benefit, result: out.assignment };
@@ -161,6 +163,29 @@ export const unassignBenefit = defineRoute({
       detail: { assignmentId: params.assignmentId },
     });
     return { status: 204, etag: saved.etag, body: undefined, headers: {} };
+  },
+});
+
+/**
+ * `GET /api/partners/{partnerId}/benefits/{benefitId}/assignments/{assignmentId}` → 200 the assignment (also an
+ * ended one, with `endedAt`): what the `Location` of `POST …/assignments` points to. Any admin role may read it,
+ * like the benefit that holds it. Errors: 404 `not-found` (benefit or assignment).
+ */
+export const getAssignment = defineRoute({
+  name: 'getAssignment',
+  method: 'GET',
+  route: 'partners/{partnerId}/benefits/{benefitId}/assignments/{assignmentId}',
+  summary: 'Read one assignment of a benefit',
+  tags: ['benefits'],
+  access: { kind: 'partner', action: 'read', benefits: true },
+  params: AssignmentParams,
+  responses: { 200: { description: 'The assignment', schema: AssignmentSchema } },
+  handle: async ({ services, params }) => {
+    const benefit = await services.store.getBenefit(params.partnerId, params.benefitId);
+    if (!benefit) throw new DomainError('not-found', `Benefit ${params.benefitId} was not found.`);
+    const assignment = benefit.value.assignments.find((a) => a.id === params.assignmentId);
+    if (!assignment) throw new DomainError('not-found', `Assignment ${params.assignmentId} was not found.`);
+    return { status: 200, body: assignment };
   },
 });
 

@@ -1,6 +1,6 @@
 /**
- * Benefit reads (SPEC §3, §9): `GET /api/partners/{partnerId}/benefits?category=&status=` (paged) and
- * `GET …/benefits/{benefitId}`. Keys never appear here (toPublicBenefit).
+ * Benefit reads (docs/product.md §3, §9): `GET /api/partners/{partnerId}/benefits?category=&status=` (paged)
+ * and `GET …/benefits/{benefitId}`. Keys never appear here (toPublicBenefit).
  */
 import { DomainError } from '../../domain/errors';
 import { toPublicBenefit } from '../../domain/rules';
@@ -11,7 +11,7 @@ import { BenefitParams, PartnerParams } from './params';
 
 /**
  * `GET /api/partners/{partnerId}/benefits?category=&status=&q=&expiresBefore=` — one query page per call, by
- * category then product name (SPEC §9); `status=Active&expiresBefore=<now + 30 days>` lists what expires soon
+ * category then product name (docs/product.md §9); `status=Active&expiresBefore=<now + 30 days>` lists what expires soon
  * (docs/product.md §12).
  */
 export const listBenefits = defineRoute({

@@ -5,7 +5,7 @@
  * scanner opening the link changes nothing. A used, expired, unknown or superseded token → 400
  * `invalid-token`, like `POST /api/contact-verifications`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DomainError } from '../../domain/errors';
 import { normalizeEmail } from '../../domain/rules';
 import { ContactVerificationBody } from '../../domain/schemas';

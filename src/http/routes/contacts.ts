@@ -1,5 +1,5 @@
 /**
- * Marketing contact (SPEC §5, §7) and contact verification:
+ * Marketing contact (docs/product.md §5, §7) and contact verification:
  * `PUT /api/partners/{partnerId}/marketing-contact` and the public `POST /api/contact-verifications`.
  */
 import { EVENTS } from '../../orchestration/contract';
@@ -84,8 +84,8 @@ export const setMarketingContact = defineRoute({
 
 /**
  * `POST /api/contact-verifications` `{ token }` (public: the token is the credential) → 200.
- * Marks the contact Verified and raises `ContactVerified` to activations waiting for it (SPEC §6 step 3).
- * A used, expired or unknown token → 400 `invalid-token`, without saying which.
+ * Marks the contact Verified and raises `ContactVerified` to activations waiting for it (docs/product.md §6
+ * step 3). A used, expired or unknown token → 400 `invalid-token`, without saying which.
  */
 export const verifyContact = defineRoute(
   {
@@ -143,7 +143,7 @@ export const verifyContact = defineRoute(
         },
         detail: { contact: record.contact, userId: record.userId },
       });
-      // Wake activations waiting for this partner's contact (SPEC §6 step 3).
+      // Wake activations waiting for this partner's contact (docs/product.md §6 step 3).
       const waiting = await services.store.docs.queryAll<{ id: string; activation?: { instanceId: string } }>(
         'SELECT c.id, c.activation FROM c WHERE c.partnerId = @p AND c.type = @t AND c.status = @s',
         [

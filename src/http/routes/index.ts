@@ -1,7 +1,7 @@
 /** Every HTTP route of the app, for OpenAPI generation and tests. */
 import type { RouteDefinition } from '../route';
 import { fulfilActivation, getActivation, rejectActivation, startActivation } from './activation';
-import { assignBenefit, unassignBenefit } from './assignments';
+import { assignBenefit, getAssignment, unassignBenefit } from './assignments';
 import { listAuditEvents } from './audit';
 import { getBenefit, listBenefits } from './benefits';
 import { listPackages } from './catalog';
@@ -39,6 +39,7 @@ export const ALL_ROUTES: RouteDefinition[] = [
   getBenefit,
   assignBenefit,
   unassignBenefit,
+  getAssignment,
   revealBenefitKeys,
   setMarketingContact,
   verifyContact,

@@ -1,9 +1,9 @@
 /**
- * "Get keys" (SPEC §3): `POST /api/partners/{partnerId}/benefits/{benefitId}/keys` `{ language, operatingSystem }` →
- * 200 `{ keys, downloads, instructions }`: download links under `DOWNLOADS_BASE_URL`, the product's special
- * instructions from the catalog.
+ * "Get keys" (docs/product.md §3): `POST /api/partners/{partnerId}/benefits/{benefitId}/keys`
+ * `{ language, operatingSystem }` → 200 `{ keys, downloads, instructions }`: download links under
+ * `DOWNLOADS_BASE_URL`, the product's special instructions from the catalog.
  * A software reveal is recorded on the purchase first, conditionally (ETag), so a reveal racing a
- * cancellation has exactly one winner (SPEC §4); then the key is stored on the benefit.
+ * cancellation has exactly one winner (docs/product.md §4); then the key is stored on the benefit.
  */
 import { downloadsBaseUrl } from '../../config';
 import { DomainError } from '../../domain/errors';
@@ -30,7 +30,7 @@ export const revealBenefitKeys = defineRoute({
     const now = services.clock.now();
     const current = await services.store.getBenefit(params.partnerId, params.benefitId);
     if (!current) throw new DomainError('not-found', `Benefit ${params.benefitId} was not found.`);
-    // SPEC §2 "Membership": only an Active membership, not past its end, reveals keys.
+    // docs/product.md §2 "Membership": only an Active membership, not past its end, reveals keys.
     assertMembershipActive(partner.value, now);
     // A stale If-Match writes nothing, not even the reveal mark on the purchase.
     const expected = ifMatch(request);
@@ -51,7 +51,7 @@ export const revealBenefitKeys = defineRoute({
       });
     // Validate first: bad input writes nothing.
     reveal(current.value);
-    // The purchase is the arbiter between a reveal and a cancellation (SPEC §4).
+    // The purchase is the arbiter between a reveal and a cancellation (docs/product.md §4).
     const purchase = await services.store.getPurchase(params.partnerId, current.value.purchaseId);
     if (!purchase) throw new DomainError('not-found', 'The purchase of this benefit was not found.');
     assertPurchaseActive(purchase.value);

@@ -4,7 +4,7 @@
  * whose activation waits for the processing time or an operator's Fulfil / Reject. Oldest request first,
  * so the operator works the queue in order. Paged like every list (`pageSize`, `continuationToken`).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Benefit, Partner } from '../../domain/types';
 import { ActivationSchema, ContinuationTokenSchema, PageSizeSchema, pageSchema } from '../../domain/schemas';
 import { BenefitCategorySchema, OfferTypeSchema } from '../../domain/types';

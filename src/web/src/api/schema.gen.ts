@@ -318,7 +318,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Read one assignment of a benefit */
+        get: operations["getAssignment"];
         put?: never;
         post?: never;
         /** End an assignment (frees the seat) */
@@ -612,7 +613,7 @@ export interface components {
             expiresAt?: string;
             id: string;
             incidentsRemaining?: number;
-            /** @description The product's special instructions (SPEC §3) */
+            /** @description The product's special instructions (docs/product.md §3) */
             instructions?: string;
             languages?: string[];
             /** @enum {string} */
@@ -645,7 +646,7 @@ export interface components {
             description: string;
             id: string;
             incidents?: number;
-            /** @description The product's special instructions (SPEC §3) */
+            /** @description The product's special instructions (docs/product.md §3) */
             instructions: string;
             languages?: string[];
             levels: ("ActionPack" | "Silver" | "Gold")[];
@@ -848,7 +849,7 @@ export interface components {
         };
         Purchase: {
             benefitIds: string[];
-            /** @description Whether a cancellation with refund would be accepted now (SPEC §4) */
+            /** @description Whether a cancellation with refund would be accepted now (docs/product.md §4) */
             cancellable: boolean;
             /**
              * @description Why not, when `cancellable` is false
@@ -2221,6 +2222,69 @@ export interface operations {
             };
             /** @description `If-Match` does not match the current ETag */
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAssignment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
+                assignmentId: string;
+                /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
+                benefitId: string;
+                /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
+                partnerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The assignment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Assignment"];
+                };
+            };
+            /** @description Invalid input (`validation-failed` with `errors`, or another 400 code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authenticated, but the role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another partner’s ids) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
