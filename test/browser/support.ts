@@ -14,13 +14,13 @@ import { enUS, type MessageKey } from '../../src/web/src/i18n/messages/en-US';
 import { zhTW } from '../../src/web/src/i18n/messages/zh-TW';
 import { startTestHost, type TestHost } from '../support/testHost';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const LOCALES = ['en-US', 'zh-TW'] as const;
 export type TestLocale = (typeof LOCALES)[number];
 const DICTIONARIES = { 'en-US': enUS, 'zh-TW': zhTW } as const;
 
 /** True when Chromium can be driven; outside CI a missing browser skips loudly, in CI it fails. */
-export function browserAvailable(): boolean {
+function browserAvailable(): boolean {
   if (existsSync(CHROMIUM)) return true;
   if (process.env.CI === 'true')
     throw new Error(`Chromium not found at ${CHROMIUM}: .ci/run installs it (apt-get install -y chromium).`);

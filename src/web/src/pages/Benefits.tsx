@@ -36,7 +36,7 @@ import { keys } from '../data';
 import { BenefitDetails } from './benefits/details';
 import { MarketingContactSection } from './benefits/MarketingContact';
 
-export const TABS = [
+const TABS = [
   { slug: 'software', category: 'software', label: 'tab.software' },
   { slug: 'cloud', category: 'cloud', label: 'tab.cloud' },
   { slug: 'visual-studio', category: 'visualStudio', label: 'tab.visualStudio' },
@@ -46,7 +46,7 @@ export const TABS = [
 
 /** Seats page size: small enough to show paging with the demo data. */
 const PAGE_SIZE = 10;
-export const PMC_URL = 'https://partner.microsoft.com/_login?authType=OpenIdConnect';
+const PMC_URL = 'https://partner.microsoft.com/_login?authType=OpenIdConnect';
 
 const useStyles = makeStyles({
   toolbar: {
