@@ -125,8 +125,3 @@ export function downloadsBaseUrl(config: Pick<Config, 'DOWNLOADS_BASE_URL' | 'PU
     '',
   );
 }
-
-/** Forgets the cached configuration (local host restarts, tests). */
-export function resetConfig(): void {
-  cached = undefined;
-}

@@ -45,7 +45,7 @@ const M365_OS = ['Windows x64', 'Windows x86', 'macOS'];
 export const DEFAULT_GTM_TERM_MONTHS = 12;
 
 /** The Azure portal, where a usage-based Azure subscription is managed (docs/product.md §3). */
-export const AZURE_PORTAL_URL = 'https://portal.azure.com/';
+const AZURE_PORTAL_URL = 'https://portal.azure.com/';
 
 /**
  * Special instructions of software products (docs/product.md §3 "follow any special instructions listed"), by

@@ -36,7 +36,6 @@ export const MarketingContactInputSchema = z
     preferredLanguage: LocaleSchema,
   })
   .meta({ id: 'MarketingContactInput' });
-export type MarketingContactInput = z.infer<typeof MarketingContactInputSchema>;
 
 /** Trimmed, lower-cased email for case-insensitive comparison. */
 export function normalizeEmail(email: string): string {

@@ -7,7 +7,7 @@
 import * as z from 'zod';
 
 /** Longest accepted id, UTF-16 code units (our ids are UUIDs or short slugs; object ids are GUIDs). */
-export const MAX_ID_LENGTH = 128;
+const MAX_ID_LENGTH = 128;
 
 /**
  * `/ \ # ?` (refused by Cosmos DB in ids and meaningful in URLs), control, format, private-use, unassigned and

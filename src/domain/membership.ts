@@ -19,11 +19,11 @@ import {
 } from './types';
 
 /** The renewal window opens this long before the membership's `expiresAt` (docs/product.md §12). */
-export const RENEWAL_OPENS_BEFORE_DAYS = 90;
+const RENEWAL_OPENS_BEFORE_DAYS = 90;
 /** …and stays open this long after it (grace, docs/product.md §12). */
-export const RENEWAL_GRACE_DAYS = 30;
+const RENEWAL_GRACE_DAYS = 30;
 /** A renewal adds this many calendar months to the later of now and the old `expiresAt` (docs/product.md §12). */
-export const RENEWAL_TERM_MONTHS = 12;
+const RENEWAL_TERM_MONTHS = 12;
 
 /**
  * The package that renews a membership of each level (docs/product.md §12: "a package of the partner's own level"):
@@ -36,7 +36,7 @@ export const MEMBERSHIP_PACKAGE: Readonly<Record<PartnerLevel, string>> = Object
 });
 
 /** The API path of a partner's renewal (`POST`, docs/product.md §12). */
-export function renewalPath(partnerId: string): string {
+function renewalPath(partnerId: string): string {
   return `/api/partners/${encodeURIComponent(partnerId)}/membership/renewal`;
 }
 
@@ -182,7 +182,7 @@ export const ChangeLevelBody = z.strictObject({ level: PartnerLevelSchema }).met
 export type ChangeLevelBody = z.infer<typeof ChangeLevelBody>;
 
 /** The renewal facts the portal needs to show **Renew** (docs/product.md §12). */
-export const RenewalInfoSchema = z
+const RenewalInfoSchema = z
   .object({
     /** True when a renewal is possible now. */
     open: z.boolean(),

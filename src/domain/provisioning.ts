@@ -7,7 +7,7 @@ import { membershipInactiveDetail } from './membership';
 import type { Benefit, CatalogPackage, Partner } from './types';
 
 /** Partner Membership Center sign-in, where PMC-managed partners continue (2019-10/2020-09 seeds). */
-export const PMC_URL = 'https://partner.microsoft.com/_login?authType=OpenIdConnect';
+const PMC_URL = 'https://partner.microsoft.com/_login?authType=OpenIdConnect';
 
 /**
  * Throws when the partner's membership is still managed in Partner Membership Center (docs/product.md §2 "PMC

@@ -10,7 +10,7 @@ import type { Benefit, Purchase } from './types';
  * The refund window: exactly 30 × 24 hours after `purchasedAt` (docs/product.md §4). A plain duration object,
  * not a luxon `Duration` built at module load (that cost ~10 ms of every cold start).
  */
-export const REFUND_WINDOW = Object.freeze({ hours: 30 * 24 });
+const REFUND_WINDOW = Object.freeze({ hours: 30 * 24 });
 
 /** Result of `refundEligibility`. */
 export type RefundEligibility =

@@ -38,7 +38,7 @@ export type BenefitCategory = z.infer<typeof BenefitCategorySchema>;
  * Benefit lifecycle (docs/product.md §3): NotActivated → Pending → Active → Expired; ActivationFailed;
  * Cancelled.
  */
-export const BENEFIT_STATUSES = [
+const BENEFIT_STATUSES = [
   'NotActivated',
   'Pending',
   'Active',

@@ -12,7 +12,7 @@ import { TOKENS_PARTITION } from '../store/store';
 import { notify } from './notify';
 
 /** How long a verification token is valid, milliseconds (docs/product.md §7: 7 days). */
-export const VERIFICATION_TOKEN_TTL_MS = 7 * 24 * 3600 * 1000;
+const VERIFICATION_TOKEN_TTL_MS = 7 * 24 * 3600 * 1000;
 
 /** The stored form of a token (the token itself is never stored). */
 export interface ContactTokenRecord {
@@ -30,7 +30,7 @@ export interface ContactTokenRecord {
   usedAt?: string;
 }
 
-export const hashToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
+const hashToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
 
 /**
  * Issues a token for a contact and emails it (in `locale`). Returns the token record's id (the hash).

@@ -9,7 +9,7 @@ import { DomainError } from '../domain/errors';
 import type { Services } from '../services';
 
 /** How long a key is remembered, milliseconds (24 h). */
-export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
+const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 interface IdempotencyRecord {
   id: string;

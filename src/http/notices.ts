@@ -41,13 +41,13 @@ import { notify } from './notify';
  * The portal page the notices link to, under `PUBLIC_BASE_URL` (decision: the Benefits page, which shows the
  * membership card with **Renew** and the upcoming expiries; docs/product.md §11, §12).
  */
-export const PORTAL_BENEFITS_PATH = '/benefits';
+const PORTAL_BENEFITS_PATH = '/benefits';
 
 /** How long a `Pending` notice record is left to the run that claimed it before another run retries it. 10 min. */
 export const NOTICE_RETRY_AFTER_MS = 10 * 60_000;
 
 /** Send attempts after which a notice is given up (`Failed`; each failure is audited `email.failed`). */
-export const NOTICE_MAX_ATTEMPTS = 5;
+const NOTICE_MAX_ATTEMPTS = 5;
 
 /** A notice's record: one per notice, ever (see the module comment). Internal; never in responses. */
 export interface NoticeRecord {
@@ -77,7 +77,7 @@ export interface NoticeRecord {
  * The email idempotency key of one email of a notice (≤ 100 chars of `[A-Za-z0-9-]`): `part` is the notice's
  * record id and the language of the email (`<record id>|<locale>`), so each email of a notice is delivered once.
  */
-export function noticeEmailKey(part: string): string {
+function noticeEmailKey(part: string): string {
   return `notice-${createHash('sha256').update(part, 'utf8').digest('hex').slice(0, 40)}`;
 }
 

@@ -25,7 +25,7 @@ const TITLES: Partial<Record<ErrorCode, string>> = {
 };
 
 /** Problem type URI for a code. */
-export const problemType = (code: ErrorCode): string => `urn:partner-benefits:problem:${code}`;
+const problemType = (code: ErrorCode): string => `urn:partner-benefits:problem:${code}`;
 
 /**
  * Builds a problem response; `401` responses carry `WWW-Authenticate: Bearer` (docs/product.md §9).

@@ -26,10 +26,10 @@ import { getServices, type Services } from '../services';
 import type { Versioned } from '../store/documents';
 import type { Caller } from './auth';
 import { withIdempotency } from './idempotency';
-import { fieldErrors, problemResponse, toProblem } from './problem';
+import { fieldErrors, toProblem } from './problem';
 
 /** Largest accepted request body, bytes. */
-export const MAX_BODY_BYTES = 64 * 1024;
+const MAX_BODY_BYTES = 64 * 1024;
 
 /** What a handler returns. `etag` becomes the `ETag` header; `rawBody` is sent as-is (give its Content-Type). */
 export interface RouteResult {
@@ -198,7 +198,7 @@ async function runRoute<P, Q, B>(
  * @throws DomainError `not-found` when the partner does not exist or the caller is not one of its users —
  *   the same answer in both cases, so partner ids cannot be probed (docs/product.md §2).
  */
-export async function loadPartnerAccess(
+async function loadPartnerAccess(
   services: Services,
   caller: Caller,
   partnerId: string,
@@ -256,7 +256,7 @@ function toResponse(result: RouteResult): HttpResponseInit {
 }
 
 /** ETags are sent quoted (RFC 9110); Cosmos ETags may already be quoted. */
-export function quoteEtag(etag: string): string {
+function quoteEtag(etag: string): string {
   return etag.startsWith('"') || etag.startsWith('W/') ? etag : `"${etag}"`;
 }
 
@@ -268,4 +268,3 @@ export function ifMatch(request: HttpRequest): string | undefined {
 }
 
 /** Quick problem response for the local host (unknown route, wrong method). */
-export { problemResponse };

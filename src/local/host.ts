@@ -114,7 +114,7 @@ export interface LocalHost {
 }
 
 /** Local defaults that differ from production (documented in README). */
-export const LOCAL_DEFAULT_SETTINGS: Record<string, string> = {
+const LOCAL_DEFAULT_SETTINGS: Record<string, string> = {
   ACTIVATION_PROCESSING_TIME: 'PT10S',
   CONTACT_VERIFICATION_TIMEOUT: 'P7D',
   EMAIL_PROVIDER: 'outbox',

@@ -24,6 +24,10 @@ export interface DemoPartner {
   managedIn: 'PartnerCenter' | 'PMC';
 }
 
+/**
+ * The demo partners, in the order `npm start` lists them.
+ * @public `src/local/main.ts` reads it through a lazy `require`, which knip does not follow.
+ */
 export const DEMO_PARTNERS: readonly DemoPartner[] = [
   { id: 'contoso', name: 'Contoso Ltd', level: 'Gold', managedIn: 'PartnerCenter' },
   { id: 'fabrikam', name: 'Fabrikam, Inc.', level: 'Silver', managedIn: 'PartnerCenter' },
@@ -97,9 +101,9 @@ export interface DemoSeed {
 }
 
 /** Days until fabrikam's membership ends: inside its renewal window (docs/product.md §12 demo, decisions). */
-export const FABRIKAM_MEMBERSHIP_DAYS_LEFT = 45;
+const FABRIKAM_MEMBERSHIP_DAYS_LEFT = 45;
 /** Days until fabrikam's Silver Core offer expires: its 7-day reminder is due (docs/product.md §12 demo). */
-export const FABRIKAM_OFFER_DAYS_LEFT = 5;
+const FABRIKAM_OFFER_DAYS_LEFT = 5;
 
 /**
  * Seeds the demo partners, users and purchases (docs/product.md §10) into an empty store: contoso's three

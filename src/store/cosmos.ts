@@ -55,7 +55,7 @@ export function createCosmosContainer(
  * (docs/product.md §9), which Cosmos DB serves only from a composite index. infra/app/cosmos.bicep declares
  * the same.
  */
-export const COMPOSITE_INDEXES: CompositePath[][] = [
+const COMPOSITE_INDEXES: CompositePath[][] = [
   [
     { path: '/category', order: 'ascending' },
     { path: '/productName', order: 'ascending' },

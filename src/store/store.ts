@@ -24,10 +24,10 @@ import type {
 } from '../domain/types';
 import { Documents, type DocType, type Page, type Versioned } from './documents';
 
-export const DIRECTORY_PARTITION = '_directory';
+const DIRECTORY_PARTITION = '_directory';
 export const TOKENS_PARTITION = '_tokens';
 /** Service-wide settings kept with the data (e.g. the continuation-token key), shared by every instance. */
-export const CONFIG_PARTITION = '_config';
+const CONFIG_PARTITION = '_config';
 
 /** objectId → partner look-up document. */
 export interface DirectoryEntry {

@@ -9,7 +9,7 @@ import type { Benefit, Partner, Purchase, User } from '../../src/domain/types';
 import type { Services } from '../../src/services';
 
 /** Benefits per partner. */
-export const BENEFITS_PER_PARTNER = 200;
+const BENEFITS_PER_PARTNER = 200;
 
 /** What {@link seedScale} wrote. */
 export interface ScaleSeed {

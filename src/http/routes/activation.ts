@@ -20,8 +20,7 @@ import { BenefitParams } from './params';
 const durable = { extraInputs: [durableClientInput()] };
 
 /** Instance id of an activation attempt: derived from the benefit id and the attempt number. */
-export const activationInstanceId = (benefitId: string, attempt: number) =>
-  `activation-${benefitId}-${attempt}`;
+const activationInstanceId = (benefitId: string, attempt: number) => `activation-${benefitId}-${attempt}`;
 
 /** The Activation resource (docs/product.md §9). */
 export function activationView(b: Benefit) {

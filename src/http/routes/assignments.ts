@@ -6,7 +6,7 @@
  * (docs/platform-notes.md; docs/decisions.md "Seats").
  */
 import { randomBytes } from 'node:crypto';
-import { activeAssignments, assignSeat, endAssignment, toPublicBenefit } from '../../domain/rules';
+import { activeAssignments, assignSeat, endAssignment } from '../../domain/rules';
 import { DomainError } from '../../domain/errors';
 import { assertAllowed } from '../../domain/permissions';
 import { assertMembershipActive } from '../../domain/provisioning';
@@ -188,9 +188,6 @@ export const getAssignment = defineRoute({
     return { status: 200, body: assignment };
   },
 });
-
-/** Used by tests to show the public shape after assignment changes. */
-export const publicBenefit = toPublicBenefit;
 /** Random product keys in the familiar 5×5 form (unused characters removed to avoid confusion). */
 export function randomProductKey(): string {
   const alphabet = 'BCDFGHJKMPQRTVWXY2346789';

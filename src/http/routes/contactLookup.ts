@@ -13,7 +13,7 @@ import { peekContactToken } from '../contactOnboarding';
 import { defineRoute } from '../route';
 
 /** What the verification page shows. */
-export const ContactLookupSchema = z
+const ContactLookupSchema = z
   .object({
     partnerName: z.string(),
     email: z.string(),

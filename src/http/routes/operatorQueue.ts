@@ -13,14 +13,14 @@ import { defineRoute } from '../route';
 import { activationView } from './activation';
 
 /** Query: `status` (only `Pending`: the activations an operator can act on), paging. */
-export const OperatorActivationsQuery = z.strictObject({
+const OperatorActivationsQuery = z.strictObject({
   status: z.literal('Pending').default('Pending'),
   pageSize: PageSizeSchema,
   continuationToken: ContinuationTokenSchema.optional(),
 });
 
 /** One waiting activation: the Activation resource plus what the operator needs to decide. */
-export const WaitingActivationSchema = ActivationSchema.extend({
+const WaitingActivationSchema = ActivationSchema.extend({
   partnerId: z.string(),
   partnerName: z.string(),
   productName: z.string(),
