@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { outboxFileName, readOutbox, type StoredEmail } from '../../src/email/outbox';
 import { activeAssignments } from '../support/api';
 import { startTestHost, type TestHost } from '../support/testHost';
+import { rawDocuments } from '../../src/store/raw';
 
 let host: TestHost;
 
@@ -93,7 +94,7 @@ describe('RACE: 50 concurrent assignments for a 10-seat Visual Studio benefit, 2
       expect(stored!.value.status).toBe('Active');
 
       // One audit event and one email per seat, none for the refusals.
-      const audits = await host.services.store.docs.queryAll<any>(
+      const audits = await rawDocuments(host.services.store).queryAll<any>(
         'SELECT * FROM c WHERE c.partnerId = @p AND c.type = @t AND c.target.id = @b',
         [
           { name: '@p', value: 'fabrikam' },

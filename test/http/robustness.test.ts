@@ -22,6 +22,7 @@ import {
   snapshotStore,
 } from '../support/api';
 import { startTestHost, type TestHost } from '../support/testHost';
+import { rawDocuments } from '../../src/store/raw';
 
 let host: TestHost;
 let contosoAdmin: string;
@@ -131,7 +132,7 @@ describe('Idempotency-Key under concurrency', () => {
 
     const stored = await host.services.store.getBenefit('contoso', vs);
     expect(stored!.value.assignments.map((a) => a.userId)).toEqual([oid('dev5@contoso.example')]);
-    const audits = await host.services.store.docs.queryAll<any>(
+    const audits = await rawDocuments(host.services.store).queryAll<any>(
       'SELECT * FROM c WHERE c.partnerId = @p AND c.type = @t AND c.target.id = @b',
       [
         { name: '@p', value: 'contoso' },
