@@ -157,6 +157,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/operator/partners/{partnerId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Record a partner's level change, upgrade or downgrade (operator) */
+        patch: operations["changePartnerLevel"];
+        trace?: never;
+    };
     "/api/operator/partners/{partnerId}/benefits/{benefitId}/activation/fulfilment": {
         parameters: {
             query?: never;
@@ -339,6 +356,40 @@ export interface paths {
         /** Set or change the marketing contact (starts email verification) */
         put: operations["setMarketingContact"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/partners/{partnerId}/membership": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read the partner's membership: level, status, expiry, and whether it can be renewed now */
+        get: operations["getMembership"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/partners/{partnerId}/membership/renewal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Renew the membership: buy the package of the partner's level within the renewal window */
+        post: operations["renewMembership"];
         delete?: never;
         options?: never;
         head?: never;
@@ -619,6 +670,10 @@ export interface components {
             items: components["schemas"]["CatalogItem"][];
             name: string;
         };
+        ChangeLevelBody: {
+            /** @enum {string} */
+            level: "ActionPack" | "Silver" | "Gold";
+        };
         ContactLookup: {
             /** @enum {string} */
             contact: "marketing" | "technical";
@@ -749,6 +804,17 @@ export interface components {
             roles: string[];
             user: components["schemas"]["User"] | null;
         };
+        Membership: {
+            /** Format: date-time */
+            expiresAt: string;
+            /** @enum {string} */
+            level: "ActionPack" | "Silver" | "Gold";
+            /** @enum {string} */
+            managedIn: "PartnerCenter" | "PMC";
+            renewal?: components["schemas"]["RenewalInfo"];
+            /** @enum {string} */
+            status: "Active" | "Expired" | "Suspended";
+        };
         Partner: {
             /** Format: date-time */
             createdAt: string;
@@ -812,6 +878,12 @@ export interface components {
                 refundedAt: string;
                 serviceRequestId: string;
             };
+            renewal?: {
+                /** Format: date-time */
+                expiresAt: string;
+                /** Format: date-time */
+                previousExpiresAt: string;
+            };
             /** Format: date-time */
             softwareKeysRevealedAt?: string;
             /** @enum {string} */
@@ -819,6 +891,24 @@ export interface components {
         };
         RejectionBody: {
             reason: string;
+        };
+        RenewalBody: {
+            /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
+            packageId: string;
+        };
+        RenewalCreated: {
+            benefits: components["schemas"]["Benefit"][];
+            membership: components["schemas"]["Membership"];
+            purchase: components["schemas"]["Purchase"];
+        };
+        RenewalInfo: {
+            /** Format: date-time */
+            closesAt: string;
+            open: boolean;
+            /** Format: date-time */
+            opensAt: string;
+            packageId: string;
+            path: string;
         };
         RevealKeysBody: {
             language: string;
@@ -1367,6 +1457,92 @@ export interface operations {
             };
             /** @description Authenticated, but the role does not allow this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A business rule refused the request (see `code`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` does not match the current ETag */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    changePartnerLevel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
+                partnerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "level": "Gold"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ChangeLevelBody"];
+            };
+        };
+        responses: {
+            /** @description The partner */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Partner"];
+                };
+            };
+            /** @description Invalid input (`validation-failed` with `errors`, or another 400 code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authenticated, but the role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another partner’s ids) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2252,6 +2428,151 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MarketingContact"];
+                };
+            };
+            /** @description Invalid input (`validation-failed` with `errors`, or another 400 code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authenticated, but the role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another partner’s ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A business rule refused the request (see `code`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` does not match the current ETag */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMembership: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
+                partnerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The membership */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Membership"];
+                };
+            };
+            /** @description Invalid input (`validation-failed` with `errors`, or another 400 code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authenticated, but the role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another partner’s ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    renewMembership: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
+                partnerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "packageId": "silver-competency"
+                 *     }
+                 */
+                "application/json": components["schemas"]["RenewalBody"];
+            };
+        };
+        responses: {
+            /** @description The renewal purchase, the benefits it provisioned and the renewed membership */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RenewalCreated"];
                 };
             };
             /** @description Invalid input (`validation-failed` with `errors`, or another 400 code) */
