@@ -15,6 +15,16 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createHttpServer, createHttpsServer } from '@vercel/cosmosdb-server';
 
+/**
+ * Settings that describe how this server departs from Cosmos DB (docs/decisions.md, "Emulator quirks"): one
+ * endpoint, no regions to discover; a transactional batch applied up to its first refusal without rollback (the
+ * store compensates). Every local configuration that talks to this server spreads them in.
+ */
+export const EMBEDDED_COSMOS_SETTINGS = {
+  COSMOS_ENDPOINT_DISCOVERY: 'false',
+  COSMOS_BATCH_ROLLBACK: 'false',
+} as const;
+
 /** Round trips seen by the server since the last reset. */
 export interface CosmosRequestCounts {
   /** Point reads (GET of one document). */
