@@ -26,7 +26,7 @@ import { getServices, type Services } from '../services';
 import type { Versioned } from '../store/ports';
 import type { Caller } from './auth';
 import { withIdempotency } from './idempotency';
-import { fieldErrors, problemResponse, statusOf, toProblem } from './problem';
+import { fieldErrors, statusOf, toProblem } from './problem';
 
 /** Largest accepted request body, bytes. */
 const MAX_BODY_BYTES = 64 * 1024;
