@@ -228,6 +228,11 @@ export async function startEmbeddedCosmos(
   const server = tls
     ? createHttpsServer({ keepAlive: true } as https.ServerOptions)
     : createHttpServer({ keepAlive: true });
+  // Idle keep-alive sockets are never closed by the server (Node's default closes them after 5 s): the SDK's
+  // agent may pick such a socket in the very moment the server closes it, and the request fails with
+  // ECONNRESET — seen when a busy machine stretches the gap between two requests past 5 s. `close()` ends
+  // every connection itself.
+  server.keepAliveTimeout = 0;
   let counts = zero();
   const writeListeners = new Set<() => void>();
   /** This server's account (registered when it starts listening). */
