@@ -48,6 +48,8 @@ beforeAll(async () => {
     COSMOS_KEY: cosmos.key,
     COSMOS_DATABASE: 'db',
     COSMOS_CONTAINER: 'c',
+    // The embedded server advertises its own endpoint; the client must keep talking through the proxy.
+    COSMOS_ENDPOINT_DISCOVERY: false,
   });
   await ensureContainer(container);
   docs = new Documents(container);
