@@ -113,7 +113,11 @@ describeBrowser('Membership card and Expiring soon', () => {
       // The link opens its tab with the filter on: only what expires within 30 days.
       await offer.click();
       await page.waitForURL(/\/benefits\/go-to-market\?expiring=1/);
+      // The Software tab's switch (off) is on screen until the new tab renders: wait for the one that is on.
       const filter = page.getByRole('switch', { name: msg(locale, 'benefits.expiringSoon', { days: 30 }) });
+      await page
+        .getByRole('switch', { name: msg(locale, 'benefits.expiringSoon', { days: 30 }), checked: true })
+        .waitFor();
       await expect(filter.isChecked()).resolves.toBe(true);
       const table = page.getByRole('table', { name: msg(locale, 'benefits.tableLabel') });
       await table.getByText('Go-To-Market: Silver Core').waitFor();
