@@ -218,6 +218,10 @@ export async function startEmbeddedCosmos(
   const server = tls
     ? createHttpsServer({ keepAlive: true } as https.ServerOptions)
     : createHttpServer({ keepAlive: true });
+  // No idle timeout on the server side: a keep-alive socket the server closes while a client reuses it is reset
+  // (ECONNRESET), which the SDK retries for reads but not for writes and batches — frequent on a busy machine with
+  // Node's default 5 s. Clients close their sockets (agents, `close()`); nothing else holds them.
+  server.keepAliveTimeout = 0;
   let counts = zero();
   const writeListeners = new Set<() => void>();
   /** This server's account (registered when it starts listening). */
