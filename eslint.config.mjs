@@ -64,6 +64,24 @@ export default tseslint.config(
     rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' },
   },
   {
+    // The store's raw document layer is private: only the store, the local runtime and tests reach it.
+    files: ['src/**/*.{ts,tsx}', 'functions/**/*.ts'],
+    ignores: ['src/store/**', 'src/local/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/store/documents', '**/store/raw'],
+              message: 'Use the store methods (src/store/ports.ts); the document layer is private.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['src/domain/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: ['@azure/*', 'durable-functions'] }],

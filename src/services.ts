@@ -9,7 +9,7 @@ import { systemClock, type Clock } from './domain/clock';
 import type { EmailSender } from './email/port';
 import { TokenValidator } from './http/auth';
 import { createCosmosContainer } from './store/cosmos';
-import { Documents } from './store/documents';
+import { cosmosQuirks } from './store/ports';
 import { BenefitsStore } from './store/store';
 
 /** Everything a handler needs. */
@@ -38,7 +38,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
   return {
     config,
     clock: overrides.clock ?? systemClock,
-    store: new BenefitsStore(new Documents(container, overrides.random)),
+    store: new BenefitsStore(container, cosmosQuirks(config), overrides.random),
     email: overrides.email ?? lazyEmailSender(config),
     tokens: new TokenValidator({
       issuer: config.AUTH_ISSUER,

@@ -269,7 +269,7 @@ export const CATALOG: readonly CatalogPackage[] = deepFreeze<CatalogPackage[]>([
 
 /**
  * The package with this id (`action-pack`, `silver-competency`, `gold-competency`), or `undefined`.
- * Callers answer `404 not-found` for an unknown id. Source: docs/product.md §10.
+ * Callers answer `not-found` for an unknown id. Source: docs/product.md §10.
  */
 export function getPackage(id: string): CatalogPackage | undefined {
   return CATALOG.find((p) => p.id === id);

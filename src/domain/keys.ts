@@ -81,7 +81,7 @@ function hasKeys(benefit: Pick<Benefit, 'category' | 'cloudKind'>): boolean {
  * The caller must also record software reveals on the purchase (`recordKeyReveal`, docs/product.md §4
  * refunds).
  * @throws DomainError `not-activatable` (not software / license-based cloud) · `benefit-cancelled` ·
- *   `benefit-not-active` (benefit `Expired`) · `validation-failed` (400) with `errors` on `body.language` and/or
+ *   `benefit-not-active` (benefit `Expired`) · `validation-failed` with `errors` on `body.language` and/or
  *   `body.operatingSystem` listing the allowed values · `internal-error` (invalid `membershipExpiresAt`).
  */
 export function revealKeys(benefit: Benefit, input: RevealKeysInput): RevealKeysResult {

@@ -81,9 +81,9 @@ export interface RenewalRecord {
  *
  * Check order: suspended, package of the partner's own level, window. (PMC partners are refused by the route and
  * again by `provisionBenefits`, which the caller runs with the renewed partner.)
- * @throws DomainError `membership-inactive` (409) when the membership is `Suspended` (the operator's decision; a
- *   renewal does not lift it) · `not-eligible` (409) when `pkg` is not the package of the partner's level (the
- *   detail names the right one) · `renewal-not-open` (409) outside the window, with the extension members
+ * @throws DomainError `membership-inactive` when the membership is `Suspended` (the operator's decision; a
+ *   renewal does not lift it) · `not-eligible` when `pkg` is not the package of the partner's level (the
+ *   detail names the right one) · `renewal-not-open` outside the window, with the extension members
  *   `opensAt` and `closesAt` (ISO 8601), the opening date also in the detail.
  */
 export function renewMembership(
@@ -122,7 +122,7 @@ export function renewMembership(
 }
 
 /**
- * The detail of `409 membership-inactive` for a partner that cannot purchase or activate (docs/product.md §2 "Membership"),
+ * The detail of `membership-inactive` for a partner that cannot purchase or activate (docs/product.md §2 "Membership"),
  * naming the way out: the renewal route while its window is open (or its opening date), the program operator once
  * the grace period is over or when the membership is suspended (docs/product.md §12).
  * @param partner the partner; `id` names the route (a template path without it).

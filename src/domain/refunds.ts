@@ -50,7 +50,7 @@ export function refundEligibility(purchase: Purchase, now: Date): RefundEligibil
 
 /**
  * Throws when the purchase is already cancelled.
- * @throws DomainError `purchase-cancelled` (409).
+ * @throws DomainError `purchase-cancelled`.
  */
 export function assertPurchaseActive(purchase: Pick<Purchase, 'status' | 'id'>): void {
   if (purchase.status === 'Cancelled') {

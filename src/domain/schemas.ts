@@ -61,7 +61,7 @@ export const PageSizeSchema = z.coerce.number().int().min(1).max(100).default(50
 export const ContinuationTokenSchema = z.string().min(1).max(4096);
 /**
  * `q` of `GET …/benefits` (docs/product.md §9): a case-insensitive search of the product or offer name. 1–100
- * characters after trimming; no control characters. Blank is refused (400) rather than read as "no filter".
+ * characters after trimming; no control characters. Blank is refused rather than read as "no filter".
  */
 const SearchQuerySchema = z
   .string()
@@ -130,7 +130,7 @@ export const CreatePartnerBody = z
   .meta({ id: 'CreatePartnerBody' });
 export type CreatePartnerBody = z.infer<typeof CreatePartnerBody>;
 
-/** `POST …/purchases`: `{ packageId }` (an unknown package is answered 404 by the route). */
+/** `POST …/purchases`: `{ packageId }` (an unknown package is answered by the route). */
 export const CreatePurchaseBody = z.strictObject({ packageId: IdSchema }).meta({ id: 'CreatePurchaseBody' });
 export type CreatePurchaseBody = z.infer<typeof CreatePurchaseBody>;
 

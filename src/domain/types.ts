@@ -109,7 +109,7 @@ export interface CatalogPackage {
   id: string;
   name: string;
   description: string;
-  /** Levels that may buy this package; others get `409 not-eligible`. */
+  /** Levels that may buy this package; others get `not-eligible`. */
   eligibleLevels: PartnerLevel[];
   items: CatalogItem[];
 }

@@ -8,6 +8,7 @@ import { DateTime } from 'luxon';
 import { DomainError } from '../domain/errors';
 import type { Partner } from '../domain/types';
 import type { Services } from '../services';
+import type { VerificationTokenRecord } from '../store/ports';
 import { TOKENS_PARTITION } from '../store/store';
 import { notify } from './notify';
 
@@ -15,20 +16,7 @@ import { notify } from './notify';
 const VERIFICATION_TOKEN_TTL_MS = 7 * 24 * 3600 * 1000;
 
 /** The stored form of a token (the token itself is never stored). */
-export interface ContactTokenRecord {
-  /** SHA-256 of the token, hex. */
-  id: string;
-  partnerId: typeof TOKENS_PARTITION;
-  homePartnerId: string;
-  contact: 'marketing' | 'technical';
-  email: string;
-  userId: string;
-  benefitId?: string;
-  assignmentId?: string;
-  createdAt: string;
-  expiresAt: string;
-  usedAt?: string;
-}
+export type ContactTokenRecord = VerificationTokenRecord;
 
 const hashToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
 
@@ -62,7 +50,7 @@ export async function startContactVerification(
     createdAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + VERIFICATION_TOKEN_TTL_MS).toISOString(),
   };
-  await services.store.docs.create('contactToken', record);
+  await services.store.saveVerificationToken(record);
   // The portal's verification page (docs/product.md §11); the token rides in the fragment, so it never
   // reaches a server log, and opening the page changes nothing until the person selects Confirm.
   const verifyUrl = `${services.config.PUBLIC_BASE_URL.replace(/\/$/, '')}/verify-contact#token=${token}`;
@@ -91,19 +79,10 @@ export async function startContactVerification(
 export async function consumeContactToken(services: Services, token: string): Promise<ContactTokenRecord> {
   const invalid = () => new DomainError('invalid-token', 'The verification token is not valid.');
   const now = services.clock.now();
-  const found = await services.store.docs.read<ContactTokenRecord>(
-    TOKENS_PARTITION,
-    hashToken(token),
-    'contactToken',
-  );
+  const found = await services.store.findVerificationToken(hashToken(token));
   if (!found || found.value.usedAt || Date.parse(found.value.expiresAt) <= now.getTime()) throw invalid();
   try {
-    const used = await services.store.docs.replace(
-      'contactToken',
-      { ...found.value, usedAt: now.toISOString() },
-      found.etag,
-    );
-    return used.value;
+    return await services.store.consumeVerificationToken(found, now.toISOString());
   } catch (e) {
     if (e instanceof DomainError && (e.code === 'precondition-failed' || e.code === 'not-found'))
       throw invalid();
@@ -117,11 +96,7 @@ export async function consumeContactToken(services: Services, token: string): Pr
  * @throws DomainError `invalid-token` for an unknown, used or expired token, without saying which.
  */
 export async function peekContactToken(services: Services, token: string): Promise<ContactTokenRecord> {
-  const found = await services.store.docs.read<ContactTokenRecord>(
-    TOKENS_PARTITION,
-    hashToken(token),
-    'contactToken',
-  );
+  const found = await services.store.findVerificationToken(hashToken(token));
   if (!found || found.value.usedAt || Date.parse(found.value.expiresAt) <= services.clock.now().getTime())
     throw new DomainError('invalid-token', 'The verification token is not valid.');
   return found.value;

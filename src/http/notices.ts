@@ -235,7 +235,7 @@ async function membershipNotices(run: Run, listed: Partner): Promise<void> {
   const next = settleMembershipNotices(fresh.value, settled);
   if (sameSchedule(fresh.value, next)) return;
   try {
-    await store.docs.replace('partner', { ...next, partnerId: next.id }, fresh.etag);
+    await store.replacePartner(next, fresh.etag);
   } catch (e) {
     if (!(e instanceof DomainError && e.code === 'precondition-failed')) throw e;
     await store.updatePartner(listed.id, (p) => ({ value: settleMembershipNotices(p, settled) }));
@@ -320,7 +320,7 @@ async function deliver(
     updatedAt: nowIso,
   };
   try {
-    await services.store.docs.replace('notice', settled, claim.etag);
+    await services.store.replaceNoticeRecord(settled, claim.etag);
   } catch (e) {
     // Only another run that claimed it after the lease can have changed it: that run records the outcome.
     if (!(e instanceof DomainError && e.code === 'precondition-failed')) throw e;
@@ -356,22 +356,22 @@ async function claimRecord(
 ): Promise<
   { state: 'claimed'; record: NoticeRecord; etag: string } | { state: 'settled' } | { state: 'busy' }
 > {
-  const docs = services.store.docs;
+  const store = services.store;
   try {
-    const created = await docs.create('notice', record);
-    return { state: 'claimed', record, etag: created.etag };
+    const etag = await store.createNoticeRecord(record);
+    return { state: 'claimed', record, etag };
   } catch (e) {
     if (!(e instanceof DomainError && e.code === 'conflict')) throw e;
   }
-  const existing = await docs.read<NoticeRecord>(record.partnerId, record.id, 'notice');
+  const existing = await store.findNoticeRecord<NoticeRecord>(record.partnerId, record.id);
   if (!existing) return { state: 'busy' };
   if (existing.value.status !== 'Pending') return { state: 'settled' };
   if (Date.parse(existing.value.updatedAt) > Date.parse(record.updatedAt) - NOTICE_RETRY_AFTER_MS)
     return { state: 'busy' };
   try {
     const value = { ...existing.value, updatedAt: record.updatedAt };
-    const saved = await docs.replace('notice', value, existing.etag);
-    return { state: 'claimed', record: value, etag: saved.etag };
+    const etag = await store.replaceNoticeRecord(value, existing.etag);
+    return { state: 'claimed', record: value, etag };
   } catch (e) {
     if (e instanceof DomainError && e.code === 'precondition-failed') return { state: 'busy' };
     throw e;

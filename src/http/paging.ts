@@ -13,7 +13,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { DomainError } from '../domain/errors';
 import type { Services } from '../services';
-import type { Page } from '../store/documents';
+import type { Page } from '../store/ports';
 import type { BenefitsStore, PageOptions } from '../store/store';
 
 /** Name of the shared secret that keys continuation-token MACs. */

@@ -23,10 +23,10 @@ import { assertAllowed, type PartnerAction } from '../domain/permissions';
 import { assertCanManageBenefits } from '../domain/provisioning';
 import type { Benefit, Partner, User } from '../domain/types';
 import { getServices, type Services } from '../services';
-import type { Versioned } from '../store/documents';
+import type { Versioned } from '../store/ports';
 import type { Caller } from './auth';
 import { withIdempotency } from './idempotency';
-import { fieldErrors, toProblem } from './problem';
+import { fieldErrors, statusOf, toProblem } from './problem';
 
 /** Largest accepted request body, bytes. */
 const MAX_BODY_BYTES = 64 * 1024;
@@ -171,7 +171,7 @@ async function runRoute<P, Q, B>(
         .handle(input)
         .then(toResponse)
         .catch((e: unknown) => {
-          if (isDomainError(e) && e.status < 500) return toProblem(e);
+          if (isDomainError(e) && statusOf(e.code) < 500) return toProblem(e);
           throw e;
         });
     const idempotent = spec.method === 'POST' && spec.idempotent !== false && spec.access.kind !== 'public';

@@ -15,6 +15,16 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createHttpServer, createHttpsServer } from '@vercel/cosmosdb-server';
 
+/**
+ * Settings that describe how this server departs from Cosmos DB (docs/decisions.md, "Emulator quirks"): one
+ * endpoint, no regions to discover; a transactional batch applied up to its first refusal without rollback (the
+ * store compensates). Every local configuration that talks to this server spreads them in.
+ */
+export const EMBEDDED_COSMOS_SETTINGS = {
+  COSMOS_ENDPOINT_DISCOVERY: 'false',
+  COSMOS_BATCH_ROLLBACK: 'false',
+} as const;
+
 /** Round trips seen by the server since the last reset. */
 export interface CosmosRequestCounts {
   /** Point reads (GET of one document). */
@@ -218,9 +228,10 @@ export async function startEmbeddedCosmos(
   const server = tls
     ? createHttpsServer({ keepAlive: true } as https.ServerOptions)
     : createHttpServer({ keepAlive: true });
-  // No idle timeout on the server side: a keep-alive socket the server closes while a client reuses it is reset
-  // (ECONNRESET), which the SDK retries for reads but not for writes and batches — frequent on a busy machine with
-  // Node's default 5 s. Clients close their sockets (agents, `close()`); nothing else holds them.
+  // Idle keep-alive sockets are never closed by the server (Node's default closes them after 5 s): the SDK's
+  // agent may pick such a socket in the very moment the server closes it, and the request fails with
+  // ECONNRESET — seen when a busy machine stretches the gap between two requests past 5 s. `close()` ends
+  // every connection itself.
   server.keepAliveTimeout = 0;
   let counts = zero();
   const writeListeners = new Set<() => void>();

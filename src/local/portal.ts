@@ -26,6 +26,7 @@ import { problemResponse } from '../http/problem';
 import type { Partner, User } from '../domain/types';
 import type { Services } from '../services';
 import type { LocalIssuer } from './issuer';
+import { rawDocuments } from '../store/raw';
 
 /** Repository root (this file is `src/local/portal.ts`). */
 const REPO_ROOT = resolve(__dirname, '..', '..');
@@ -161,7 +162,7 @@ export function createLocalPortal(options: LocalPortalOptions) {
   const cache = new Map<string, { body: Buffer; gzip?: Buffer }>();
 
   async function listLocalUsers(): Promise<LocalUserEntry[]> {
-    const docs = options.services.store.docs;
+    const docs = rawDocuments(options.services.store);
     const [users, partners] = await Promise.all([
       docs.queryAll<User>('SELECT * FROM c WHERE c.type = @t', [{ name: '@t', value: 'user' }]),
       docs.queryAll<Partner>('SELECT * FROM c WHERE c.type = @t', [{ name: '@t', value: 'partner' }]),

@@ -15,6 +15,7 @@ import { withMembershipNoticeSchedule } from '../domain/notices';
 import { provisionBenefits } from '../domain/provisioning';
 import type { Benefit, Partner, PartnerLevel, Purchase, Role, User } from '../domain/types';
 import type { Services } from '../services';
+import { rawDocuments } from '../store/raw';
 
 /** A demo partner (docs/product.md §10). */
 export interface DemoPartner {
@@ -133,7 +134,7 @@ export async function seedDemoData(services: Services): Promise<DemoSeed> {
   }));
   await Promise.all(
     partners.map((p) =>
-      services.store.docs.create('partner', { ...withMembershipNoticeSchedule(p), partnerId: p.id }),
+      rawDocuments(services.store).create('partner', { ...withMembershipNoticeSchedule(p), partnerId: p.id }),
     ),
   );
   await Promise.all(

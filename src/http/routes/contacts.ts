@@ -144,15 +144,7 @@ export const verifyContact = defineRoute(
         detail: { contact: record.contact, userId: record.userId },
       });
       // Wake activations waiting for this partner's contact (docs/product.md §6 step 3).
-      const waiting = await services.store.docs.queryAll<{ id: string; activation?: { instanceId: string } }>(
-        'SELECT c.id, c.activation FROM c WHERE c.partnerId = @p AND c.type = @t AND c.status = @s',
-        [
-          { name: '@p', value: record.homePartnerId },
-          { name: '@t', value: 'benefit' },
-          { name: '@s', value: 'Pending' },
-        ],
-        record.homePartnerId,
-      );
+      const waiting = await services.store.listPendingBenefits(record.homePartnerId);
       const client = await getDurableClient(context);
       for (const b of waiting) {
         if (!b.activation?.instanceId) continue;

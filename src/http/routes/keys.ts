@@ -11,7 +11,7 @@ import { assertMembershipActive } from '../../domain/provisioning';
 import { assertPurchaseActive, recordKeyReveal, revealKeys } from '../../domain/rules';
 import { KeysResponseSchema, RevealKeysBody } from '../../domain/schemas';
 import { audit } from '../audit';
-import { bareEtag } from '../../store/documents';
+import { etagMatches } from '../../store/etag';
 import { defineRoute, ifMatch } from '../route';
 import { randomProductKey } from './assignments';
 import { BenefitParams } from './params';
@@ -34,7 +34,7 @@ export const revealBenefitKeys = defineRoute({
     assertMembershipActive(partner.value, now);
     // A stale If-Match writes nothing, not even the reveal mark on the purchase.
     const expected = ifMatch(request);
-    if (expected !== undefined && bareEtag(expected) !== bareEtag(current.etag)) {
+    if (expected !== undefined && !etagMatches(expected, current.etag)) {
       throw new DomainError(
         'precondition-failed',
         'If-Match does not match the current ETag of the benefit.',

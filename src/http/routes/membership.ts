@@ -19,7 +19,8 @@ import { toPublicBenefit } from '../../domain/rules';
 import { PartnerSchema } from '../../domain/schemas';
 import type { Partner, PartnerLevel, Purchase } from '../../domain/types';
 import type { Services } from '../../services';
-import { bareEtag, type Versioned } from '../../store/documents';
+import { etagMatches } from '../../store/etag';
+import type { Versioned } from '../../store/ports';
 import { audit } from '../audit';
 import { defineRoute, ifMatch } from '../route';
 import { PartnerParams } from './params';
@@ -81,7 +82,7 @@ export const renewMembershipRoute = defineRoute({
     const expected = ifMatch(request);
     let current: Versioned<Partner> = partner;
     for (let attempt = 1; ; attempt++) {
-      if (expected !== undefined && bareEtag(expected) !== bareEtag(current.etag)) {
+      if (expected !== undefined && !etagMatches(expected, current.etag)) {
         throw new DomainError(
           'precondition-failed',
           'If-Match does not match the current ETag of the partner.',
@@ -161,7 +162,7 @@ export const changePartnerLevel = defineRoute({
     const current = await services.store.getPartner(params.partnerId);
     if (!current) throw new DomainError('not-found', `Partner ${params.partnerId} was not found.`);
     const expected = ifMatch(request);
-    if (expected !== undefined && bareEtag(expected) !== bareEtag(current.etag)) {
+    if (expected !== undefined && !etagMatches(expected, current.etag)) {
       throw new DomainError(
         'precondition-failed',
         'If-Match does not match the current ETag of the partner.',
