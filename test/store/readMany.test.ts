@@ -48,6 +48,8 @@ beforeAll(async () => {
     COSMOS_KEY: cosmos.key,
     COSMOS_DATABASE: 'db',
     COSMOS_CONTAINER: 'c',
+    // One endpoint, the proxy: no region discovery (it would lead the client to the server's own address).
+    COSMOS_ENDPOINT_DISCOVERY: false,
   });
   await ensureContainer(container);
   docs = new Documents(container);
