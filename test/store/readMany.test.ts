@@ -48,7 +48,7 @@ beforeAll(async () => {
     COSMOS_KEY: cosmos.key,
     COSMOS_DATABASE: 'db',
     COSMOS_CONTAINER: 'c',
-    // One endpoint, the proxy: no region discovery (it would lead the client to the server's own address).
+    // The embedded server advertises its own endpoint; the client must keep talking through the proxy.
     COSMOS_ENDPOINT_DISCOVERY: false,
   });
   await ensureContainer(container);
