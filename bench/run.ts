@@ -16,7 +16,8 @@
  *     after (b)'s load.
  *
  * Options (environment): `BENCH_PAIRS` (a, default 15), `BENCH_SECONDS` per autocannon run (b, default 5),
- * `BENCH_ROUNDS` (b, d: default 3), `BENCH_SCALE` (d: the large size, default 20000).
+ * `BENCH_ROUNDS` (b, d: default 3), `BENCH_SCALE` (d: the large size, default 20000), `BENCH_ONLY` (a comma-separated
+ * subset of `a,b,d,f` to run; default all — (c) and (e) come with (a) and (b)).
  * (f) Portal: headless Chromium against the local host — initial JavaScript (gzip) of the Benefits page and time to
  *     its first rendered table, with a bare Vite + React baseline built in the same run (bench/portal.ts);
  *     `BENCH_PORTAL_RUNS` (default 10).
@@ -41,6 +42,7 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const large = Number(process.env.BENCH_SCALE ?? 20_000);
 const portalRuns = Number(process.env.BENCH_PORTAL_RUNS ?? 10);
+const only = new Set((process.env.BENCH_ONLY ?? 'a,b,d,f').split(',').map((s) => s.trim()));
 
 const median = (values: number[]) => {
   const s = [...values].sort((a, b) => a - b);
@@ -339,10 +341,10 @@ async function sweepAtScale(): Promise<void> {
 
 async function main(): Promise<void> {
   console.log(`npm run bench — node ${process.version}, ${cpus().length} CPUs, ${new Date().toISOString()}`);
-  await coldStart();
-  await throughputAndRoundTrips();
-  await sweepAtScale();
-  await portalBench(portalRuns);
+  if (only.has('a')) await coldStart();
+  if (only.has('b')) await throughputAndRoundTrips();
+  if (only.has('d')) await sweepAtScale();
+  if (only.has('f')) await portalBench(portalRuns);
   console.log('');
 }
 

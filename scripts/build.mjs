@@ -111,7 +111,7 @@ async function main() {
       minifySyntax: true,
       minifyWhitespace: true,
       minifyIdentifiers: true,
-      keepNames: true,
+      keepNames: false,
       legalComments: 'none',
       external: EXTERNAL,
       tsconfig: join(root, 'tsconfig.json'),

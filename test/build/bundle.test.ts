@@ -150,6 +150,7 @@ test('a cold start loads only what the first request needs: no durable-functions
 test('served from the bundle: routes, auth, problem+json and the Cosmos-backed benefit list work', () => {
   expect(report.health).toBe(200);
   expect(report.noToken).toEqual({ status: 401, type: 'application/problem+json' });
+  expect(report.badSignature).toEqual({ status: 401, detail: 'The token signature is not valid.' });
   expect(report.benefits).toEqual({
     status: 200,
     categories: ['cloud', 'goToMarket', 'software', 'technical', 'visualStudio'],

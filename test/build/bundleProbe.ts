@@ -37,6 +37,13 @@ async function main(): Promise<void> {
     const noToken = await call('GET', '/partners/contoso/benefits');
     const benefits = await call('GET', '/partners/contoso/benefits?pageSize=100', admin);
     const afterFirstList = loadedChunks();
+    // A token whose signature does not match: jose's error class is recognised in the minified bundle too.
+    const [head, payload, signature] = admin.split('.');
+    const badSignature = await call(
+      'GET',
+      '/partners/contoso/benefits',
+      `${head}.${payload}.${[...signature].reverse().join('')}`,
+    );
     const items = (benefits.body?.items ?? []) as Array<{ id: string; category: string; status: string }>;
 
     // A technical activation end to end: the bundle's durable client starts the bundle's orchestration,
@@ -81,6 +88,7 @@ async function main(): Promise<void> {
       })),
       health: health.status,
       noToken: { status: noToken.status, type: noToken.type },
+      badSignature: { status: badSignature.status, detail: badSignature.body?.detail },
       benefits: { status: benefits.status, categories: [...new Set(items.map((b) => b.category))].sort() },
       activation: {
         start: start?.status,
