@@ -73,6 +73,10 @@ describeBrowser('Benefits page', () => {
       expect(clip).toMatch(/\w{5}-\w{5}/);
       // The product's special instructions come with the keys, and every download link opens a real file.
       await result.getByText(msg(locale, 'keys.instructions')).waitFor();
+      // …and only there: the benefit's details do not list them a second time.
+      await expect(page.getByText(msg(locale, 'keys.instructions'), { exact: true }).count()).resolves.toBe(
+        1,
+      );
       const hrefs = await result
         .getByRole('link')
         .evaluateAll((links) => links.map((a) => a.getAttribute('href') ?? ''));

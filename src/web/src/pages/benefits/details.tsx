@@ -469,6 +469,10 @@ function ServiceRequestForm({ partnerId, benefit }: { partnerId: string; benefit
   );
 }
 
+/** Software and license-based cloud benefits reveal product keys (docs/product.md §3). */
+const hasKeys = (benefit: Benefit) =>
+  benefit.category === 'software' || (benefit.category === 'cloud' && benefit.cloudKind === 'licenseBased');
+
 export function BenefitDetails({ partnerId, benefit }: { partnerId: string; benefit: Benefit }) {
   const t = useT();
   const format = useFormat();
@@ -477,8 +481,9 @@ export function BenefitDetails({ partnerId, benefit }: { partnerId: string; bene
     [t('details.expires'), benefit.expiresAt ? format.date(benefit.expiresAt) : undefined],
     [t('details.accessId'), benefit.accessId],
     [t('details.contractId'), benefit.contractId],
-    // The product's special instructions (catalog, in English like the product names; docs/product.md §3).
-    [t('keys.instructions'), benefit.instructions],
+    // The product's special instructions (catalog, in English like the product names; docs/product.md §3). Those of
+    // a benefit with keys come with the keys (Get keys), so they are not listed twice.
+    [t('keys.instructions'), hasKeys(benefit) ? undefined : benefit.instructions],
   ];
   return (
     <Stack>
@@ -486,10 +491,7 @@ export function BenefitDetails({ partnerId, benefit }: { partnerId: string; bene
       {benefit.status === 'Cancelled' ? <p>{t('details.cancelled')}</p> : null}
       {benefit.status === 'Cancelled' || benefit.status === 'Expired' ? null : (
         <>
-          {benefit.category === 'software' ||
-          (benefit.category === 'cloud' && benefit.cloudKind === 'licenseBased') ? (
-            <GetKeys partnerId={partnerId} benefit={benefit} />
-          ) : null}
+          {hasKeys(benefit) ? <GetKeys partnerId={partnerId} benefit={benefit} /> : null}
           {benefit.category === 'cloud' && benefit.cloudKind === 'usageBased' ? (
             <AssignYourself partnerId={partnerId} benefit={benefit} />
           ) : null}
