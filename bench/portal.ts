@@ -138,7 +138,7 @@ export async function portalBench(runs: number): Promise<void> {
   const { ensurePortalBuilt } = require('../src/local/portal') as typeof import('../src/local/portal');
   const { demoObjectId } = require('../src/local/seed') as typeof import('../src/local/seed');
   /* eslint-enable @typescript-eslint/no-require-imports */
-  console.log(`\n4. Portal in headless Chromium (${runs} cold loads each)`);
+  console.log(`\n(f) Portal in headless Chromium (${runs} cold loads each)`);
   if (!existsSync(CHROMIUM)) {
     console.log(`   SKIPPED: no Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
     return;
