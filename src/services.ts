@@ -6,14 +6,18 @@ import { randomUUID } from 'node:crypto';
 import type { Container } from '@azure/cosmos';
 import { getConfig, type Config } from './config';
 import { systemClock, type Clock } from './domain/clock';
+import type { AppDeps, MailPort } from './app/ports';
 import type { EmailSender } from './email/port';
 import { TokenValidator } from './http/auth';
 import { createCosmosContainer } from './store/cosmos';
 import { Documents } from './store/documents';
 import { BenefitsStore } from './store/store';
 
-/** Everything a handler needs. */
-export interface Services {
+/**
+ * Everything a handler needs: the use cases' dependencies (src/app/ports.ts) plus the HTTP adapter's token
+ * validator. This module is the composition root: it alone builds the production parts.
+ */
+export interface Services extends AppDeps {
   config: Config;
   clock: Clock;
   store: BenefitsStore;
@@ -33,11 +37,13 @@ export interface ServiceOverrides {
 /** Builds services from settings; production passes no overrides. */
 export function createServices(config: Config, overrides: ServiceOverrides = {}): Services {
   const container = overrides.container ?? createCosmosContainer(config);
+  const email = overrides.email ?? lazyEmailSender(config);
   return {
     config,
     clock: overrides.clock ?? systemClock,
     store: new BenefitsStore(new Documents(container)),
-    email: overrides.email ?? lazyEmailSender(config),
+    email,
+    mail: composingMailer(email),
     tokens: new TokenValidator({
       issuer: config.AUTH_ISSUER,
       audience: config.AUTH_AUDIENCE,
@@ -57,6 +63,19 @@ function lazyEmailSender(config: Config): EmailSender {
     async send(message) {
       sender ??= import('./email').then(({ createEmailSender }) => createEmailSender(config));
       return (await sender).send(message);
+    },
+  };
+}
+
+/**
+ * The mail port: renders with the email module's templates, then sends with `email`. Templates load with the
+ * first email, not at cold start (docs/decisions.md, "Cold start").
+ */
+function composingMailer(email: EmailSender): MailPort {
+  return {
+    async send(m) {
+      const { composeEmail } = await import('./email');
+      await email.send(composeEmail(m.kind, m.locale, m.data, m.to, m.idempotencyKey));
     },
   };
 }

@@ -6,6 +6,7 @@ export {
   activeAssignments,
   assertNotCancelled,
   assignSeat,
+  assertSeatAssignable,
   endAllAssignments,
   endAssignment,
   type AssignSeatInput,

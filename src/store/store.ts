@@ -485,6 +485,24 @@ export class BenefitsStore {
   }
 
   /**
+   * The benefits of a partner whose activation is running (`Pending`): their ids and activation instance ids
+   * (one query request). Used to wake activations waiting for a verified contact (docs/product.md §6 step 3).
+   */
+  async listPendingActivations(
+    partnerId: string,
+  ): Promise<{ id: string; activation?: { instanceId: string } }[]> {
+    return this.docs.queryAll<{ id: string; activation?: { instanceId: string } }>(
+      'SELECT c.id, c.activation FROM c WHERE c.partnerId = @p AND c.type = @t AND c.status = @s',
+      [
+        { name: '@p', value: partnerId },
+        { name: '@t', value: 'benefit' },
+        { name: '@s', value: 'Pending' },
+      ],
+      partnerId,
+    );
+  }
+
+  /**
    * Optimistic read–modify–write of one benefit (the seat invariant lives on this one document). The notice
    * schedule (`nextNoticeAt`, the last-seat episode; SPEC §12) is recomputed from the written value.
    */

@@ -12,7 +12,17 @@ import {
   grantableRoles,
   nextGlobalAdmins,
 } from '../../src/domain/users';
-import { catchDomainError } from './fixtures';
+import {
+  assertCanAssign,
+  assertCanUnassign,
+  assertMayAttempt,
+  assignAction,
+  canAssign,
+  canUnassign,
+  mayAttempt,
+  rolesFor,
+} from '../../src/app/policy';
+import { benefit, catchDomainError } from './fixtures';
 
 // SPEC §2, written out independently of the implementation: action → [GlobalAdmin, UserAdmin, AdminAgent, MpnPartnerAdmin].
 const G = 'GlobalAdmin';
@@ -125,5 +135,60 @@ describe('granting roles (SPEC §2: nobody grants a role with rights they lack)'
     expect(nextGlobalAdmins(['a'], 'a', true)).toEqual(['a']);
     expect(catchDomainError(() => nextGlobalAdmins(['a'], 'a', false), 'last-global-admin').status).toBe(409);
     catchDomainError(() => nextGlobalAdmins([], 'x', false), 'last-global-admin');
+  });
+});
+
+describe('the policy: who may do what to which resource (src/app/policy.ts, docs/product.md §2, §3)', () => {
+  const vs = benefit();
+  const azure = benefit({ category: 'cloud', cloudKind: 'usageBased', catalogItemId: 'azure-usage-based', seats: 1 });
+  const technical = benefit({ category: 'technical', technicalKind: 'productSupport', seats: 1 });
+  const caller = (roles: Role[], userId = 'me') => ({ userId, roles });
+
+  it.each(['UserAdmin', 'AdminAgent', 'MpnPartnerAdmin'] as Role[])(
+    'refuses a %s assigning a Visual Studio or technical seat (GlobalAdmin only)',
+    (role) => {
+      expect(canAssign(caller([role]), vs, 'dev1')).toBe(false);
+      catchDomainError(() => assertCanAssign(caller([role]), vs, 'dev1'), 'forbidden');
+      catchDomainError(() => assertCanAssign(caller([role]), technical, 'dev1'), 'forbidden');
+    },
+  );
+
+  it('lets a GlobalAdmin assign anyone a Visual Studio or technical seat', () => {
+    expect(canAssign(caller(['GlobalAdmin']), vs, 'dev1')).toBe(true);
+    expect(canAssign(caller(['GlobalAdmin']), technical, 'dev1')).toBe(true);
+  });
+
+  it.each([['GlobalAdmin'], ['MpnPartnerAdmin']] as Role[][])(
+    'lets a %s assign themself, and only themself, a usage-based Azure subscription',
+    (role) => {
+      expect(canAssign(caller([role]), azure, 'me')).toBe(true);
+      expect(canAssign(caller([role]), azure, 'dev1')).toBe(false);
+      catchDomainError(() => assertCanAssign(caller([role]), azure, 'dev1'), 'self-assignment-only');
+    },
+  );
+
+  it.each([[['UserAdmin']], [['AdminAgent']], [[]]] as Role[][][])(
+    'refuses a usage-based self-assignment to a caller with roles %j',
+    (roles) => {
+      catchDomainError(() => assertCanAssign(caller(roles), azure, 'me'), 'forbidden');
+    },
+  );
+
+  it('lets a GlobalAdmin end any assignment, and an assignee only their own Azure self-assignment', () => {
+    expect(canUnassign(caller(['GlobalAdmin']), vs, 'dev1')).toBe(true);
+    expect(canUnassign(caller(['MpnPartnerAdmin']), azure, 'me')).toBe(true);
+    expect(canUnassign(caller(['MpnPartnerAdmin']), azure, 'dev1')).toBe(false);
+    expect(canUnassign(caller(['MpnPartnerAdmin']), vs, 'me')).toBe(false);
+    catchDomainError(() => assertCanUnassign(caller(['UserAdmin']), vs, 'dev1'), 'forbidden');
+  });
+
+  it('a route declaring several actions admits a caller allowed any of them, and documents their roles', () => {
+    const actions = ['assignBenefit', 'selfAssignCloud'] as const;
+    expect(mayAttempt(caller(['MpnPartnerAdmin']), actions)).toBe(true);
+    expect(mayAttempt(caller(['UserAdmin']), actions)).toBe(false);
+    catchDomainError(() => assertMayAttempt(caller(['AdminAgent']), actions), 'forbidden');
+    expect(rolesFor(actions).sort()).toEqual(['GlobalAdmin', 'MpnPartnerAdmin']);
+    expect(assignAction(azure)).toBe('selfAssignCloud');
+    expect(assignAction(vs)).toBe('assignBenefit');
   });
 });

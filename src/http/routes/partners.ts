@@ -16,7 +16,7 @@ import { AssignmentSchema, BenefitSchema } from '../../domain/schemas';
 import { ManagedInSchema } from '../../domain/types';
 import { assertCanSetRoles } from '../../domain/users';
 import type { Partner, Role, User } from '../../domain/types';
-import { audit } from '../audit';
+import { audit } from '../../app/audit';
 import { pageOf } from '../paging';
 import { defineRoute } from '../route';
 import { PartnerParams } from './params';

@@ -19,7 +19,7 @@ import {
 } from '../../domain/schemas';
 import type { Purchase } from '../../domain/types';
 import * as z from 'zod';
-import { audit } from '../audit';
+import { audit } from '../../app/audit';
 import { pageOf } from '../paging';
 import { defineRoute } from '../route';
 import { PartnerParams, PurchaseParams } from './params';

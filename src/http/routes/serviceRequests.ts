@@ -9,7 +9,7 @@ import * as z from 'zod';
 import { consumeAdvisoryHours, consumeIncident } from '../../domain/rules';
 import { PageQuery, ServiceRequestBody, ServiceRequestSchema } from '../../domain/schemas';
 import type { ServiceRequest } from '../../domain/types';
-import { audit } from '../audit';
+import { audit } from '../../app/audit';
 import { pageOf } from '../paging';
 import { defineRoute } from '../route';
 import { PartnerParams } from './params';

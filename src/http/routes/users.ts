@@ -12,8 +12,9 @@ import { UpdateUserBody, UserSchema } from '../../domain/schemas';
 import type { Role, User } from '../../domain/types';
 import { assertCanManageUserHolding, assertCanSetRoles } from '../../domain/users';
 import type { Services } from '../../services';
-import { bareEtag, type Versioned } from '../../store/documents';
-import { audit } from '../audit';
+import { bareEtag } from '../../app/etag';
+import type { Versioned } from '../../store/documents';
+import { audit } from '../../app/audit';
 import { defineRoute, ifMatch } from '../route';
 import { UserParams } from './params';
 

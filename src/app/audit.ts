@@ -2,8 +2,8 @@
  * Audit trail (SPEC §9: every mutation writes an audit event: actor, action, target, outcome, time).
  */
 import type { AuditEvent } from '../domain/types';
-import type { Services } from '../services';
-import type { Caller } from './auth';
+import type { AppDeps as Services } from './ports';
+import type { Actor as Caller } from './ports';
 
 /** What to record; `outcome` defaults to Succeeded. */
 export interface AuditInput {

@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { DomainError } from '../domain/errors';
 import type { Partner } from '../domain/types';
-import type { Services } from '../services';
+import type { AppDeps as Services } from './ports';
 import { TOKENS_PARTITION } from '../store/store';
 import { notify } from './notify';
 

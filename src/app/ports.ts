@@ -1,0 +1,64 @@
+/**
+ * The ports of the application layer (docs/architecture.md): what the use cases in `src/app` need from the
+ * outside, as interfaces. The composition root (`src/services.ts`) supplies the production parts; the local host
+ * supplies its overrides; unit tests (test/app) supply in-memory fakes.
+ *
+ * The store port is, for now, the public surface of the store class (type-only); the store's own refactoring
+ * (intention-named methods only) narrows it without touching the use cases (docs/decisions.md, "Application layer").
+ */
+import type { Config } from '../config';
+import type { Clock } from '../domain/clock';
+import type { EmailKind, EmailRecipient, EmailSender } from '../email/port';
+import type { EmailTemplateData } from '../email/templates';
+import type { BenefitsStore } from '../store/store';
+
+/** The settings the use cases read (durations, budgets, public URLs). */
+export type AppConfig = Config;
+
+/** The store port: the store's public, intention-named methods (partition key /partnerId, ETags). */
+export type StorePort = BenefitsStore;
+
+/**
+ * Renders one email of `kind` in `locale` (undefined → en-US) and sends it; sending twice with one
+ * `idempotencyKey` delivers once (docs/product.md §7).
+ * @throws EmailSendError when the provider refuses or fails.
+ */
+export interface MailPort {
+  send<K extends EmailKind>(message: {
+    kind: K;
+    locale: string | undefined;
+    data: EmailTemplateData[K];
+    to: EmailRecipient[];
+    idempotencyKey: string;
+  }): Promise<void>;
+}
+
+/** Who acts: a signed-in caller (user or operator) or the system (timer, orchestration). */
+export interface Actor {
+  objectId: string;
+  isOperator: boolean;
+}
+
+/** The dependencies every use case may take: `(deps, command)`. */
+export interface AppDeps {
+  config: AppConfig;
+  clock: Clock;
+  store: StorePort;
+  /** The raw sender (kept for the local host's outbox); use cases send through `mail`. */
+  email: EmailSender;
+  mail: MailPort;
+  /** New resource ids (UUID v4). */
+  newId: () => string;
+}
+
+/**
+ * The durable client port (docs/product.md §6): start an orchestration, raise an event, read its status,
+ * terminate it. The adapter in src/orchestration wraps `df.getClient`.
+ */
+export interface DurablePort {
+  start(orchestrator: string, instanceId: string, input: unknown): Promise<string>;
+  raiseEvent(instanceId: string, eventName: string, data: unknown): Promise<void>;
+  /** The instance's runtime status (`Running`, `Completed`, `Failed`, `Terminated`, …), `Unknown` when there is none. */
+  runtimeStatus(instanceId: string): Promise<string>;
+  terminate(instanceId: string, reason: string): Promise<void>;
+}

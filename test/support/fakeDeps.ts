@@ -1,0 +1,139 @@
+/**
+ * In-memory fakes of the application layer's ports (src/app/ports.ts), for use-case unit tests (test/app). Only the
+ * store methods the tested use cases call are implemented; each keeps an ETag per document and honours `ifMatch`,
+ * as the real store does. The end-to-end tests use the real store against the embedded Cosmos DB server.
+ */
+import type { AppDeps, DurablePort, StorePort } from '../../src/app/ports';
+import { DomainError } from '../../src/domain/errors';
+import type { AuditEvent, Benefit, Partner, Purchase, ServiceRequest, User } from '../../src/domain/types';
+import { loadConfig } from '../../src/config';
+
+type Mutate<T, R> = (value: T) => { value: T; result?: R };
+
+/** A document map keyed `partnerId/id`, with ETags. */
+class Docs<T extends { id: string }> {
+  constructor(private readonly partitionOf: (value: T) => string = (v) => (v as unknown as { partnerId: string }).partnerId) {}
+  readonly map = new Map<string, { value: T; etag: string }>();
+  private n = 0;
+  put(value: T) {
+    const etag = `"e${++this.n}"`;
+    this.map.set(`${this.partitionOf(value)}/${value.id}`, { value: structuredClone(value), etag });
+    return { value, etag };
+  }
+  get(partnerId: string, id: string) {
+    const d = this.map.get(`${partnerId}/${id}`);
+    return d && { value: structuredClone(d.value), etag: d.etag };
+  }
+  update<R>(partnerId: string, id: string, mutate: Mutate<T, R>, ifMatch?: string) {
+    const d = this.get(partnerId, id);
+    if (!d) throw new DomainError('not-found', `${id} does not exist`);
+    if (ifMatch !== undefined && ifMatch.replace(/"/g, '') !== d.etag.replace(/"/g, '')) {
+      throw new DomainError('precondition-failed', 'If-Match does not match.');
+    }
+    const out = mutate(d.value);
+    const saved = this.put(out.value);
+    return { value: saved.value, etag: saved.etag, result: out.result };
+  }
+}
+
+/** The fake store: partners, users, benefits, purchases, service requests and the audit trail. */
+export class FakeStore {
+  readonly partners = new Docs<Partner>((p) => p.id);
+  readonly users = new Docs<User>();
+  readonly benefits = new Docs<Benefit>();
+  readonly purchases = new Docs<Purchase>();
+  readonly serviceRequests: ServiceRequest[] = [];
+  readonly audit: AuditEvent[] = [];
+
+  async getPartner(partnerId: string) {
+    return this.partners.get(partnerId, partnerId);
+  }
+  async updatePartner<R>(partnerId: string, mutate: Mutate<Partner, R>, o: { ifMatch?: string } = {}) {
+    return this.partners.update(partnerId, partnerId, mutate, o.ifMatch);
+  }
+  async getUser(partnerId: string, userId: string) {
+    return this.users.get(partnerId, userId);
+  }
+  async getBenefit(partnerId: string, benefitId: string) {
+    return this.benefits.get(partnerId, benefitId);
+  }
+  async updateBenefit<R>(partnerId: string, benefitId: string, mutate: Mutate<Benefit, R>, o: { ifMatch?: string } = {}) {
+    return this.benefits.update(partnerId, benefitId, mutate, o.ifMatch);
+  }
+  async updateBenefitIfChanged<R>(
+    partnerId: string,
+    benefitId: string,
+    mutate: (b: Benefit) => { value: Benefit; result?: R } | undefined,
+  ) {
+    const current = this.benefits.get(partnerId, benefitId);
+    if (!current) throw new DomainError('not-found', `${benefitId} does not exist`);
+    const out = mutate(current.value);
+    if (!out) return { changed: false as const, value: current.value };
+    const saved = this.benefits.put(out.value);
+    return { changed: true as const, value: saved.value, etag: saved.etag, result: out.result };
+  }
+  async listBenefitsOfPurchase(partnerId: string, purchaseId: string) {
+    return [...this.benefits.map.values()]
+      .map((d) => d.value)
+      .filter((b) => b.partnerId === partnerId && b.purchaseId === purchaseId);
+  }
+  async getPurchase(partnerId: string, purchaseId: string) {
+    return this.purchases.get(partnerId, purchaseId);
+  }
+  async updatePurchase<R>(partnerId: string, purchaseId: string, mutate: Mutate<Purchase, R>, o: { ifMatch?: string } = {}) {
+    return this.purchases.update(partnerId, purchaseId, mutate, o.ifMatch);
+  }
+  async createServiceRequest(request: ServiceRequest) {
+    this.serviceRequests.push(request);
+    return { value: request, etag: '"sr"' };
+  }
+  async appendAudit(event: AuditEvent) {
+    this.audit.push(event);
+  }
+}
+
+/** Fake dependencies: the fake store, a fixed clock, counted ids, and a mail port that records what it sent. */
+export function fakeDeps(now: Date) {
+  const store = new FakeStore();
+  const sent: { kind: string; to: { address: string }[]; idempotencyKey: string }[] = [];
+  let id = 0;
+  const deps: AppDeps = {
+    config: loadConfig({
+      COSMOS_ENDPOINT: 'https://cosmos.invalid',
+      AUTH_ISSUER: 'https://issuer.invalid',
+      AUTH_AUDIENCE: 'api',
+      AUTH_JWKS_URI: 'https://issuer.invalid/keys',
+      PUBLIC_BASE_URL: 'https://portal.example',
+    }),
+    clock: { now: () => new Date(now) },
+    store: store as unknown as StorePort,
+    email: { send: async () => ({ messageId: 'm', duplicate: false }) },
+    mail: {
+      async send(m) {
+        sent.push({ kind: m.kind, to: m.to, idempotencyKey: m.idempotencyKey });
+      },
+    },
+    newId: () => `id-${++id}`,
+  };
+  return { deps, store, sent };
+}
+
+/** A durable client fake: records raised events; every instance reports `runtimeStatus`. */
+export function fakeDurable(runtimeStatus = 'Running') {
+  const events: { instanceId: string; eventName: string; data: unknown }[] = [];
+  const started: { orchestrator: string; instanceId: string; input: unknown }[] = [];
+  const durable: DurablePort = {
+    async start(orchestrator, instanceId, input) {
+      started.push({ orchestrator, instanceId, input });
+      return instanceId;
+    },
+    async raiseEvent(instanceId, eventName, data) {
+      events.push({ instanceId, eventName, data });
+    },
+    async runtimeStatus() {
+      return runtimeStatus;
+    },
+    async terminate() {},
+  };
+  return { durable, events, started };
+}
