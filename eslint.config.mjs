@@ -11,14 +11,22 @@ const zodNamespaceOnly = {
   message: "Use `import * as z from 'zod'`: the named `z` keeps all of zod in the bundle.",
 };
 
-/** Import patterns of our layers (`**/<layer>/**` matches relative imports at any depth). */
+// Import patterns of our layers: "**/LAYER/*" matches relative imports of that layer at any depth.
 const layers = (names) =>
-  names.map((n) => ({ group: [`**/${n}/*`, `**/${n}`], message: `This layer may not import src/${n} (docs/architecture.md).` }));
+  names.map((n) => ({
+    group: [`**/${n}/*`, `**/${n}`],
+    message: `This layer may not import src/${n} (docs/architecture.md).`,
+  }));
 /** The composition root and the settings module: only adapters and the root use them. */
 const roots = [
-  { group: ['**/services', '**/config', '**/identity'], message: 'The composition root and settings are wiring (docs/architecture.md).' },
+  {
+    group: ['**/services', '**/config', '**/identity'],
+    message: 'The composition root and settings are wiring (docs/architecture.md).',
+  },
 ];
-const azure = [{ group: ['@azure/*', 'durable-functions'], message: 'No Azure SDK here (docs/architecture.md).' }];
+const azure = [
+  { group: ['@azure/*', 'durable-functions'], message: 'No Azure SDK here (docs/architecture.md).' },
+];
 /** An adapter: no runtime import of the other adapters' internals, nor of src/local. */
 const adapter = (name, others) => [
   {
@@ -26,7 +34,9 @@ const adapter = (name, others) => [
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        { patterns: [...layers(others).map((p) => ({ ...p, allowTypeImports: true })), ...layers(['local'])] },
+        {
+          patterns: [...layers(others).map((p) => ({ ...p, allowTypeImports: true })), ...layers(['local'])],
+        },
       ],
     },
   },
@@ -93,7 +103,13 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        { patterns: [...azure, ...layers(['app', 'http', 'store', 'email', 'orchestration', 'local', 'web']), ...roots] },
+        {
+          patterns: [
+            ...azure,
+            ...layers(['app', 'http', 'store', 'email', 'orchestration', 'local', 'web']),
+            ...roots,
+          ],
+        },
       ],
     },
   },
@@ -103,7 +119,13 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        { patterns: [...azure, ...layers(['http', 'store', 'email', 'orchestration', 'local', 'web']), ...roots] },
+        {
+          patterns: [
+            ...azure,
+            ...layers(['http', 'store', 'email', 'orchestration', 'local', 'web']),
+            ...roots,
+          ],
+        },
       ],
     },
   },
@@ -114,9 +136,11 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            ...[...azure, ...layers(['http', 'store', 'email', 'orchestration', 'local', 'web']), ...roots].map(
-              (p) => ({ ...p, allowTypeImports: true }),
-            ),
+            ...[
+              ...azure,
+              ...layers(['http', 'store', 'email', 'orchestration', 'local', 'web']),
+              ...roots,
+            ].map((p) => ({ ...p, allowTypeImports: true })),
           ],
         },
       ],
@@ -128,7 +152,16 @@ export default tseslint.config(
   ...adapter('orchestration', ['http', 'store', 'email']),
   {
     files: ['src/**/*.ts', 'functions/**/*.ts'],
-    ignores: ['src/local/**', 'src/web/**', 'src/domain/**', 'src/app/**', 'src/http/**', 'src/store/**', 'src/email/**', 'src/orchestration/**'],
+    ignores: [
+      'src/local/**',
+      'src/web/**',
+      'src/domain/**',
+      'src/app/**',
+      'src/http/**',
+      'src/store/**',
+      'src/email/**',
+      'src/orchestration/**',
+    ],
     rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: layers(['local']) }] },
   },
 );

@@ -6,7 +6,9 @@ import { randomUUID } from 'node:crypto';
 import type { Container } from '@azure/cosmos';
 import { getConfig, type Config } from './config';
 import { systemClock, type Clock } from './domain/clock';
-import type { AppDeps, MailPort } from './app/ports';
+import type { InvocationContext } from '@azure/functions';
+import type { AppDeps, DurablePort, MailPort } from './app/ports';
+import { durablePort } from './orchestration/durableClient';
 import type { EmailSender } from './email/port';
 import { TokenValidator } from './http/auth';
 import { createCosmosContainer } from './store/cosmos';
@@ -25,6 +27,8 @@ export interface Services extends AppDeps {
   tokens: TokenValidator;
   /** New resource ids (UUID v4). */
   newId: () => string;
+  /** The durable client port of one invocation (its function binds the durable client input). */
+  durableClient: (context: InvocationContext) => DurablePort;
 }
 
 /** Parts the local host may supply instead of the production defaults. */
@@ -50,6 +54,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
       jwksUri: config.AUTH_JWKS_URI,
     }),
     newId: randomUUID,
+    durableClient: durablePort,
   };
 }
 

@@ -5,11 +5,7 @@
  * shared with the orchestration's steps (src/app/activationSteps.ts).
  */
 import { Duration } from 'luxon';
-import {
-  endedActivationFailure,
-  markActivationFailed,
-  reserveActivation,
-} from '../domain/activation';
+import { endedActivationFailure, markActivationFailed, reserveActivation } from '../domain/activation';
 import { DomainError, isDomainError } from '../domain/errors';
 import { assertMembershipActive } from '../domain/provisioning';
 import type { Benefit } from '../domain/types';
@@ -191,7 +187,11 @@ export async function signalActivation(
     );
   }
   const fulfil = cmd.decision === 'fulfil';
-  await durable.raiseEvent(b.value.activation.instanceId, fulfil ? EVENTS.fulfilled : EVENTS.rejected, cmd.data);
+  await durable.raiseEvent(
+    b.value.activation.instanceId,
+    fulfil ? EVENTS.fulfilled : EVENTS.rejected,
+    cmd.data,
+  );
   await audit(deps, {
     partnerId: cmd.partnerId,
     caller: cmd.actor,

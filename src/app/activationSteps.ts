@@ -174,7 +174,9 @@ export async function failActivation(
 
 /** The activation ended because the purchase was cancelled: no email, benefit stays `Cancelled`. */
 export async function endCancelledActivation(deps: AppDeps, input: Base): Promise<void> {
-  await deps.store.updateBenefit(input.partnerId, input.benefitId, (b) => ({ value: markActivationCancelled(b) }));
+  await deps.store.updateBenefit(input.partnerId, input.benefitId, (b) => ({
+    value: markActivationCancelled(b),
+  }));
 }
 
 /** The `membership-inactive` failure when the partner's membership does not allow activating at `at`, else undefined. */

@@ -146,7 +146,10 @@ export interface UnassignSeatCommand extends PartnerCaller {
  * self-assignment. Reassigning is unassign then assign, any time (docs/product.md §3). Returns the new ETag.
  * @throws DomainError `not-found` · `forbidden` · `benefit-cancelled` · `precondition-failed`.
  */
-export async function unassignBenefitSeat(deps: AppDeps, cmd: UnassignSeatCommand): Promise<{ etag: string }> {
+export async function unassignBenefitSeat(
+  deps: AppDeps,
+  cmd: UnassignSeatCommand,
+): Promise<{ etag: string }> {
   const now = deps.clock.now();
   const saved = await deps.store.updateBenefit(
     cmd.partner.id,
@@ -154,7 +157,8 @@ export async function unassignBenefitSeat(deps: AppDeps, cmd: UnassignSeatComman
     (benefit) => {
       const current = activeAssignments(benefit).find((a) => a.id === cmd.assignmentId);
       assertCanUnassign({ userId: cmd.user.id, roles: cmd.user.roles }, benefit, current?.userId);
-      if (benefit.status === 'Cancelled') throw new DomainError('benefit-cancelled', 'The benefit is cancelled.');
+      if (benefit.status === 'Cancelled')
+        throw new DomainError('benefit-cancelled', 'The benefit is cancelled.');
       return { value: endAssignment(benefit, cmd.assignmentId, now) };
     },
     { ifMatch: cmd.ifMatch },

@@ -8,6 +8,9 @@ import { DateTime } from 'luxon';
 import { DomainError } from '../domain/errors';
 import type { Partner } from '../domain/types';
 import type { AppDeps as Services } from './ports';
+// The token partition's name is the store's; verification tokens become store methods (docs/decisions.md,
+// "Application layer"), which removes this import.
+// eslint-disable-next-line @typescript-eslint/no-restricted-imports
 import { TOKENS_PARTITION } from '../store/store';
 import { notify } from './notify';
 

@@ -24,7 +24,7 @@
 import { activeAssignments, endAllAssignments } from '../domain/rules';
 import { DomainError } from '../domain/errors';
 import type { Assignment, Benefit, ExpiryNoticeState, Locale, Partner, User } from '../domain/types';
-import type { EmailRecipient } from '../email/port';
+import type { EmailRecipient } from './ports';
 import type { AppDeps as Services } from './ports';
 import { audit } from './audit';
 import { notify } from './notify';

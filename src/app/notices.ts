@@ -28,8 +28,8 @@ import {
   type DueNotice,
 } from '../domain/notices';
 import type { Benefit, Locale, Partner, PartnerLevel, User } from '../domain/types';
-import type { EmailKind, EmailRecipient } from '../email/port';
-import type { EmailTemplateData } from '../email/templates';
+import type { EmailKind, EmailRecipient } from './ports';
+import type { EmailTemplateData } from './ports';
 import type { AppDeps as Services } from './ports';
 import { audit } from './audit';
 import { runExpirySweep, forEachLimited, Lookups, type ExpirySweepResult } from './expirySweep';

@@ -3,8 +3,8 @@
  * notification could not be sent: the failure is logged and audited (docs/decisions.md), and the
  * idempotency key makes a later resend safe.
  */
-import type { EmailKind, EmailRecipient } from '../email/port';
-import type { EmailTemplateData } from '../email/templates';
+import type { EmailKind, EmailRecipient } from './ports';
+import type { EmailTemplateData } from './ports';
 import type { AppDeps as Services } from './ports';
 import { audit } from './audit';
 

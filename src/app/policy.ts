@@ -31,7 +31,10 @@ export function mayAttempt(caller: Pick<PolicyCaller, 'roles'>, actions: readonl
  * Throws unless `caller` holds a role allowed at least one of `actions` (docs/product.md §2).
  * @throws DomainError `forbidden` (403) naming the roles that would be allowed.
  */
-export function assertMayAttempt(caller: Pick<PolicyCaller, 'roles'>, actions: readonly PartnerAction[]): void {
+export function assertMayAttempt(
+  caller: Pick<PolicyCaller, 'roles'>,
+  actions: readonly PartnerAction[],
+): void {
   if (mayAttempt(caller, actions)) return;
   const roles = [...new Set(actions.flatMap((a) => PERMISSIONS[a]))];
   throw new DomainError(

@@ -12,6 +12,9 @@ import type { EmailKind, EmailRecipient, EmailSender } from '../email/port';
 import type { EmailTemplateData } from '../email/templates';
 import type { BenefitsStore } from '../store/store';
 
+export type { EmailKind, EmailRecipient } from '../email/port';
+export type { EmailTemplateData } from '../email/templates';
+
 /** The settings the use cases read (durations, budgets, public URLs). */
 export type AppConfig = Config;
 

@@ -82,10 +82,14 @@ export function reserveActivation(
   input: { hasMarketingContact: boolean; requestedBy: string; requestedAt: string },
 ): { benefit: Benefit; attempt: number; instanceId: string } {
   if (b.category !== 'technical' && b.category !== 'goToMarket') {
-    throw new DomainError('not-activatable', `${b.productName} is activated by keys or assignment, not here.`);
+    throw new DomainError(
+      'not-activatable',
+      `${b.productName} is activated by keys or assignment, not here.`,
+    );
   }
   if (b.status === 'Cancelled') throw new DomainError('benefit-cancelled', `${b.productName} is cancelled.`);
-  if (b.status === 'Pending') throw new DomainError('activation-in-progress', 'An activation is already running.');
+  if (b.status === 'Pending')
+    throw new DomainError('activation-in-progress', 'An activation is already running.');
   if (b.status === 'Active') throw new DomainError('already-active', `${b.productName} is already active.`);
   if (b.status === 'Expired') throw new DomainError('benefit-not-active', `${b.productName} has expired.`);
   if (b.category === 'goToMarket' && !input.hasMarketingContact) {

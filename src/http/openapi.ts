@@ -28,7 +28,10 @@ function whoMayCall(access: Access): { description?: string; 'x-roles'?: string[
     actions.length > 1
       ? ` The resource decides which applies (${actions.join(' or ')}); see docs/product.md §2.`
       : '';
-  return { description: `Requires one of the roles ${roles.join(', ')} in the partner.${which}`, 'x-roles': roles };
+  return {
+    description: `Requires one of the roles ${roles.join(', ')} in the partner.${which}`,
+    'x-roles': roles,
+  };
 }
 
 /** Error statuses every route may answer, by access kind. */

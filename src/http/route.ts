@@ -7,12 +7,13 @@
  * PMC → 409), parsing of params/query/body with zod (→ 400 `validation-failed` with field errors), the
  * handler, and the mapping of any error to problem+json. Bad input never writes anything.
  */
-import type {
-  HttpFunctionOptions,
-  HttpMethod,
-  HttpRequest,
-  HttpResponseInit,
-  InvocationContext,
+import {
+  input,
+  type HttpFunctionOptions,
+  type HttpMethod,
+  type HttpRequest,
+  type HttpResponseInit,
+  type InvocationContext,
 } from '@azure/functions';
 import * as z from 'zod';
 import type { ZodType } from 'zod';
@@ -60,11 +61,11 @@ export function accessActions(access: Access): readonly PartnerAction[] {
 }
 
 /** The caller of a partner route as the use cases take it: the token's actor, the user and the partner. */
-export function partnerCaller(input: {
-  caller: Caller;
+export function partnerCaller(input: { caller: Caller; user: User; partner: Versioned<Partner> }): {
+  actor: Caller;
   user: User;
-  partner: Versioned<Partner>;
-}): { actor: Caller; user: User; partner: Partner } {
+  partner: Partner;
+} {
   return { actor: input.caller, user: input.user, partner: input.partner.value };
 }
 
@@ -113,6 +114,15 @@ export interface RouteSpec<P, Q, B> {
   readWithAccess?: { benefit: (params: P) => string };
   handle(input: RouteInput<P, Q, B>): Promise<RouteResult>;
 }
+
+/**
+ * `defineRoute`'s second argument for routes that signal orchestrations: binds the durable client input (what
+ * `df.input.durableClient()` returns; docs/decisions.md "Cold start"). The handler reaches it through
+ * `services.durableClient(context)`.
+ */
+export const WITH_DURABLE_CLIENT: Pick<HttpFunctionOptions, 'extraInputs'> = {
+  extraInputs: [input.generic({ type: 'durableClient' })],
+};
 
 /** A defined route: its spec plus the options `app.http` takes. */
 export interface RouteDefinition {

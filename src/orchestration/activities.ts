@@ -12,7 +12,8 @@ export const activationRequest = (input: Base & { requestedBy: string; requested
   steps.markActivationRequested(getServices(), input);
 
 /** Step 3: whether the partner's marketing contact exists and is verified. */
-export const activationContactStatus = (input: Base) => steps.readMarketingContactStatus(getServices(), input);
+export const activationContactStatus = (input: Base) =>
+  steps.readMarketingContactStatus(getServices(), input);
 
 /** Step 4: emails the instructions (idempotency key = instance id); throws when the provider fails (retried). */
 export const activationSendInstructions = (

@@ -40,30 +40,57 @@ function world(benefits: Benefit[] = [benefit()]) {
 describe('assignBenefitSeat / unassignBenefitSeat', () => {
   it('assigns a Visual Studio seat, activates the benefit, audits and emails the assignee', async () => {
     const w = world();
-    const { assignment } = await assignBenefitSeat(w.deps, { ...w.as('admin'), benefitId: 'b1', userId: 'dev1' });
+    const { assignment } = await assignBenefitSeat(w.deps, {
+      ...w.as('admin'),
+      benefitId: 'b1',
+      userId: 'dev1',
+    });
     expect(assignment).toMatchObject({ userId: 'dev1', assignedBy: 'admin' });
     const saved = w.store.benefits.get('contoso', 'b1')!.value;
     expect(saved.status).toBe('Active');
     expect(saved.assignments).toHaveLength(1);
     expect(w.store.audit.map((e) => e.action)).toEqual(['benefit.assign']);
     expect(w.sent).toEqual([
-      { kind: 'vsAssignment', to: [{ address: 'dev1@contoso.example', displayName: 'User dev1' }], idempotencyKey: `vs-${assignment.id}` },
+      {
+        kind: 'vsAssignment',
+        to: [{ address: 'dev1@contoso.example', displayName: 'User dev1' }],
+        idempotencyKey: `vs-${assignment.id}`,
+      },
     ]);
   });
 
-  it.each(['mpn', 'useradmin'])('refuses a Visual Studio seat to %s (GlobalAdmin only) and writes nothing', async (who) => {
-    const w = world();
-    await rejects(assignBenefitSeat(w.deps, { ...w.as(who), benefitId: 'b1', userId: 'dev1' }), 'forbidden');
-    expect(w.store.benefits.get('contoso', 'b1')!.value.assignments).toEqual([]);
-    expect(w.store.audit).toEqual([]);
-    expect(w.sent).toEqual([]);
-  });
+  it.each(['mpn', 'useradmin'])(
+    'refuses a Visual Studio seat to %s (GlobalAdmin only) and writes nothing',
+    async (who) => {
+      const w = world();
+      await rejects(
+        assignBenefitSeat(w.deps, { ...w.as(who), benefitId: 'b1', userId: 'dev1' }),
+        'forbidden',
+      );
+      expect(w.store.benefits.get('contoso', 'b1')!.value.assignments).toEqual([]);
+      expect(w.store.audit).toEqual([]);
+      expect(w.sent).toEqual([]);
+    },
+  );
 
   it('lets an MPN partner admin assign themself a usage-based Azure subscription, and nobody else', async () => {
-    const azure = benefit({ id: 'az', category: 'cloud', cloudKind: 'usageBased', catalogItemId: 'azure-usage-based', seats: 1 });
+    const azure = benefit({
+      id: 'az',
+      category: 'cloud',
+      cloudKind: 'usageBased',
+      catalogItemId: 'azure-usage-based',
+      seats: 1,
+    });
     const w = world([azure]);
-    await rejects(assignBenefitSeat(w.deps, { ...w.as('mpn'), benefitId: 'az', userId: 'dev1' }), 'self-assignment-only');
-    const { assignment } = await assignBenefitSeat(w.deps, { ...w.as('mpn'), benefitId: 'az', userId: 'mpn' });
+    await rejects(
+      assignBenefitSeat(w.deps, { ...w.as('mpn'), benefitId: 'az', userId: 'dev1' }),
+      'self-assignment-only',
+    );
+    const { assignment } = await assignBenefitSeat(w.deps, {
+      ...w.as('mpn'),
+      benefitId: 'az',
+      userId: 'mpn',
+    });
     expect(assignment.userId).toBe('mpn');
     // …and may end their own self-assignment, but a user admin may not.
     await rejects(
@@ -76,8 +103,14 @@ describe('assignBenefitSeat / unassignBenefitSeat', () => {
 
   it('answers 403 before 404 for an unknown assignee, so ids cannot be probed', async () => {
     const w = world();
-    await rejects(assignBenefitSeat(w.deps, { ...w.as('mpn'), benefitId: 'b1', userId: 'ghost' }), 'forbidden');
-    await rejects(assignBenefitSeat(w.deps, { ...w.as('admin'), benefitId: 'b1', userId: 'ghost' }), 'not-found');
+    await rejects(
+      assignBenefitSeat(w.deps, { ...w.as('mpn'), benefitId: 'b1', userId: 'ghost' }),
+      'forbidden',
+    );
+    await rejects(
+      assignBenefitSeat(w.deps, { ...w.as('admin'), benefitId: 'b1', userId: 'ghost' }),
+      'not-found',
+    );
   });
 });
 
@@ -104,7 +137,12 @@ describe('revealBenefitKeys', () => {
   it('marks the purchase first, then stores the key on the benefit and audits the reveal', async () => {
     const w = world([office]);
     w.store.purchases.put(purchase);
-    const out = await revealBenefitKeys(w.deps, { ...w.as('mpn'), benefitId: 'office', language: 'zh-TW', operatingSystem: 'Windows x64' });
+    const out = await revealBenefitKeys(w.deps, {
+      ...w.as('mpn'),
+      benefitId: 'office',
+      language: 'zh-TW',
+      operatingSystem: 'Windows x64',
+    });
     expect(out.keys).toHaveLength(1);
     expect(out.keys[0].productKey).toMatch(/^[A-Z0-9]{5}(-[A-Z0-9]{5}){4}$/);
     expect(w.store.purchases.get('contoso', 'p1')!.value.softwareKeysRevealedAt).toBe(NOW.toISOString());
@@ -130,23 +168,45 @@ describe('cancelPurchase', () => {
     technicalKind: 'productSupport',
     seats: 1,
     status: 'Pending',
-    activation: { instanceId: 'activation-tech-1', attempt: 1, status: 'Pending', requestedAt: NOW.toISOString(), requestedBy: 'admin' },
+    activation: {
+      instanceId: 'activation-tech-1',
+      attempt: 1,
+      status: 'Pending',
+      requestedAt: NOW.toISOString(),
+      requestedBy: 'admin',
+    },
   });
 
   it('cancels the purchase and its benefits, files a Completed request, and stops the running activation', async () => {
-    const w = world([benefit({ assignments: [{ id: 'a1', userId: 'dev1', assignedAt: NOW.toISOString(), assignedBy: 'admin' }] }), pending]);
+    const w = world([
+      benefit({
+        assignments: [{ id: 'a1', userId: 'dev1', assignedAt: NOW.toISOString(), assignedBy: 'admin' }],
+      }),
+      pending,
+    ]);
     w.store.purchases.put({ ...purchase, benefitIds: ['b1', 'tech'] });
     const { durable, events } = fakeDurable();
     const request = await cancelPurchase(w.deps, durable, {
-      caller: actor('admin'), roles: ['GlobalAdmin'], partnerId: 'contoso', purchaseId: 'p1', reason: 'Bought by mistake', log: () => undefined,
+      caller: actor('admin'),
+      roles: ['GlobalAdmin'],
+      partnerId: 'contoso',
+      purchaseId: 'p1',
+      reason: 'Bought by mistake',
+      log: () => undefined,
     });
-    expect(request).toMatchObject({ type: 'Cancellation', status: 'Completed', details: { purchaseId: 'p1', benefitsCancelled: 2 } });
+    expect(request).toMatchObject({
+      type: 'Cancellation',
+      status: 'Completed',
+      details: { purchaseId: 'p1', benefitsCancelled: 2 },
+    });
     expect(w.store.purchases.get('contoso', 'p1')!.value.status).toBe('Cancelled');
     const vs = w.store.benefits.get('contoso', 'b1')!.value;
     expect(vs.status).toBe('Cancelled');
     expect(vs.assignments[0].endedAt).toBe(NOW.toISOString());
     expect(w.store.benefits.get('contoso', 'tech')!.value.activation?.status).toBe('Cancelled');
-    expect(events.map((e) => [e.instanceId, e.eventName])).toEqual([['activation-tech-1', 'PurchaseCancelled']]);
+    expect(events.map((e) => [e.instanceId, e.eventName])).toEqual([
+      ['activation-tech-1', 'PurchaseCancelled'],
+    ]);
     expect(w.store.serviceRequests).toEqual([request]);
   });
 
@@ -154,7 +214,14 @@ describe('cancelPurchase', () => {
     const w = world([office]);
     w.store.purchases.put({ ...purchase, softwareKeysRevealedAt: NOW.toISOString() });
     const { durable } = fakeDurable();
-    const cmd = { caller: actor('admin'), roles: ['GlobalAdmin'] as Role[], partnerId: 'contoso', purchaseId: 'p1', reason: 'x', log: () => undefined };
+    const cmd = {
+      caller: actor('admin'),
+      roles: ['GlobalAdmin'] as Role[],
+      partnerId: 'contoso',
+      purchaseId: 'p1',
+      reason: 'x',
+      log: () => undefined,
+    };
     await rejects(cancelPurchase(w.deps, durable, cmd), 'software-benefits-activated');
     expect(w.store.purchases.get('contoso', 'p1')!.value.status).toBe('Active');
     expect(w.store.serviceRequests.map((r) => r.status)).toEqual(['Rejected']);

@@ -140,7 +140,12 @@ describe('granting roles (SPEC §2: nobody grants a role with rights they lack)'
 
 describe('the policy: who may do what to which resource (src/app/policy.ts, docs/product.md §2, §3)', () => {
   const vs = benefit();
-  const azure = benefit({ category: 'cloud', cloudKind: 'usageBased', catalogItemId: 'azure-usage-based', seats: 1 });
+  const azure = benefit({
+    category: 'cloud',
+    cloudKind: 'usageBased',
+    catalogItemId: 'azure-usage-based',
+    seats: 1,
+  });
   const technical = benefit({ category: 'technical', technicalKind: 'productSupport', seats: 1 });
   const caller = (roles: Role[], userId = 'me') => ({ userId, roles });
 

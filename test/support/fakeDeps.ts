@@ -12,7 +12,10 @@ type Mutate<T, R> = (value: T) => { value: T; result?: R };
 
 /** A document map keyed `partnerId/id`, with ETags. */
 class Docs<T extends { id: string }> {
-  constructor(private readonly partitionOf: (value: T) => string = (v) => (v as unknown as { partnerId: string }).partnerId) {}
+  constructor(
+    private readonly partitionOf: (value: T) => string = (v) =>
+      (v as unknown as { partnerId: string }).partnerId,
+  ) {}
   readonly map = new Map<string, { value: T; etag: string }>();
   private n = 0;
   put(value: T) {
@@ -57,7 +60,12 @@ export class FakeStore {
   async getBenefit(partnerId: string, benefitId: string) {
     return this.benefits.get(partnerId, benefitId);
   }
-  async updateBenefit<R>(partnerId: string, benefitId: string, mutate: Mutate<Benefit, R>, o: { ifMatch?: string } = {}) {
+  async updateBenefit<R>(
+    partnerId: string,
+    benefitId: string,
+    mutate: Mutate<Benefit, R>,
+    o: { ifMatch?: string } = {},
+  ) {
     return this.benefits.update(partnerId, benefitId, mutate, o.ifMatch);
   }
   async updateBenefitIfChanged<R>(
@@ -80,7 +88,12 @@ export class FakeStore {
   async getPurchase(partnerId: string, purchaseId: string) {
     return this.purchases.get(partnerId, purchaseId);
   }
-  async updatePurchase<R>(partnerId: string, purchaseId: string, mutate: Mutate<Purchase, R>, o: { ifMatch?: string } = {}) {
+  async updatePurchase<R>(
+    partnerId: string,
+    purchaseId: string,
+    mutate: Mutate<Purchase, R>,
+    o: { ifMatch?: string } = {},
+  ) {
     return this.purchases.update(partnerId, purchaseId, mutate, o.ifMatch);
   }
   async createServiceRequest(request: ServiceRequest) {

@@ -1,6 +1,6 @@
 /**
  * Activation routes (docs/product.md §6, §9): start and read an activation, and the operator's early fulfilment or
- * rejection; thin adapters of src/app/activation.ts with the durable client adapter (src/orchestration/durableClient.ts).
+ * rejection; thin adapters of src/app/activation.ts (the durable client port comes from `services.durableClient`).
  */
 import {
   activationView,
@@ -9,14 +9,12 @@ import {
   startBenefitActivation,
 } from '../../app/activation';
 import { ActivationSchema, FulfilmentBody, RejectionBody } from '../../domain/schemas';
-import { durableClientInput } from '../../orchestration/durable';
-import { durablePort } from '../../orchestration/durableClient';
-import { defineRoute, ifMatch, partnerCaller } from '../route';
+import { defineRoute, WITH_DURABLE_CLIENT, ifMatch, partnerCaller } from '../route';
 import { BenefitParams } from './params';
 
 export { activationInstanceId, activationView } from '../../app/activation';
 
-const durable = { extraInputs: [durableClientInput()] };
+const durable = WITH_DURABLE_CLIENT;
 
 const location = (partnerId: string, benefitId: string) =>
   `/api/partners/${encodeURIComponent(partnerId)}/benefits/${encodeURIComponent(benefitId)}/activation`;
@@ -38,11 +36,15 @@ export const startActivation = defineRoute(
     responses: { 202: { description: 'Activation started', schema: ActivationSchema } },
     handle: async (input) => {
       const { params } = input;
-      const { benefit, etag } = await startBenefitActivation(input.services, durablePort(input.context), {
-        ...partnerCaller(input),
-        benefitId: params.benefitId,
-        ifMatch: ifMatch(input.request),
-      });
+      const { benefit, etag } = await startBenefitActivation(
+        input.services,
+        input.services.durableClient(input.context),
+        {
+          ...partnerCaller(input),
+          benefitId: params.benefitId,
+          ifMatch: ifMatch(input.request),
+        },
+      );
       const headers = { Location: location(params.partnerId, params.benefitId), 'Retry-After': '5' };
       return { status: 202, body: activationView(benefit), etag, headers };
     },
@@ -66,7 +68,7 @@ export const getActivation = defineRoute(
     readWithAccess: { benefit: (params) => params.benefitId },
     responses: { 200: { description: 'The activation', schema: ActivationSchema } },
     handle: async ({ services, context, benefit: read }) => {
-      const { benefit, etag } = await readBenefitActivation(services, durablePort(context), read);
+      const { benefit, etag } = await readBenefitActivation(services, services.durableClient(context), read);
       return { status: 200, body: activationView(benefit), etag };
     },
   },
@@ -86,13 +88,17 @@ export const fulfilActivation = defineRoute(
     body: FulfilmentBody.optional(),
     responses: { 202: { description: 'Event raised', schema: ActivationSchema } },
     handle: async ({ services, context, caller, params, body }) => {
-      const benefit = await signalActivation(services, durablePort(context), {
+      const benefit = await signalActivation(services, services.durableClient(context), {
         actor: caller,
         ...params,
         decision: 'fulfil',
         data: body ?? {},
       });
-      return { status: 202, body: activationView(benefit), headers: { Location: location(params.partnerId, params.benefitId) } };
+      return {
+        status: 202,
+        body: activationView(benefit),
+        headers: { Location: location(params.partnerId, params.benefitId) },
+      };
     },
   },
   durable,
@@ -111,13 +117,17 @@ export const rejectActivation = defineRoute(
     body: RejectionBody,
     responses: { 202: { description: 'Event raised', schema: ActivationSchema } },
     handle: async ({ services, context, caller, params, body }) => {
-      const benefit = await signalActivation(services, durablePort(context), {
+      const benefit = await signalActivation(services, services.durableClient(context), {
         actor: caller,
         ...params,
         decision: 'reject',
         data: body,
       });
-      return { status: 202, body: activationView(benefit), headers: { Location: location(params.partnerId, params.benefitId) } };
+      return {
+        status: 202,
+        body: activationView(benefit),
+        headers: { Location: location(params.partnerId, params.benefitId) },
+      };
     },
   },
   durable,

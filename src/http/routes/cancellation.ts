@@ -12,9 +12,7 @@
  */
 import { cancelPurchase } from '../../app/cancelPurchase';
 import { CancellationBody, ServiceRequestSchema } from '../../domain/schemas';
-import { durableClientInput } from '../../orchestration/durable';
-import { durablePort } from '../../orchestration/durableClient';
-import { defineRoute, ifMatch } from '../route';
+import { defineRoute, WITH_DURABLE_CLIENT, ifMatch } from '../route';
 import { PurchaseParams } from './params';
 
 /**
@@ -40,7 +38,7 @@ export const requestCancellation = defineRoute(
       201: { description: 'The completed Cancellation service request', schema: ServiceRequestSchema },
     },
     handle: async ({ services, params, body, caller, user, context, request }) => {
-      const serviceRequest = await cancelPurchase(services, durablePort(context), {
+      const serviceRequest = await cancelPurchase(services, services.durableClient(context), {
         caller,
         roles: user.roles,
         ...params,
@@ -51,5 +49,5 @@ export const requestCancellation = defineRoute(
       return { status: 201, body: serviceRequest };
     },
   },
-  { extraInputs: [durableClientInput()] },
+  WITH_DURABLE_CLIENT,
 );

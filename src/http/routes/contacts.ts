@@ -3,10 +3,8 @@
  * `PUT /api/partners/{partnerId}/marketing-contact` and the public `POST /api/contact-verifications`.
  */
 import { setMarketingContact as setContact, verifyContact as verify } from '../../app/contacts';
-import { durableClientInput } from '../../orchestration/durable';
-import { durablePort } from '../../orchestration/durableClient';
 import { ContactVerificationBody, MarketingContactBody, MarketingContactSchema } from '../../domain/schemas';
-import { defineRoute, ifMatch } from '../route';
+import { defineRoute, WITH_DURABLE_CLIENT, ifMatch } from '../route';
 import { PartnerParams } from './params';
 import * as z from 'zod';
 
@@ -60,8 +58,11 @@ export const verifyContact = defineRoute(
     },
     handle: async ({ services, body, context }) => {
       const log = (m: string) => context.warn(m);
-      return { status: 200, body: await verify(services, durablePort(context), { token: body.token, log }) };
+      return {
+        status: 200,
+        body: await verify(services, services.durableClient(context), { token: body.token, log }),
+      };
     },
   },
-  { extraInputs: [durableClientInput()] },
+  WITH_DURABLE_CLIENT,
 );

@@ -25,7 +25,6 @@ import { listOperatorPartners } from './operatorPartners';
 import { downloadFile } from './downloads';
 import { changePartnerLevel, getMembership, renewMembershipRoute } from './membership';
 
-
 /** The routes of each trigger group (one file per group in functions/). */
 export const ROUTE_GROUPS = {
   system: [health, listPackages, getOpenApi, downloadFile],

@@ -18,7 +18,6 @@ import { provisionBenefits } from '../../domain/provisioning';
 import { toPublicBenefit } from '../../domain/rules';
 import { PartnerSchema } from '../../domain/schemas';
 import type { Partner, PartnerLevel, Purchase } from '../../domain/types';
-import type { Services } from '../../services';
 import { bareEtag } from '../../app/etag';
 import type { Versioned } from '../../store/documents';
 import { audit } from '../../app/audit';

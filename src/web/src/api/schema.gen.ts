@@ -10,7 +10,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The benefit packages partners can buy, with their items and eligible levels */
+        /**
+         * The benefit packages partners can buy, with their items and eligible levels
+         * @description Any signed-in caller.
+         */
         get: operations["listPackages"];
         put?: never;
         post?: never;
@@ -29,7 +32,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Verify a contact email with the token it received */
+        /**
+         * Verify a contact email with the token it received
+         * @description Public: no sign-in needed.
+         */
         post: operations["verifyContact"];
         delete?: never;
         options?: never;
@@ -46,7 +52,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Name the partner and email a verification token is for, without using the token */
+        /**
+         * Name the partner and email a verification token is for, without using the token
+         * @description Public: no sign-in needed.
+         */
         post: operations["lookupContactVerification"];
         delete?: never;
         options?: never;
@@ -61,7 +70,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A placeholder installation file for a download link of a key reveal (public) */
+        /**
+         * A placeholder installation file for a download link of a key reveal (public)
+         * @description Public: no sign-in needed.
+         */
         get: operations["downloadFile"];
         put?: never;
         post?: never;
@@ -78,7 +90,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness probe */
+        /**
+         * Liveness probe
+         * @description Public: no sign-in needed.
+         */
         get: operations["health"];
         put?: never;
         post?: never;
@@ -95,7 +110,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's user, partner, roles and assignments */
+        /**
+         * The caller's user, partner, roles and assignments
+         * @description Any signed-in caller.
+         */
         get: operations["getMe"];
         put?: never;
         post?: never;
@@ -112,7 +130,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** This OpenAPI 3.1 document */
+        /**
+         * This OpenAPI 3.1 document
+         * @description Public: no sign-in needed.
+         */
         get: operations["getOpenApi"];
         put?: never;
         post?: never;
@@ -129,7 +150,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Activations waiting for processing, across partners, oldest first (operator) */
+        /**
+         * Activations waiting for processing, across partners, oldest first (operator)
+         * @description Requires the app role Program.Operator.
+         */
         get: operations["listOperatorActivations"];
         put?: never;
         post?: never;
@@ -146,15 +170,41 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every partner organization, by name (operator) */
+        /**
+         * Every partner organization, by name (operator)
+         * @description Requires the app role Program.Operator.
+         */
         get: operations["listOperatorPartners"];
         put?: never;
-        /** Onboard a partner organization with its first GlobalAdmin (operator) */
+        /**
+         * Onboard a partner organization with its first GlobalAdmin (operator)
+         * @description Requires the app role Program.Operator.
+         */
         post: operations["createPartner"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/operator/partners/{partnerId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Record a partner's level change, upgrade or downgrade (operator)
+         * @description Requires the app role Program.Operator.
+         */
+        patch: operations["changePartnerLevel"];
         trace?: never;
     };
     "/api/operator/partners/{partnerId}/benefits/{benefitId}/activation/fulfilment": {
@@ -166,7 +216,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Fulfil a waiting activation early, optionally with Access ID and Contract ID (operator) */
+        /**
+         * Fulfil a waiting activation early, optionally with Access ID and Contract ID (operator)
+         * @description Requires the app role Program.Operator.
+         */
         post: operations["fulfilActivation"];
         delete?: never;
         options?: never;
@@ -183,7 +236,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Reject a waiting activation (operator) */
+        /**
+         * Reject a waiting activation (operator)
+         * @description Requires the app role Program.Operator.
+         */
         post: operations["rejectActivation"];
         delete?: never;
         options?: never;
@@ -198,7 +254,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read the partner, its membership and marketing contact */
+        /**
+         * Read the partner, its membership and marketing contact
+         * @description Requires one of the roles GlobalAdmin, UserAdmin, AdminAgent, MpnPartnerAdmin in the partner.
+         */
         get: operations["getPartner"];
         put?: never;
         post?: never;
@@ -215,7 +274,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The partner's audit trail */
+        /**
+         * The partner's audit trail
+         * @description Requires one of the roles GlobalAdmin, UserAdmin, AdminAgent, MpnPartnerAdmin in the partner.
+         */
         get: operations["listAuditEvents"];
         put?: never;
         post?: never;
@@ -232,7 +294,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the partner's benefits by category and product name; filter by category, status, or q (name) */
+        /**
+         * List the partner's benefits by category and product name; filter by category, status, or q (name)
+         * @description Requires one of the roles GlobalAdmin, UserAdmin, AdminAgent, MpnPartnerAdmin in the partner.
+         */
         get: operations["listBenefits"];
         put?: never;
         post?: never;
@@ -249,7 +314,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read one benefit */
+        /**
+         * Read one benefit
+         * @description Requires one of the roles GlobalAdmin, UserAdmin, AdminAgent, MpnPartnerAdmin in the partner.
+         */
         get: operations["getBenefit"];
         put?: never;
         post?: never;
@@ -266,10 +334,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read a benefit's activation */
+        /**
+         * Read a benefit's activation
+         * @description Requires one of the roles GlobalAdmin, UserAdmin, AdminAgent, MpnPartnerAdmin in the partner.
+         */
         get: operations["getActivation"];
         put?: never;
-        /** Activate a technical benefit or Go-To-Market offer (runs the activation orchestration) */
+        /**
+         * Activate a technical benefit or Go-To-Market offer (runs the activation orchestration)
+         * @description Requires one of the roles GlobalAdmin, MpnPartnerAdmin in the partner.
+         */
         post: operations["startActivation"];
         delete?: never;
         options?: never;
@@ -286,7 +360,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Assign a seat of a benefit to a user (Visual Studio, Azure self-assignment, technical contact) */
+        /**
+         * Assign a seat of a benefit to a user (Visual Studio, Azure self-assignment, technical contact)
+         * @description Requires one of the roles GlobalAdmin, MpnPartnerAdmin in the partner. The resource decides which applies (assignBenefit or selfAssignCloud); see docs/product.md §2.
+         */
         post: operations["assignBenefit"];
         delete?: never;
         options?: never;
@@ -304,7 +381,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** End an assignment (frees the seat) */
+        /**
+         * End an assignment (frees the seat)
+         * @description Requires one of the roles GlobalAdmin, MpnPartnerAdmin in the partner. The resource decides which applies (assignBenefit or selfAssignCloud); see docs/product.md §2.
+         */
         delete: operations["unassignBenefit"];
         options?: never;
         head?: never;
@@ -320,7 +400,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Reveal product keys and download links (software, license-based cloud) */
+        /**
+         * Reveal product keys and download links (software, license-based cloud)
+         * @description Requires one of the roles GlobalAdmin, MpnPartnerAdmin in the partner.
+         */
         post: operations["revealBenefitKeys"];
         delete?: never;
         options?: never;
@@ -336,9 +419,52 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Set or change the marketing contact (starts email verification) */
+        /**
+         * Set or change the marketing contact (starts email verification)
+         * @description Requires one of the roles GlobalAdmin, MpnPartnerAdmin in the partner.
+         */
         put: operations["setMarketingContact"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/partners/{partnerId}/membership": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the partner's membership: level, status, expiry, and whether it can be renewed now
+         * @description Requires one of the roles GlobalAdmin, UserAdmin, AdminAgent, MpnPartnerAdmin in the partner.
+         */
+        get: operations["getMembership"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/partners/{partnerId}/membership/renewal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Renew the membership: buy the package of the partner's level within the renewal window
+         * @description Requires one of the roles GlobalAdmin, MpnPartnerAdmin in the partner.
+         */
+        post: operations["renewMembership"];
         delete?: never;
         options?: never;
         head?: never;
@@ -352,10 +478,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the partner's purchases */
+        /**
+         * List the partner's purchases
+         * @description Requires one of the roles GlobalAdmin, UserAdmin, AdminAgent, MpnPartnerAdmin in the partner.
+         */
         get: operations["listPurchases"];
         put?: never;
-        /** Buy a benefit package; provisions its benefits for the partner level */
+        /**
+         * Buy a benefit package; provisions its benefits for the partner level
+         * @description Requires one of the roles GlobalAdmin, UserAdmin, AdminAgent, MpnPartnerAdmin in the partner.
+         */
         post: operations["createPurchase"];
         delete?: never;
         options?: never;
@@ -370,7 +502,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read one purchase, with whether it can still be cancelled and why not */
+        /**
+         * Read one purchase, with whether it can still be cancelled and why not
+         * @description Requires one of the roles GlobalAdmin, UserAdmin, AdminAgent, MpnPartnerAdmin in the partner.
+         */
         get: operations["getPurchase"];
         put?: never;
         post?: never;
@@ -389,7 +524,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Cancel a purchase with a refund (within 30 days, no software keys revealed) */
+        /**
+         * Cancel a purchase with a refund (within 30 days, no software keys revealed)
+         * @description Requires one of the roles GlobalAdmin, MpnPartnerAdmin in the partner.
+         */
         post: operations["requestCancellation"];
         delete?: never;
         options?: never;
@@ -404,10 +542,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the partner's service requests (cancellations, advisory hours, support incidents) */
+        /**
+         * List the partner's service requests (cancellations, advisory hours, support incidents)
+         * @description Requires one of the roles GlobalAdmin, UserAdmin, AdminAgent, MpnPartnerAdmin in the partner.
+         */
         get: operations["listServiceRequests"];
         put?: never;
-        /** File an advisory-hours or support-incident request (consumes hours or one incident) */
+        /**
+         * File an advisory-hours or support-incident request (consumes hours or one incident)
+         * @description Requires one of the roles GlobalAdmin, MpnPartnerAdmin in the partner.
+         */
         post: operations["createServiceRequest"];
         delete?: never;
         options?: never;
@@ -422,10 +566,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the partner's users */
+        /**
+         * List the partner's users
+         * @description Requires one of the roles GlobalAdmin, UserAdmin, AdminAgent, MpnPartnerAdmin in the partner.
+         */
         get: operations["listUsers"];
         put?: never;
-        /** Add a user to the partner */
+        /**
+         * Add a user to the partner
+         * @description Requires one of the roles GlobalAdmin, UserAdmin in the partner.
+         */
         post: operations["createUser"];
         delete?: never;
         options?: never;
@@ -440,15 +590,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read one user of the partner */
+        /**
+         * Read one user of the partner
+         * @description Requires one of the roles GlobalAdmin, UserAdmin, AdminAgent, MpnPartnerAdmin in the partner.
+         */
         get: operations["getUser"];
         put?: never;
         post?: never;
-        /** Remove a user from the partner (ends their assignments) */
+        /**
+         * Remove a user from the partner (ends their assignments)
+         * @description Requires one of the roles GlobalAdmin, UserAdmin in the partner.
+         */
         delete: operations["deleteUser"];
         options?: never;
         head?: never;
-        /** Change a user's roles, display name or language */
+        /**
+         * Change a user's roles, display name or language
+         * @description Requires one of the roles GlobalAdmin, UserAdmin in the partner.
+         */
         patch: operations["updateUser"];
         trace?: never;
     };
@@ -619,6 +778,10 @@ export interface components {
             items: components["schemas"]["CatalogItem"][];
             name: string;
         };
+        ChangeLevelBody: {
+            /** @enum {string} */
+            level: "ActionPack" | "Silver" | "Gold";
+        };
         ContactLookup: {
             /** @enum {string} */
             contact: "marketing" | "technical";
@@ -749,6 +912,17 @@ export interface components {
             roles: string[];
             user: components["schemas"]["User"] | null;
         };
+        Membership: {
+            /** Format: date-time */
+            expiresAt: string;
+            /** @enum {string} */
+            level: "ActionPack" | "Silver" | "Gold";
+            /** @enum {string} */
+            managedIn: "PartnerCenter" | "PMC";
+            renewal?: components["schemas"]["RenewalInfo"];
+            /** @enum {string} */
+            status: "Active" | "Expired" | "Suspended";
+        };
         Partner: {
             /** Format: date-time */
             createdAt: string;
@@ -812,6 +986,12 @@ export interface components {
                 refundedAt: string;
                 serviceRequestId: string;
             };
+            renewal?: {
+                /** Format: date-time */
+                expiresAt: string;
+                /** Format: date-time */
+                previousExpiresAt: string;
+            };
             /** Format: date-time */
             softwareKeysRevealedAt?: string;
             /** @enum {string} */
@@ -819,6 +999,24 @@ export interface components {
         };
         RejectionBody: {
             reason: string;
+        };
+        RenewalBody: {
+            /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
+            packageId: string;
+        };
+        RenewalCreated: {
+            benefits: components["schemas"]["Benefit"][];
+            membership: components["schemas"]["Membership"];
+            purchase: components["schemas"]["Purchase"];
+        };
+        RenewalInfo: {
+            /** Format: date-time */
+            closesAt: string;
+            open: boolean;
+            /** Format: date-time */
+            opensAt: string;
+            packageId: string;
+            path: string;
         };
         RevealKeysBody: {
             language: string;
@@ -1367,6 +1565,92 @@ export interface operations {
             };
             /** @description Authenticated, but the role does not allow this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A business rule refused the request (see `code`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` does not match the current ETag */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    changePartnerLevel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
+                partnerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "level": "Gold"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ChangeLevelBody"];
+            };
+        };
+        responses: {
+            /** @description The partner */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Partner"];
+                };
+            };
+            /** @description Invalid input (`validation-failed` with `errors`, or another 400 code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authenticated, but the role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another partner’s ids) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2252,6 +2536,151 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MarketingContact"];
+                };
+            };
+            /** @description Invalid input (`validation-failed` with `errors`, or another 400 code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authenticated, but the role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another partner’s ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A business rule refused the request (see `code`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `If-Match` does not match the current ETag */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMembership: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
+                partnerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The membership */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Membership"];
+                };
+            };
+            /** @description Invalid input (`validation-failed` with `errors`, or another 400 code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authenticated, but the role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another partner’s ids) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    renewMembership: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
+                partnerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "packageId": "silver-competency"
+                 *     }
+                 */
+                "application/json": components["schemas"]["RenewalBody"];
+            };
+        };
+        responses: {
+            /** @description The renewal purchase, the benefits it provisioned and the renewed membership */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RenewalCreated"];
                 };
             };
             /** @description Invalid input (`validation-failed` with `errors`, or another 400 code) */
