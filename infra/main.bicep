@@ -1,4 +1,4 @@
-// Partner-benefits service: everything `azd up` provisions (issue #6, SPEC §10).
+// Partner-benefits service: everything `azd up` provisions (docs/product.md §10).
 // No keys or connection strings with secrets: every data-plane call uses the user-assigned managed identity.
 targetScope = 'subscription'
 
@@ -76,16 +76,16 @@ param maximumInstanceCount int = 100
 ])
 param instanceMemoryMB int = 2048
 
-@description('SPEC §6 step 2: how long an activation waits for processing (ISO 8601 duration).')
+@description('docs/product.md §6 step 2: how long an activation waits for processing (ISO 8601 duration).')
 param activationProcessingTime string = 'P3D'
 
-@description('SPEC §6 step 3: how long a Go-To-Market activation waits for the contact\'s verification (ISO 8601 duration).')
+@description('docs/product.md §6 step 3: how long a Go-To-Market activation waits for the contact\'s verification (ISO 8601 duration).')
 param contactVerificationTimeout string = 'P7D'
 
-@description('SPEC §8: six-field NCRONTAB schedule of the expiry sweep (UTC).')
+@description('docs/product.md §8: six-field NCRONTAB schedule of the expiry sweep (UTC).')
 param expirySweepSchedule string = '0 0 * * * *'
 
-@description('SPEC §8: most benefits one sweep run expires.')
+@description('docs/product.md §8: most benefits one sweep run expires.')
 @minValue(1)
 @maxValue(100000)
 param expirySweepBudget int = 1000

@@ -1,5 +1,5 @@
 /**
- * `npm run start:func` (run with tsx): the "local with Core Tools" path of SPEC §10.
+ * `npm run start:func` (run with tsx): the "local with Core Tools" path of docs/product.md §10.
  *
  * 1. Checks that Azure Functions Core Tools (`func`) is on PATH; if not, says what to install and exits 1.
  * 2. Starts Azurite (npm package, no binary download) for AzureWebJobsStorage and the Durable Functions

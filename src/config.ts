@@ -1,6 +1,6 @@
 /**
- * Application settings, read once from the environment and validated with zod (issue #2).
- * Every setting here must appear in infra/ app settings and local.settings.sample.json (issue #6).
+ * Application settings, read once from the environment and validated with zod.
+ * Every setting here must appear in infra/ app settings and local.settings.sample.json.
  */
 import * as z from 'zod';
 import { Duration } from 'luxon';
@@ -62,17 +62,18 @@ export const ConfigSchema = z
     /** Public base URL used in links inside emails (verification page). */
     PUBLIC_BASE_URL: z.url().default('http://localhost:7071'),
     /**
-     * SPEC §3: where the installation media of software benefits are downloaded from (`…/<catalog item>/<language>/
+     * docs/product.md §3: where the installation media of software benefits are downloaded from
+     * (`…/<catalog item>/<language>/
      * <os>/<file>`). Unset: `PUBLIC_BASE_URL` + `/api/downloads`, the service's own placeholder route.
      */
     DOWNLOADS_BASE_URL: z.url().optional(),
-    /** SPEC §6 step 2: how long an activation waits for processing. */
+    /** docs/product.md §6 step 2: how long an activation waits for processing. */
     ACTIVATION_PROCESSING_TIME: isoDuration('P3D'),
-    /** SPEC §6 step 3: how long a Go-To-Market activation waits for the contact's verification. */
+    /** docs/product.md §6 step 3: how long a Go-To-Market activation waits for the contact's verification. */
     CONTACT_VERIFICATION_TIMEOUT: isoDuration('P7D'),
-    /** SPEC §8: when the expiry sweep runs. */
+    /** docs/product.md §8: when the expiry sweep runs. */
     EXPIRY_SWEEP_SCHEDULE: ncrontab,
-    /** SPEC §8: most benefits one sweep run expires (the rest wait for the next run). */
+    /** docs/product.md §8: most benefits one sweep run expires (the rest wait for the next run). */
     EXPIRY_SWEEP_BUDGET: z.coerce.number().int().min(1).max(100000).default(1000),
   })
   .superRefine((c, ctx) => {
@@ -114,7 +115,10 @@ export function getConfig(): Config {
   cached ??= loadConfig();
   return cached;
 }
-/** The base URL of download links (SPEC §3): `DOWNLOADS_BASE_URL`, else the service's own `/api/downloads`. */
+/**
+ * The base URL of download links (docs/product.md §3): `DOWNLOADS_BASE_URL`, else the service's own
+ * `/api/downloads`.
+ */
 export function downloadsBaseUrl(config: Pick<Config, 'DOWNLOADS_BASE_URL' | 'PUBLIC_BASE_URL'>): string {
   return (config.DOWNLOADS_BASE_URL ?? `${config.PUBLIC_BASE_URL.replace(/\/+$/, '')}/api/downloads`).replace(
     /\/+$/,

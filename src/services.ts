@@ -36,6 +36,8 @@ export interface ServiceOverrides {
   container?: Container;
   clock?: Clock;
   email?: EmailSender;
+  /** Source of the store's retry jitter, numbers in [0, 1) (default Math.random; tests pass a seeded one). */
+  random?: () => number;
 }
 
 /** Builds services from settings; production passes no overrides. */
@@ -45,7 +47,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
   return {
     config,
     clock: overrides.clock ?? systemClock,
-    store: new BenefitsStore(new Documents(container)),
+    store: new BenefitsStore(new Documents(container, overrides.random)),
     email,
     mail: composingMailer(email),
     tokens: new TokenValidator({

@@ -1,6 +1,6 @@
 // Cosmos DB for NoSQL, serverless, Entra ID only (no account keys): one database, one container
-// partitioned by /partnerId (SPEC §10). The app never creates them at run time in Azure: data-plane
-// RBAC cannot create databases or containers, so they are provisioned here.
+// partitioned by /partnerId (docs/product.md §10). The app never creates them at run time in Azure:
+// data-plane RBAC cannot create databases or containers, so they are provisioned here.
 param accountName string
 param location string = resourceGroup().location
 param tags object = {}

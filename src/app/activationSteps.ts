@@ -66,8 +66,9 @@ export async function sendActivationInstructions(
   if (benefit.value.status === 'Cancelled') return { sent: false, cancelled: true };
   const b = benefit.value;
   const p = partner.value;
-  // SPEC §2 "Membership": a membership that ended (or stopped being Active) while the activation waited activates
-  // nothing, and no benefit gets an `expiresAt` before its `activatedAt`. A permanent failure: no retry, no email.
+  // docs/product.md §2 "Membership": a membership that ended (or stopped being Active) while the activation
+  // waited activates nothing, and no benefit gets an `expiresAt` before its `activatedAt`. A permanent
+  // failure: no retry, no email.
   const refused = membershipRefusal(p, input.activatedAt);
   if (refused) return { sent: false, failure: refused };
   const expiresAt = expiryOf(b, input.activatedAt, p.membership.expiresAt);
@@ -117,7 +118,10 @@ export async function sendActivationInstructions(
   return { sent: true };
 }
 
-/** Step 5: marks the benefit `Active` with `activatedAt`, `expiresAt` (SPEC §3) and the technical ids. */
+/**
+ * Step 5: marks the benefit `Active` with `activatedAt`, `expiresAt` (docs/product.md §3) and the technical
+ * ids.
+ */
 export async function completeActivation(
   services: AppDeps,
   input: Base & { accessId?: string; contractId?: string; activatedAt: string },

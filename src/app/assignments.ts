@@ -172,3 +172,19 @@ export async function unassignBenefitSeat(
   });
   return { etag: saved.etag };
 }
+
+/**
+ * One assignment of a benefit, also an ended one (with `endedAt`): what the `Location` of an assignment points to.
+ * Any admin role may read it, like the benefit that holds it.
+ * @throws DomainError `not-found` (benefit or assignment).
+ */
+export async function getBenefitAssignment(
+  deps: AppDeps,
+  query: { partnerId: string; benefitId: string; assignmentId: string },
+): Promise<Assignment> {
+  const benefit = await deps.store.getBenefit(query.partnerId, query.benefitId);
+  if (!benefit) throw new DomainError('not-found', `Benefit ${query.benefitId} was not found.`);
+  const assignment = benefit.value.assignments.find((a) => a.id === query.assignmentId);
+  if (!assignment) throw new DomainError('not-found', `Assignment ${query.assignmentId} was not found.`);
+  return assignment;
+}

@@ -1,5 +1,6 @@
 /**
- * Audit trail (SPEC §9: every mutation writes an audit event: actor, action, target, outcome, time).
+ * Audit trail (docs/product.md §9: every mutation writes an audit event: actor, action, target, outcome,
+ * time).
  */
 import type { AuditEvent } from '../domain/types';
 import type { AppDeps as Services } from './ports';

@@ -1,13 +1,14 @@
 /**
- * Cancellation with refund (SPEC §4): cancelling a purchase files a `Cancellation` service request.
+ * Cancellation with refund (docs/product.md §4): cancelling a purchase files a `Cancellation` service
+ * request.
  *
  * The purchase document is the arbiter: eligibility (`refundEligibility`) is evaluated inside its conditional
  * (ETag) update, as the key reveal route records a software reveal inside its own conditional update of the same
  * document — so a reveal racing a cancellation has exactly one winner. An ineligible request writes nothing to
  * the purchase; it is recorded `Rejected` and answered 409. An eligible one cancels the purchase (with its refund
- * record), then every benefit of it (assignments ended), undoes the renewal of a renewal purchase (SPEC §12),
- * records the request `Completed`, and tells running activations `PurchaseCancelled` so they end without email
- * (SPEC §6).
+ * record), then every benefit of it (assignments ended), undoes the renewal of a renewal purchase
+ * (docs/product.md §12), records the request `Completed`, and tells running activations `PurchaseCancelled`
+ * so they end without email (docs/product.md §6).
  */
 import { markActivationCancelled } from '../domain/activation';
 import { DomainError, isDomainError } from '../domain/errors';
@@ -102,7 +103,7 @@ export async function cancelPurchase(
   }
 
   const { count } = await cancelBenefits(services, durable, cmd.log, params.partnerId, cancelled.id, now);
-  await undoRenewal(services, cancelled); // a refunded renewal purchase no longer renews (SPEC §12)
+  await undoRenewal(services, cancelled); // a refunded renewal purchase no longer renews (docs/product.md §12)
   const request = completedRequest(cancelled, count);
   await services.store.createServiceRequest(request);
   await audit(services, {
@@ -167,7 +168,10 @@ async function completeInterrupted(
   });
 }
 
-/** Records and audits the `Rejected` request of an ineligible cancellation (SPEC §4), then lets the 409 go. */
+/**
+ * Records and audits the `Rejected` request of an ineligible cancellation (docs/product.md §4), then lets the
+ * 409 go.
+ */
 async function reject(
   services: Services,
   input: {
@@ -203,11 +207,11 @@ async function reject(
 }
 
 /**
- * Cancels every benefit of a cancelled purchase (SPEC §4): status `Cancelled`, active assignments ended
- * (`endedAt` = `now`), a `Pending` activation marked `Cancelled`; each benefit by its own conditional update,
- * writing nothing for one already cancelled (idempotent, safe to run twice or concurrently). Then raises
- * `PurchaseCancelled` to the orchestration of every benefit that was `Pending`, so it ends without email; an
- * instance that is not running any more is logged as a warning and ignored.
+ * Cancels every benefit of a cancelled purchase (docs/product.md §4): status `Cancelled`, active assignments
+ * ended (`endedAt` = `now`), a `Pending` activation marked `Cancelled`; each benefit by its own conditional
+ * update, writing nothing for one already cancelled (idempotent, safe to run twice or concurrently). Then
+ * raises `PurchaseCancelled` to the orchestration of every benefit that was `Pending`, so it ends without
+ * email; an instance that is not running any more is logged as a warning and ignored.
  * Round trips: one query, then per benefit one read plus one write when it changes.
  * @returns how many benefits this call changed.
  */

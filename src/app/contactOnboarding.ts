@@ -1,6 +1,6 @@
 /**
- * Contact onboarding by email (SPEC §7): a single-use verification token (256 random bits, only its
- * SHA-256 stored, valid 7 days) is emailed to a new marketing contact or technical contact's alternate
+ * Contact onboarding by email (docs/product.md §7): a single-use verification token (256 random bits, only
+ * its SHA-256 stored, valid 7 days) is emailed to a new marketing contact or technical contact's alternate
  * email; `POST /api/contact-verifications { token }` proves the address.
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -14,7 +14,7 @@ import type { AppDeps as Services } from './ports';
 import { TOKENS_PARTITION } from '../store/store';
 import { notify } from './notify';
 
-/** How long a verification token is valid, milliseconds (SPEC §7: 7 days). */
+/** How long a verification token is valid, milliseconds (docs/product.md §7: 7 days). */
 export const VERIFICATION_TOKEN_TTL_MS = 7 * 24 * 3600 * 1000;
 
 /** The stored form of a token (the token itself is never stored). */

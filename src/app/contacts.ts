@@ -132,7 +132,7 @@ export async function verifyContact(
     },
     detail: { contact: record.contact, userId: record.userId },
   });
-  // Wake activations waiting for this partner's contact (SPEC §6 step 3).
+  // Wake activations waiting for this partner's contact (docs/product.md §6 step 3).
   const waiting = await services.store.listPendingActivations(record.homePartnerId);
   for (const b of waiting) {
     if (!b.activation?.instanceId) continue;

@@ -1,6 +1,6 @@
 /**
- * The expiry sweep (SPEC §8), run by the `expirySweep` timer trigger (`functions/expiry.ts`, schedule
- * `%EXPIRY_SWEEP_SCHEDULE%`) and by `npm run sweep` through the local host.
+ * The expiry sweep (docs/product.md §8), run by the `expirySweep` timer trigger (`functions/expiry.ts`,
+ * schedule `%EXPIRY_SWEEP_SCHEDULE%`) and by `npm run sweep` through the local host.
  *
  * It pages through the `Active` benefits with `expiresAt <= now` across partners (a selective query: its cost
  * grows with the due count, not with all benefits), and for each one:
@@ -64,7 +64,7 @@ export const EXPIRY_NOTICE_MAX_ATTEMPTS = 5;
 export const expiryNoticeKey = (benefitId: string) => `expiry-${benefitId}`;
 
 /**
- * Runs one sweep at `services.clock.now()` (SPEC §8).
+ * Runs one sweep at `services.clock.now()` (docs/product.md §8).
  * Round trips (embedded server, measured by test/http/expirySweep.test.ts): `pages` queries, plus per expired
  * benefit one read + one write (the conditional update) + one write of the notice state (with that write's ETag)
  * + one audit write, plus per assignee one user read, plus
@@ -254,9 +254,10 @@ async function sendNotice(
 }
 
 /**
- * Who gets the expiry notice (SPEC §8): for a Go-To-Market offer the marketing contact (its email, in its
- * preferred language), or — when the partner has none (product) — the partner's GlobalAdmins in en-US; for every
- * other benefit the users whose assignment it ended (account emails, en-US). No recipients → no email.
+ * Who gets the expiry notice (docs/product.md §8): for a Go-To-Market offer the marketing contact (its email,
+ * in its preferred language), or — when the partner has none (product) — the partner's GlobalAdmins in en-US;
+ * for every other benefit the users whose assignment it ended (account emails, en-US). No recipients → no
+ * email.
  */
 async function noticeRecipients(
   benefit: Benefit,
@@ -292,7 +293,7 @@ const namesOf = (users: User[], fallback: string) =>
 
 /**
  * Per-run caches of partner and user reads (a run touches few partners; concurrent loads are shared). Also used by
- * the notice sweep (`src/http/notices.ts`).
+ * the notice sweep (`src/app/notices.ts`).
  */
 export class Lookups {
   private readonly partners = new Map<string, Promise<Partner | undefined>>();

@@ -1,5 +1,6 @@
 /**
- * Seat rules: assigning and unassigning users to benefits (SPEC §3 "Seats", categories table; SPEC §2).
+ * Seat rules: assigning and unassigning users to benefits (docs/product.md §3 "Seats", categories table;
+ * docs/product.md §2).
  */
 import { assertContactEmailDiffers } from './contacts';
 import { DomainError } from './errors';
@@ -7,7 +8,8 @@ import { computeExpiresAt } from './expiry';
 import type { Assignment, Benefit, Role, User } from './types';
 
 /**
- * Throws when the benefit was cancelled (SPEC §4: a cancelled purchase cancels every benefit of it).
+ * Throws when the benefit was cancelled (docs/product.md §4: a cancelled purchase cancels every benefit of
+ * it).
  * @throws DomainError `benefit-cancelled` (409).
  */
 export function assertNotCancelled(benefit: Pick<Benefit, 'status' | 'productName'>): void {
@@ -36,7 +38,7 @@ export interface AssignSeatInput {
   now: Date;
   /**
    * The partner's membership end (ISO 8601). Required when the assignment activates the benefit (usage-based cloud,
-   * first Visual Studio seat): it becomes `expiresAt` (SPEC §3).
+   * first Visual Studio seat): it becomes `expiresAt` (docs/product.md §3).
    */
   membershipExpiresAt?: string;
 }
@@ -59,18 +61,20 @@ export function assertSeatAssignable(benefit: Benefit): SeatKind {
 }
 
 /**
- * Assigns a seat of `benefit` to a user and returns the new benefit and assignment (no mutation) (SPEC §3).
+ * Assigns a seat of `benefit` to a user and returns the new benefit and assignment (no mutation)
+ * (docs/product.md §3).
  *
- * - `visualStudio`: GlobalAdmin only (SPEC §2 "assign a benefit to an employee"); a user holds at most one active
- *   seat; seats are finite. The first assignment of a `NotActivated` benefit makes it `Active` with `activatedAt` =
- *   `now` and `expiresAt` = membership end (product decision). `alternateEmail`, if given, is kept as the
- *   communication email (product).
+ * - `visualStudio`: GlobalAdmin only (docs/product.md §2 "assign a benefit to an employee"); a user holds at
+ *   most one active seat; seats are finite. The first assignment of a `NotActivated` benefit makes it
+ *   `Active` with `activatedAt` = `now` and `expiresAt` = membership end (product decision).
+ *   `alternateEmail`, if given, is kept as the communication email (product).
  * - `cloud`/`usageBased` (Azure): "assign yourself as a user" — the caller must hold GlobalAdmin or MpnPartnerAdmin
  *   and may only assign themself; one seat; the benefit becomes `Active` (`activatedAt` = `now`, `expiresAt` =
  *   membership end) unless it already is.
  * - `technical`: GlobalAdmin only; `alternateEmail` is required and must differ (case-insensitive, trimmed) from the
  *   user's account email (seeds, "Manage technical benefits"); one technical contact per benefit (to replace, unassign
- *   first). The status is unchanged: technical activation is the lifecycle orchestration (SPEC §6).
+ *   first). The status is unchanged: technical activation is the lifecycle orchestration
+ *   (docs/product.md §6).
  * - `software`, `goToMarket`, `cloud`/`licenseBased`: not assigned to users.
  *
  * Who may assign (role, self-assignment only) is the policy's (src/app/policy.ts `assertCanAssign`), asked by the use
@@ -169,7 +173,8 @@ export function endAssignment(benefit: Benefit, assignmentId: string, now: Date)
 
 /**
  * The assignments of a benefit with every active one ended at `endedAt` (ISO 8601); ended ones keep their own
- * end. Used when the whole benefit ends: expiry (SPEC §8) and cancellation (SPEC §4). No mutation.
+ * end. Used when the whole benefit ends: expiry (docs/product.md §8) and cancellation (docs/product.md §4).
+ * No mutation.
  */
 export function endAllAssignments(assignments: readonly Assignment[], endedAt: string): Assignment[] {
   return assignments.map((a) => (a.endedAt === undefined ? { ...a, endedAt } : a));

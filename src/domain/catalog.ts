@@ -1,5 +1,6 @@
 /**
- * The benefit catalog, shipped with the project as data (SPEC §3, package ids in SPEC §10).
+ * The benefit catalog, shipped with the project as data (docs/product.md §3, package ids in
+ * docs/product.md §10).
  *
  * FROM THE SEEDS (Microsoft Partner Center "Manage your MPN membership benefits", 2017-07 / 2019-10 / 2020-09):
  * - Packages hold "internal-use rights software, cloud services, Visual Studio subscriptions, and support"
@@ -20,11 +21,11 @@
  * - Which packages hold which offers: Silver Core → silver-competency, Gold Core → gold-competency,
  *   ISV Co-sell ready → both competency packages; Action Pack has no Go-To-Market offer and no Signature support.
  * - Every number: Visual Studio seats (Gold 25 Enterprise, Silver 10 Enterprise, Action Pack 5 Professional),
- *   incident counts, advisory hours, Go-To-Market term (12 months, SPEC §3 default).
+ *   incident counts, advisory hours, Go-To-Market term (12 months, docs/product.md §3 default).
  * - Product names and editions, and the language/OS lists per product (de-DE and ja-JP added as common
  *   download languages).
  * - Package eligibility: action-pack open to every level; silver-competency for Silver or Gold; gold-competency
- *   for Gold only (SPEC §3: "a competency package needs that competency level or higher").
+ *   for Gold only (docs/product.md §3: "a competency package needs that competency level or higher").
  *
  * The data is deep-frozen: consumers copy arrays when building benefits (see `provisionBenefits`).
  */
@@ -40,15 +41,15 @@ const WINDOWS_CLIENT_OS = ['Windows x64', 'Windows x86'];
 const SERVER_OS = ['Windows x64'];
 const M365_OS = ['Windows x64', 'Windows x86', 'macOS'];
 
-/** Go-To-Market offer term in months (SPEC §3: "12 months unless the catalog says otherwise"). */
+/** Go-To-Market offer term in months (docs/product.md §3: "12 months unless the catalog says otherwise"). */
 export const DEFAULT_GTM_TERM_MONTHS = 12;
 
-/** The Azure portal, where a usage-based Azure subscription is managed (SPEC §3). */
+/** The Azure portal, where a usage-based Azure subscription is managed (docs/product.md §3). */
 export const AZURE_PORTAL_URL = 'https://portal.azure.com/';
 
 /**
- * Special instructions of software products (SPEC §3 "follow any special instructions listed"), by catalog item id;
- * products not listed get the general software instructions.
+ * Special instructions of software products (docs/product.md §3 "follow any special instructions listed"), by
+ * catalog item id; products not listed get the general software instructions.
  */
 const SOFTWARE_INSTRUCTIONS: Record<string, string> = {
   'office-professional-plus-2019':
@@ -198,7 +199,7 @@ function deepFreeze<T>(value: T): T {
 }
 
 /**
- * The three packages of the catalog (SPEC §3, §10), in ascending order of level.
+ * The three packages of the catalog (docs/product.md §3, §10), in ascending order of level.
  * Shape: `CatalogPackage[]`, each item a `CatalogItem` whose `levels` lists the partner levels receiving it.
  * Deep-frozen: never mutate; copy arrays when deriving benefits.
  */
@@ -268,7 +269,7 @@ export const CATALOG: readonly CatalogPackage[] = deepFreeze<CatalogPackage[]>([
 
 /**
  * The package with this id (`action-pack`, `silver-competency`, `gold-competency`), or `undefined`.
- * Callers answer `404 not-found` for an unknown id. Source: SPEC §10.
+ * Callers answer `404 not-found` for an unknown id. Source: docs/product.md §10.
  */
 export function getPackage(id: string): CatalogPackage | undefined {
   return CATALOG.find((p) => p.id === id);
@@ -276,7 +277,7 @@ export function getPackage(id: string): CatalogPackage | undefined {
 
 /**
  * The catalog item `itemId` of package `packageId` (a benefit's `packageId` + `catalogItemId`), or `undefined`
- * when either is unknown. Used e.g. for a Go-To-Market offer's `termMonths` (SPEC §3).
+ * when either is unknown. Used e.g. for a Go-To-Market offer's `termMonths` (docs/product.md §3).
  */
 export function getCatalogItem(packageId: string, itemId: string): CatalogItem | undefined {
   return getPackage(packageId)?.items.find((i) => i.id === itemId);

@@ -1,6 +1,6 @@
 /**
- * Contact rules: the marketing contact (SPEC §5) and the "different email" safeguard shared with technical
- * contacts (seeds, "Manage technical benefits" / "Manage Go-To-Market offers").
+ * Contact rules: the marketing contact (docs/product.md §5) and the "different email" safeguard shared with
+ * technical contacts (seeds, "Manage technical benefits" / "Manage Go-To-Market offers").
  */
 import { isValidPhoneNumber } from 'libphonenumber-js';
 import * as z from 'zod';
@@ -12,8 +12,8 @@ import { LocaleSchema, type Benefit, type User } from './types';
 const E164_SHAPE = /^\+[1-9]\d{1,14}$/;
 
 /**
- * A phone number in E.164 form, e.g. `+14255550100` (SPEC §5): must start with `+`, contain only digits after it,
- * and be a valid number for its country according to libphonenumber-js `isValidPhoneNumber`.
+ * A phone number in E.164 form, e.g. `+14255550100` (docs/product.md §5): must start with `+`, contain only
+ * digits after it, and be a valid number for its country according to libphonenumber-js `isValidPhoneNumber`.
  */
 export const PhoneE164Schema = z
   .string()
@@ -23,9 +23,10 @@ export const PhoneE164Schema = z
   .meta({ description: 'Phone number in E.164 form', example: '+14255550100' });
 
 /**
- * Body of `PUT …/marketing-contact` (SPEC §5): `{ userId, email, phone (E.164), preferredLanguage (en-US | zh-TW |
- * zh-CN | ru-RU) }`. Strict: unknown keys are rejected. The email-differs rule needs the user, so it is checked by
- * `assertContactEmailDiffers`, not here.
+ * Body of `PUT …/marketing-contact` (docs/product.md §5):
+ * `{ userId, email, phone (E.164), preferredLanguage (en-US | zh-TW | zh-CN | ru-RU) }`. Strict: unknown keys
+ * are rejected. The email-differs rule needs the user, so it is checked by `assertContactEmailDiffers`, not
+ * here.
  */
 export const MarketingContactInputSchema = z
   .strictObject({
@@ -45,7 +46,7 @@ export function normalizeEmail(email: string): string {
 /**
  * Throws when `email` equals the user's account email, ignoring case and surrounding spaces. Marketing and technical
  * contacts must "provide an email address for the user that's different from the email address associated with your
- * company's Partner Center account" (2019-10/2020-09 seeds; SPEC §3, §5).
+ * company's Partner Center account" (2019-10/2020-09 seeds; docs/product.md §3, §5).
  * @param field the field reported in `errors` (`body.email` for the marketing contact, `body.alternateEmail` for a
  *   technical contact).
  * @throws DomainError `alternate-email-must-differ` (400) with a field error on `field`.
@@ -65,9 +66,9 @@ export function assertContactEmailDiffers(
 }
 
 /**
- * Records the verification of a technical contact's alternate email on its benefit (SPEC §5, §7): the assignment
- * `assignmentId` gets `alternateEmailVerifiedAt` = `verifiedAt` (ISO 8601). Returns the new benefit (no mutation),
- * or `undefined` when it was verified already (nothing to write).
+ * Records the verification of a technical contact's alternate email on its benefit (docs/product.md §5, §7):
+ * the assignment `assignmentId` gets `alternateEmailVerifiedAt` = `verifiedAt` (ISO 8601). Returns the new
+ * benefit (no mutation), or `undefined` when it was verified already (nothing to write).
  * @throws DomainError `invalid-token` (400) when the token no longer names the current contact: the assignment
  *   ended or its alternate email is not `email` (case-insensitive) — the same answer as for any bad token.
  */

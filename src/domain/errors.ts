@@ -1,6 +1,6 @@
 /**
- * Machine-readable error codes of the HTTP contract (SPEC §9) and the domain error that carries them.
- * `src/http/problem.ts` turns a DomainError into `application/problem+json` (RFC 9457).
+ * Machine-readable error codes of the HTTP contract (docs/product.md §9) and the domain error that carries
+ * them. `src/http/problem.ts` turns a DomainError into `application/problem+json` (RFC 9457).
  */
 
 /** Every code the API answers with, and its HTTP status. */

@@ -1,6 +1,7 @@
 /**
- * Expiry of an activated benefit (SPEC §3: "`expiresAt` is the catalog offer's term from activation for
- * Go-To-Market offers (12 months unless the catalog says otherwise), and the membership's end date for the rest").
+ * Expiry of an activated benefit (docs/product.md §3: "`expiresAt` is the catalog offer's term from
+ * activation for Go-To-Market offers (12 months unless the catalog says otherwise), and the membership's end
+ * date for the rest").
  */
 import { DateTime } from 'luxon';
 import { DEFAULT_GTM_TERM_MONTHS, getCatalogItem } from './catalog';
@@ -19,11 +20,12 @@ export function toUtcIso(iso: string, what = 'timestamp'): string {
 }
 
 /**
- * When a benefit activated at `activatedAt` expires, as an ISO 8601 UTC string (SPEC §3).
+ * When a benefit activated at `activatedAt` expires, as an ISO 8601 UTC string (docs/product.md §3).
  * - `goToMarket`: `activatedAt` + the offer's `termMonths` calendar months (default 12), computed with luxon in UTC
  *   (e.g. 2024-02-29 + 12 months = 2025-02-28). The term is not capped by the membership end (product).
- * - every other category: `membershipExpiresAt` (the membership's end date) (product, SPEC §3), which must lie
- *   after `activatedAt` (SPEC §2: no benefit ever gets an `expiresAt` earlier than its `activatedAt`).
+ * - every other category: `membershipExpiresAt` (the membership's end date) (product, docs/product.md §3),
+ *   which must lie after `activatedAt` (docs/product.md §2: no benefit ever gets an `expiresAt` earlier than
+ *   its `activatedAt`).
  * @param catalogItem the benefit's catalog item; when omitted it is looked up from `benefit.packageId` /
  *   `benefit.catalogItemId`; when not found the default term applies.
  * @throws DomainError `membership-inactive` (409) when the membership ends at or before `activatedAt`;
@@ -45,8 +47,8 @@ export function computeExpiresAt(
     return DateTime.fromJSDate(activatedAt, { zone: 'utc' }).plus({ months }).toISO() as string;
   }
   const end = toUtcIso(membershipExpiresAt, 'membership expiresAt');
-  // SPEC §2: no benefit ever gets an `expiresAt` earlier than its `activatedAt` — a membership that has ended
-  // activates nothing.
+  // docs/product.md §2: no benefit ever gets an `expiresAt` earlier than its `activatedAt` — a membership
+  // that has ended activates nothing.
   if (Date.parse(end) <= activatedAt.getTime()) {
     throw new DomainError(
       'membership-inactive',

@@ -1,6 +1,6 @@
 /**
  * "Get keys" for software and license-based cloud benefits (seeds, "Manage software benefits" / "Manage cloud
- * services benefits"; SPEC §3), and the public view of a benefit that never shows keys.
+ * services benefits"; docs/product.md §3), and the public view of a benefit that never shows keys.
  */
 import { assertNotCancelled } from './assignments';
 import { DomainError, type FieldError } from './errors';
@@ -33,7 +33,7 @@ export interface RevealKeysInput {
   /** One of the benefit's `operatingSystems` (e.g. `Windows x64`). */
   operatingSystem: string;
   now: Date;
-  /** The partner's membership end (ISO 8601): `expiresAt` on the first reveal (SPEC §3). */
+  /** The partner's membership end (ISO 8601): `expiresAt` on the first reveal (docs/product.md §3). */
   membershipExpiresAt: string;
   /** Generator of a new product key (the domain has no randomness); called only for a new language/OS pair. */
   randomKey: () => string;
@@ -41,12 +41,18 @@ export interface RevealKeysInput {
   downloadBaseUrl?: string;
 }
 
-/** Result of `revealKeys`. `firstReveal` is true when the benefit had no key before (audit it, SPEC §3). */
+/**
+ * Result of `revealKeys`. `firstReveal` is true when the benefit had no key before (audit it,
+ * docs/product.md §3).
+ */
 export interface RevealKeysResult {
   benefit: Benefit;
   keys: RevealedKey[];
   downloads: DownloadLink[];
-  /** The product's special instructions from the catalog (SPEC §3: "follow any special instructions listed"). */
+  /**
+   * The product's special instructions from the catalog (docs/product.md §3: "follow any special instructions
+   * listed").
+   */
   instructions: string;
   firstReveal: boolean;
 }
@@ -56,7 +62,9 @@ export function secretKeyId(language: string, operatingSystem: string): string {
   return `${language}|${operatingSystem}`;
 }
 
-/** True when keys can be revealed for the benefit: `software` and `cloud`/`licenseBased` (SPEC §3). */
+/**
+ * True when keys can be revealed for the benefit: `software` and `cloud`/`licenseBased` (docs/product.md §3).
+ */
 export function hasKeys(benefit: Pick<Benefit, 'category' | 'cloudKind'>): boolean {
   return (
     benefit.category === 'software' || (benefit.category === 'cloud' && benefit.cloudKind === 'licenseBased')
@@ -65,11 +73,13 @@ export function hasKeys(benefit: Pick<Benefit, 'category' | 'cloudKind'>): boole
 
 /**
  * Reveals the product key and download link of a software or license-based cloud benefit for one language and OS
- * (SPEC §3 "Get keys"). Returns a new benefit (no mutation) whose `secretKeys[`${language}|${operatingSystem}`]` holds
- * the key, so a repeated reveal returns the same key without calling `randomKey`. The first reveal (no key stored yet)
- * marks a not-yet-Active benefit `Active` with `activatedAt` = `now` and `expiresAt` = membership end.
+ * (docs/product.md §3 "Get keys"). Returns a new benefit (no mutation) whose
+ * `secretKeys[`${language}|${operatingSystem}`]` holds the key, so a repeated reveal returns the same key
+ * without calling `randomKey`. The first reveal (no key stored yet) marks a not-yet-Active benefit `Active`
+ * with `activatedAt` = `now` and `expiresAt` = membership end.
  *
- * The caller must also record software reveals on the purchase (`recordKeyReveal`, SPEC §4 refunds).
+ * The caller must also record software reveals on the purchase (`recordKeyReveal`, docs/product.md §4
+ * refunds).
  * @throws DomainError `not-activatable` (not software / license-based cloud) · `benefit-cancelled` ·
  *   `benefit-not-active` (benefit `Expired`) · `validation-failed` (400) with `errors` on `body.language` and/or
  *   `body.operatingSystem` listing the allowed values · `internal-error` (invalid `membershipExpiresAt`).
@@ -190,10 +200,11 @@ const PUBLIC_KEYS = Object.keys(PUBLIC_BENEFIT_FIELDS) as (keyof Benefit)[];
 export type PublicBenefit = Benefit & { instructions?: string; portalUrl?: string };
 
 /**
- * The benefit as list/get responses show it (SPEC §3: "keys never appear in list/get responses"): a copy holding only
- * the public fields of `Benefit` — `secretKeys` and anything not declared on `Benefit` (e.g. store metadata such as
- * `_etag`) are dropped; assignments are copied — plus, from its catalog item, the product's special `instructions`
- * and, where it has one, the `portalUrl` where it is managed (usage-based Azure: the Azure portal).
+ * The benefit as list/get responses show it (docs/product.md §3: "keys never appear in list/get responses"):
+ * a copy holding only the public fields of `Benefit` — `secretKeys` and anything not declared on `Benefit`
+ * (e.g. store metadata such as `_etag`) are dropped; assignments are copied — plus, from its catalog item,
+ * the product's special `instructions` and, where it has one, the `portalUrl` where it is managed
+ * (usage-based Azure: the Azure portal).
  */
 export function toPublicBenefit(benefit: Benefit): PublicBenefit {
   const out: Record<string, unknown> = {};

@@ -1,11 +1,11 @@
 /**
- * The partner-role permission table of SPEC §2, as one rule module. Every route checks its action here;
- * no other module decides which Partner Center role may do what.
+ * The partner-role permission table of docs/product.md §2, as one rule module. Every route checks its action
+ * here; no other module decides which Partner Center role may do what.
  */
 import { DomainError } from './errors';
 import type { Role } from './types';
 
-/** Everything a partner member may try to do (SPEC §2 rows). */
+/** Everything a partner member may try to do (docs/product.md §2 rows). */
 export const PARTNER_ACTIONS = [
   'read',
   'purchase',
@@ -23,12 +23,12 @@ export const PARTNER_ACTIONS = [
 ] as const;
 
 /**
- * An action of SPEC §2's table:
+ * An action of docs/product.md §2's table:
  * `read` partner/benefits/purchases/service requests/audit; `purchase` a package; `listUsers` (to select a user for
  * a contact or a seat); `manageUsers` (add users, change their roles, remove them);
  * `assignBenefit` (assign or unassign a benefit to an employee); `selfAssignCloud` (assign yourself to a
  * usage-based cloud subscription); `activateBenefit`; `revealKeys`; `setMarketingContact`; `activateGoToMarket`;
- * `requestCancellation`; `fileServiceRequest`; `renewMembership` (purchase + renewal, SPEC §12).
+ * `requestCancellation`; `fileServiceRequest`; `renewMembership` (purchase + renewal, docs/product.md §12).
  */
 export type PartnerAction = (typeof PARTNER_ACTIONS)[number];
 
@@ -38,14 +38,14 @@ const ALL = roles('GlobalAdmin', 'UserAdmin', 'AdminAgent', 'MpnPartnerAdmin');
 const GLOBAL_OR_MPN = roles('GlobalAdmin', 'MpnPartnerAdmin');
 
 /**
- * Roles allowed per action (SPEC §2, quoting the seeds):
+ * Roles allowed per action (docs/product.md §2, quoting the seeds):
  * - read, purchase: any of the four ("you don't have to be a global admin to purchase", 2019-10/2020-09);
  * - listUsers: any of the four (needed to "select a user from the list" for a contact or a seat);
  * - manageUsers: GlobalAdmin, UserAdmin ("add new users in Account settings");
  * - assignBenefit: GlobalAdmin ("you need to be the global admin to assign benefits to employees");
  * - selfAssignCloud, activateBenefit, revealKeys, setMarketingContact, activateGoToMarket:
  *   GlobalAdmin, MpnPartnerAdmin ("Global admin or MPN partner admin", 2020-09);
- * - requestCancellation, fileServiceRequest: GlobalAdmin, MpnPartnerAdmin (product, SPEC §2);
+ * - requestCancellation, fileServiceRequest: GlobalAdmin, MpnPartnerAdmin (product, docs/product.md §2);
  * - renewMembership: GlobalAdmin, MpnPartnerAdmin (product, docs/decisions.md: it commits the partner to another
  *   year, more than a purchase; the MPN partner admin manages the membership in the seeds).
  * Operator routes are not partner actions: they require the `Program.Operator` app role instead.
@@ -68,7 +68,7 @@ export const PERMISSIONS: Readonly<Record<PartnerAction, readonly Role[]>> = Obj
 
 /**
  * True when at least one of `roles` (the caller's Partner Center roles; may be empty for an employee)
- * is allowed to perform `action` (SPEC §2).
+ * is allowed to perform `action` (docs/product.md §2).
  */
 export function isAllowed(roles: readonly Role[], action: PartnerAction): boolean {
   const allowed = PERMISSIONS[action];
@@ -76,7 +76,7 @@ export function isAllowed(roles: readonly Role[], action: PartnerAction): boolea
 }
 
 /**
- * Throws unless `roles` allow `action` (SPEC §2).
+ * Throws unless `roles` allow `action` (docs/product.md §2).
  * @throws DomainError `forbidden` (403) naming the roles that would be allowed.
  */
 export function assertAllowed(roles: readonly Role[], action: PartnerAction): void {

@@ -1,5 +1,6 @@
 /**
- * Purchase guards and benefit provisioning (SPEC §2 "PMC partners", "Membership"; SPEC §3).
+ * Purchase guards and benefit provisioning (docs/product.md §2 "PMC partners", "Membership";
+ * docs/product.md §3).
  */
 import { DomainError } from './errors';
 import { membershipInactiveDetail } from './membership';
@@ -9,8 +10,8 @@ import type { Benefit, CatalogPackage, Partner } from './types';
 export const PMC_URL = 'https://partner.microsoft.com/_login?authType=OpenIdConnect';
 
 /**
- * Throws when the partner's membership is still managed in Partner Membership Center (SPEC §2 "PMC partners";
- * 2019-10 seed: "you should continue to manage your MPN membership benefits in PMC").
+ * Throws when the partner's membership is still managed in Partner Membership Center (docs/product.md §2 "PMC
+ * partners"; 2019-10 seed: "you should continue to manage your MPN membership benefits in PMC").
  * @throws DomainError `managed-in-pmc` (409) whose detail tells them to continue in PMC.
  */
 export function assertCanManageBenefits(partner: Pick<Partner, 'managedIn'>): void {
@@ -23,9 +24,10 @@ export function assertCanManageBenefits(partner: Pick<Partner, 'managedIn'>): vo
 }
 
 /**
- * Throws unless the membership is `Active` and has not reached its end (`expiresAt` > `now`) (SPEC §2 "Membership").
- * The detail names the way out: the renewal route (`POST /api/partners/{partnerId}/membership/renewal`, SPEC §12)
- * while its window is open or before it opens, the program operator after the grace period or when suspended.
+ * Throws unless the membership is `Active` and has not reached its end (`expiresAt` > `now`)
+ * (docs/product.md §2 "Membership"). The detail names the way out: the renewal route
+ * (`POST /api/partners/{partnerId}/membership/renewal`, docs/product.md §12) while its window is open or
+ * before it opens, the program operator after the grace period or when suspended.
  * @param partner the partner; `membership.expiresAt` is an ISO 8601 instant; `id` names the renewal route.
  * @param now the current instant.
  * @throws DomainError `membership-inactive` (409).
@@ -42,8 +44,8 @@ export function assertMembershipActive(
 }
 
 /**
- * Throws unless the partner's level is one of the package's `eligibleLevels` (SPEC §3: "a competency package
- * needs that competency level or higher; Action Pack is open to every member").
+ * Throws unless the partner's level is one of the package's `eligibleLevels` (docs/product.md §3: "a
+ * competency package needs that competency level or higher; Action Pack is open to every member").
  * @throws DomainError `not-eligible` (409).
  */
 export function assertEligibleForPackage(partner: Pick<Partner, 'level'>, pkg: CatalogPackage): void {
@@ -56,9 +58,10 @@ export function assertEligibleForPackage(partner: Pick<Partner, 'level'>, pkg: C
 }
 
 /**
- * The benefits a purchase provisions (SPEC §3): one per catalog item whose `levels` include the partner's level,
- * each `NotActivated` with no assignments, copying seats, languages, operating systems, `incidents` →
- * `incidentsRemaining` and `advisoryHours` → `advisoryHoursRemaining` from the catalog; `createdAt` = `now` (ISO).
+ * The benefits a purchase provisions (docs/product.md §3): one per catalog item whose `levels` include the
+ * partner's level, each `NotActivated` with no assignments, copying seats, languages, operating systems,
+ * `incidents` → `incidentsRemaining` and `advisoryHours` → `advisoryHoursRemaining` from the catalog;
+ * `createdAt` = `now` (ISO).
  *
  * Runs all purchase guards first (defence in depth), in this order: `assertCanManageBenefits`,
  * `assertMembershipActive`, `assertEligibleForPackage`.

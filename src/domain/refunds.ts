@@ -1,14 +1,14 @@
 /**
- * Cancellation and refunds (SPEC §4; seeds, "Cancel a membership benefit": "you must make the request within 30 days
- * of purchase and not have activated the software benefits").
+ * Cancellation and refunds (docs/product.md §4; seeds, "Cancel a membership benefit": "you must make the
+ * request within 30 days of purchase and not have activated the software benefits").
  */
 import { DateTime } from 'luxon';
 import { DomainError } from './errors';
 import type { Benefit, Purchase } from './types';
 
 /**
- * The refund window: exactly 30 × 24 hours after `purchasedAt` (SPEC §4). A plain duration object, not a luxon
- * `Duration` built at module load (that cost ~10 ms of every cold start).
+ * The refund window: exactly 30 × 24 hours after `purchasedAt` (docs/product.md §4). A plain duration object,
+ * not a luxon `Duration` built at module load (that cost ~10 ms of every cold start).
  */
 export const REFUND_WINDOW = Object.freeze({ hours: 30 * 24 });
 
@@ -18,11 +18,11 @@ export type RefundEligibility =
   | { eligible: false; code: 'refund-window-elapsed' | 'software-benefits-activated'; detail: string };
 
 /**
- * Whether a purchase may still be cancelled with a refund (SPEC §4): eligible iff `now` < `purchasedAt` + 30×24 h
- * (exclusive bound; the purchase instant itself is eligible) AND no `software` benefit of it ever revealed keys
- * (`purchase.softwareKeysRevealedAt` unset). License-based cloud keys do not count (they are not software).
- * When both fail, `refund-window-elapsed` is reported (product). Does not look at `purchase.status`: check
- * `assertPurchaseActive` first.
+ * Whether a purchase may still be cancelled with a refund (docs/product.md §4): eligible iff `now` <
+ * `purchasedAt` + 30×24 h (exclusive bound; the purchase instant itself is eligible) AND no `software`
+ * benefit of it ever revealed keys (`purchase.softwareKeysRevealedAt` unset). License-based cloud keys do not
+ * count (they are not software). When both fail, `refund-window-elapsed` is reported (product). Does not look
+ * at `purchase.status`: check `assertPurchaseActive` first.
  * @throws DomainError `internal-error` when `purchasedAt` is not a valid ISO 8601 instant.
  */
 export function refundEligibility(purchase: Purchase, now: Date): RefundEligibility {
@@ -59,23 +59,28 @@ export function assertPurchaseActive(purchase: Pick<Purchase, 'status' | 'id'>):
 }
 
 /**
- * The purchase after a key reveal of `benefit` (SPEC §4): a `software` reveal sets `softwareKeysRevealedAt` = `now`
- * (ISO) if unset, returning a new purchase; any other reveal (license-based cloud) or an already-set timestamp
- * returns `purchase` itself unchanged, so `result !== purchase` tells whether it must be written.
+ * The purchase after a key reveal of `benefit` (docs/product.md §4): a `software` reveal sets
+ * `softwareKeysRevealedAt` = `now` (ISO) if unset, returning a new purchase; any other reveal (license-based
+ * cloud) or an already-set timestamp returns `purchase` itself unchanged, so `result !== purchase` tells
+ * whether it must be written.
  */
 export function recordKeyReveal(purchase: Purchase, benefit: Pick<Benefit, 'category'>, now: Date): Purchase {
   if (benefit.category !== 'software' || purchase.softwareKeysRevealedAt !== undefined) return purchase;
   return { ...purchase, softwareKeysRevealedAt: now.toISOString() };
 }
 
-/** Why a purchase cannot be cancelled with a refund: a SPEC §4 refusal code, or `purchase-cancelled`. */
+/**
+ * Why a purchase cannot be cancelled with a refund: a docs/product.md §4 refusal code, or
+ * `purchase-cancelled`.
+ */
 export type CancellableReason =
   'refund-window-elapsed' | 'software-benefits-activated' | 'purchase-cancelled';
 
 /**
- * Whether a purchase may be cancelled now, and why not (SPEC §9 `GET …/purchases/{purchaseId}`; the portal shows it
- * with each purchase): `purchase-cancelled` when it already is, else the result of {@link refundEligibility}.
- * `cancellableUntil` is the end of the refund window (ISO 8601, exclusive), whatever the answer.
+ * Whether a purchase may be cancelled now, and why not (docs/product.md §9 `GET …/purchases/{purchaseId}`;
+ * the portal shows it with each purchase): `purchase-cancelled` when it already is, else the result of
+ * {@link refundEligibility}. `cancellableUntil` is the end of the refund window (ISO 8601, exclusive),
+ * whatever the answer.
  * @throws DomainError `internal-error` when `purchasedAt` is not a valid ISO 8601 instant.
  */
 export function cancellability(

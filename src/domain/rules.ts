@@ -1,6 +1,6 @@
 /**
- * The pure rules the HTTP layer calls (SPEC §3–§5), gathered in one import. Each returns a new object (no mutation)
- * or throws a DomainError. Implementations live in the modules re-exported here.
+ * The pure rules the HTTP layer calls (docs/product.md §3–§5), gathered in one import. Each returns a new
+ * object (no mutation) or throws a DomainError. Implementations live in the modules re-exported here.
  */
 export {
   activeAssignments,

@@ -1,7 +1,8 @@
 /**
- * zod schemas of the HTTP contract (SPEC §9): request bodies/queries (strict: unknown keys are rejected, so bad input
- * never writes anything) and response shapes for the OpenAPI 3.1 document (named with `.meta({ id })`, which
- * @asteasolutions/zod-to-openapi reads). Field names follow SPEC §9 and `types.ts`.
+ * zod schemas of the HTTP contract (docs/product.md §9): request bodies/queries (strict: unknown keys are
+ * rejected, so bad input never writes anything) and response shapes for the OpenAPI 3.1 document (named with
+ * `.meta({ id })`, which
+ * @asteasolutions/zod-to-openapi reads). Field names follow docs/product.md §9 and `types.ts`.
  */
 import * as z from 'zod';
 import { MarketingContactInputSchema } from './contacts';
@@ -28,11 +29,17 @@ import {
 // Building blocks
 // ---------------------------------------------------------------------------------------------------------------
 
-/** An ISO 8601 UTC instant, e.g. `2025-01-31T00:00:00.000Z` (SPEC §9 "Dates are ISO 8601 UTC strings"). */
+/**
+ * An ISO 8601 UTC instant, e.g. `2025-01-31T00:00:00.000Z` (docs/product.md §9 "Dates are ISO 8601 UTC
+ * strings").
+ */
 export const IsoDateTime = z.iso.datetime();
 /** An id in a path or body (the one id schema, see `ids.ts`). */
 export { IdSchema };
-/** The identity provider's object id (`oid` claim; SPEC §10): also a document id, so the same {@link IdSchema}. */
+/**
+ * The identity provider's object id (`oid` claim; docs/product.md §10): also a document id, so the same
+ * {@link IdSchema}.
+ */
 export const ObjectIdSchema = IdSchema;
 /** A display name: 1–200 characters after trimming. */
 export const DisplayNameSchema = z.string().trim().min(1).max(200);
@@ -45,13 +52,16 @@ export const RolesSchema = z
   .max(4)
   .refine((roles) => new Set(roles).size === roles.length, { message: 'roles must be unique' });
 
-/** `pageSize` query parameter: integer 1–100, default 50 (SPEC §9 "Paging"). Coerced from the query string. */
+/**
+ * `pageSize` query parameter: integer 1–100, default 50 (docs/product.md §9 "Paging"). Coerced from the query
+ * string.
+ */
 export const PageSizeSchema = z.coerce.number().int().min(1).max(100).default(50);
 /** Opaque continuation token from a previous page (sealed by the service: src/http/paging.ts). */
 export const ContinuationTokenSchema = z.string().min(1).max(4096);
 /**
- * `q` of `GET …/benefits` (SPEC §9): a case-insensitive search of the product or offer name. 1–100 characters
- * after trimming; no control characters. Blank is refused (400) rather than read as "no filter".
+ * `q` of `GET …/benefits` (docs/product.md §9): a case-insensitive search of the product or offer name. 1–100
+ * characters after trimming; no control characters. Blank is refused (400) rather than read as "no filter".
  */
 export const SearchQuerySchema = z
   .string()
@@ -65,8 +75,9 @@ export const SearchQuerySchema = z
 // ---------------------------------------------------------------------------------------------------------------
 
 /**
- * `POST /api/partners/{partnerId}/users` (SPEC §10): `{ objectId, displayName, accountEmail, roles,
- * preferredLanguage? }` (the language of emails to the user, SPEC §7).
+ * `POST /api/partners/{partnerId}/users` (docs/product.md §10):
+ * `{ objectId, displayName, accountEmail, roles, preferredLanguage? }` (the language of emails to the user,
+ * docs/product.md §7).
  */
 export const CreateUserBody = z
   .strictObject({
@@ -80,8 +91,9 @@ export const CreateUserBody = z
 export type CreateUserBody = z.infer<typeof CreateUserBody>;
 
 /**
- * `PATCH /api/partners/{partnerId}/users/{userId}` (SPEC §9): any of `{ roles, displayName, preferredLanguage }`,
- * at least one. `roles` replaces the user's roles (an empty list makes them an employee).
+ * `PATCH /api/partners/{partnerId}/users/{userId}` (docs/product.md §9): any of
+ * `{ roles, displayName, preferredLanguage }`, at least one. `roles` replaces the user's roles (an empty list
+ * makes them an employee).
  */
 export const UpdateUserBody = z
   .strictObject({
@@ -96,8 +108,8 @@ export const UpdateUserBody = z
 export type UpdateUserBody = z.infer<typeof UpdateUserBody>;
 
 /**
- * `POST /api/operator/partners` (SPEC §10): `{ name, level, managedIn = 'PartnerCenter', membership: { status =
- * 'Active', expiresAt }, globalAdmin: { objectId, displayName, accountEmail } }`.
+ * `POST /api/operator/partners` (docs/product.md §10):
+ * `{ name, level, managedIn = 'PartnerCenter', membership: { status = 'Active', expiresAt }, globalAdmin: { objectId, displayName, accountEmail } }`.
  */
 export const CreatePartnerBody = z
   .strictObject({
@@ -144,17 +156,17 @@ export const RevealKeysBody = z
   .meta({ id: 'RevealKeysBody' });
 export type RevealKeysBody = z.infer<typeof RevealKeysBody>;
 
-/** `PUT …/marketing-contact` (SPEC §5): same as `MarketingContactInputSchema`. */
+/** `PUT …/marketing-contact` (docs/product.md §5): same as `MarketingContactInputSchema`. */
 export const MarketingContactBody = MarketingContactInputSchema;
 export type MarketingContactBody = z.infer<typeof MarketingContactBody>;
 
-/** `POST …/purchases/{purchaseId}/cancellation` (SPEC §4): `{ reason (1–2000) }`. */
+/** `POST …/purchases/{purchaseId}/cancellation` (docs/product.md §4): `{ reason (1–2000) }`. */
 export const CancellationBody = z
   .strictObject({ reason: z.string().trim().min(1).max(2000) })
   .meta({ id: 'CancellationBody' });
 export type CancellationBody = z.infer<typeof CancellationBody>;
 
-/** Advisory hours request (SPEC §5): hours are positive multiples of 0.5, at most 1000. */
+/** Advisory hours request (docs/product.md §5): hours are positive multiples of 0.5, at most 1000. */
 export const AdvisoryHoursRequestBody = z
   .strictObject({
     type: z.literal('AdvisoryHours'),
@@ -165,7 +177,7 @@ export const AdvisoryHoursRequestBody = z
   })
   .meta({ id: 'AdvisoryHoursRequestBody' });
 
-/** Support incident request (SPEC §5). */
+/** Support incident request (docs/product.md §5). */
 export const SupportIncidentRequestBody = z
   .strictObject({
     type: z.literal('SupportIncident'),
@@ -176,13 +188,16 @@ export const SupportIncidentRequestBody = z
   })
   .meta({ id: 'SupportIncidentRequestBody' });
 
-/** `POST …/service-requests` (SPEC §5): discriminated on `type` (`AdvisoryHours` | `SupportIncident`). */
+/**
+ * `POST …/service-requests` (docs/product.md §5): discriminated on `type` (`AdvisoryHours` |
+ * `SupportIncident`).
+ */
 export const ServiceRequestBody = z
   .discriminatedUnion('type', [AdvisoryHoursRequestBody, SupportIncidentRequestBody])
   .meta({ id: 'ServiceRequestBody' });
 export type ServiceRequestBody = z.infer<typeof ServiceRequestBody>;
 
-/** Operator `…/activation/fulfilment` (SPEC §6): optional `{ accessId, contractId }` to issue. */
+/** Operator `…/activation/fulfilment` (docs/product.md §6): optional `{ accessId, contractId }` to issue. */
 export const FulfilmentBody = z
   .strictObject({
     accessId: z.string().trim().min(1).max(100).optional(),
@@ -191,32 +206,37 @@ export const FulfilmentBody = z
   .meta({ id: 'FulfilmentBody' });
 export type FulfilmentBody = z.infer<typeof FulfilmentBody>;
 
-/** Operator `…/activation/rejection` (SPEC §6): `{ reason (1–2000) }`. */
+/** Operator `…/activation/rejection` (docs/product.md §6): `{ reason (1–2000) }`. */
 export const RejectionBody = z
   .strictObject({ reason: z.string().trim().min(1).max(2000) })
   .meta({ id: 'RejectionBody' });
 export type RejectionBody = z.infer<typeof RejectionBody>;
 
-/** `POST /api/contact-verifications` (SPEC §7): `{ token }`. */
+/** `POST /api/contact-verifications` (docs/product.md §7): `{ token }`. */
 export const ContactVerificationBody = z
   .strictObject({ token: z.string().min(1).max(512) })
   .meta({ id: 'ContactVerificationBody' });
 export type ContactVerificationBody = z.infer<typeof ContactVerificationBody>;
 
 /**
- * Query of `GET …/benefits` (SPEC §9): `category?`, `status?`, `q?` (product or offer name, case-insensitive),
- * `pageSize` (1–100, default 50), `continuationToken?`.
+ * Query of `GET …/benefits` (docs/product.md §9): `category?`, `status?`, `q?` (product or offer name,
+ * case-insensitive), `pageSize` (1–100, default 50), `continuationToken?`.
  */
 export const BenefitListQuery = z.strictObject({
   category: BenefitCategorySchema.optional(),
   status: BenefitStatusSchema.optional(),
   q: SearchQuerySchema.optional(),
+  /**
+   * Only benefits with an `expiresAt` at or before this instant (ISO 8601): with `status=Active`, the portal's
+   * "Expiring soon" filter (docs/product.md §12).
+   */
+  expiresBefore: IsoDateTime.optional(),
   pageSize: PageSizeSchema,
   continuationToken: ContinuationTokenSchema.optional(),
 });
 export type BenefitListQuery = z.infer<typeof BenefitListQuery>;
 
-/** Query of every other list route (SPEC §9 "Paging"). */
+/** Query of every other list route (docs/product.md §9 "Paging"). */
 export const PageQuery = z.strictObject({
   pageSize: PageSizeSchema,
   continuationToken: ContinuationTokenSchema.optional(),
@@ -224,10 +244,10 @@ export const PageQuery = z.strictObject({
 export type PageQuery = z.infer<typeof PageQuery>;
 
 // ---------------------------------------------------------------------------------------------------------------
-// Responses (not strict: "more fields are welcome", SPEC §9)
+// Responses (not strict: "more fields are welcome", docs/product.md §9)
 // ---------------------------------------------------------------------------------------------------------------
 
-/** An assignment of a benefit seat (SPEC §9 Benefit.assignments[]). */
+/** An assignment of a benefit seat (docs/product.md §9 Benefit.assignments[]). */
 export const AssignmentSchema = z
   .object({
     id: z.string(),
@@ -254,7 +274,7 @@ export const ActivationStateSchema = z
   })
   .meta({ id: 'ActivationState' });
 
-/** A benefit as returned by list/get (SPEC §9 Benefit); never has keys. */
+/** A benefit as returned by list/get (docs/product.md §9 Benefit); never has keys. */
 export const BenefitSchema = z
   .object({
     id: z.string(),
@@ -280,7 +300,10 @@ export const BenefitSchema = z
     advisoryHoursRemaining: z.number().optional(),
     activation: ActivationStateSchema.optional(),
     createdAt: IsoDateTime,
-    instructions: z.string().optional().meta({ description: "The product's special instructions (SPEC §3)" }),
+    instructions: z
+      .string()
+      .optional()
+      .meta({ description: "The product's special instructions (docs/product.md §3)" }),
     portalUrl: z
       .url()
       .optional()
@@ -288,7 +311,7 @@ export const BenefitSchema = z
   })
   .meta({ id: 'Benefit' });
 
-/** A purchase (SPEC §9 Purchase). */
+/** A purchase (docs/product.md §9 Purchase). */
 export const PurchaseSchema = z
   .object({
     id: z.string(),
@@ -306,7 +329,7 @@ export const PurchaseSchema = z
     cancellation: z.object({ requestedBy: z.string(), reason: z.string() }).optional(),
     cancellable: z
       .boolean()
-      .meta({ description: 'Whether a cancellation with refund would be accepted now (SPEC §4)' }),
+      .meta({ description: 'Whether a cancellation with refund would be accepted now (docs/product.md §4)' }),
     cancellableReason: z
       .enum(['refund-window-elapsed', 'software-benefits-activated', 'purchase-cancelled'])
       .optional()
@@ -314,17 +337,17 @@ export const PurchaseSchema = z
     cancellableUntil: IsoDateTime.meta({
       description: 'End of the 30-day refund window (exclusive)',
     }),
-    /** Set on a renewal purchase (SPEC §12): the membership's end before and after. */
+    /** Set on a renewal purchase (docs/product.md §12): the membership's end before and after. */
     renewal: z.object({ previousExpiresAt: IsoDateTime, expiresAt: IsoDateTime }).optional(),
   })
   .meta({ id: 'Purchase' });
 
-/** `POST …/purchases` answer: `{ purchase, benefits }` (SPEC §9). */
+/** `POST …/purchases` answer: `{ purchase, benefits }` (docs/product.md §9). */
 export const PurchaseCreatedSchema = z
   .object({ purchase: PurchaseSchema, benefits: z.array(BenefitSchema) })
   .meta({ id: 'PurchaseCreated' });
 
-/** `POST …/keys` answer: `{ keys, downloads, instructions }` (SPEC §3, §9). */
+/** `POST …/keys` answer: `{ keys, downloads, instructions }` (docs/product.md §3, §9). */
 export const KeysResponseSchema = z
   .object({
     keys: z.array(z.object({ productKey: z.string(), language: z.string(), operatingSystem: z.string() })),
@@ -337,7 +360,7 @@ export const KeysResponseSchema = z
   })
   .meta({ id: 'KeysResponse' });
 
-/** A user of a partner (SPEC §9 User). */
+/** A user of a partner (docs/product.md §9 User). */
 export const UserSchema = z
   .object({
     id: z.string(),
@@ -351,7 +374,7 @@ export const UserSchema = z
   })
   .meta({ id: 'User' });
 
-/** The marketing contact of a partner (SPEC §5, §9). */
+/** The marketing contact of a partner (docs/product.md §5, §9). */
 export const MarketingContactSchema = z
   .object({
     userId: z.string(),
@@ -364,7 +387,7 @@ export const MarketingContactSchema = z
   })
   .meta({ id: 'MarketingContact' });
 
-/** A partner organization (SPEC §9 Partner). */
+/** A partner organization (docs/product.md §9 Partner). */
 export const PartnerSchema = z
   .object({
     id: z.string(),
@@ -378,12 +401,12 @@ export const PartnerSchema = z
   })
   .meta({ id: 'Partner' });
 
-/** `GET …/activation` (SPEC §9 Activation): the benefit's activation state with its benefit id. */
+/** `GET …/activation` (docs/product.md §9 Activation): the benefit's activation state with its benefit id. */
 export const ActivationSchema = ActivationStateSchema.omit({ attempt: true })
   .extend({ benefitId: z.string() })
   .meta({ id: 'Activation' });
 
-/** A service request (SPEC §9 Service request). */
+/** A service request (docs/product.md §9 Service request). */
 export const ServiceRequestSchema = z
   .object({
     id: z.string(),
@@ -397,7 +420,7 @@ export const ServiceRequestSchema = z
   })
   .meta({ id: 'ServiceRequest' });
 
-/** An audit event (SPEC §9: actor, action, target, outcome, time). */
+/** An audit event (docs/product.md §9: actor, action, target, outcome, time). */
 export const AuditEventSchema = z
   .object({
     id: z.string(),
@@ -411,7 +434,7 @@ export const AuditEventSchema = z
   })
   .meta({ id: 'AuditEvent' });
 
-/** A catalog item (SPEC §3). */
+/** A catalog item (docs/product.md §3). */
 export const CatalogItemSchema = z
   .object({
     id: z.string(),
@@ -428,7 +451,7 @@ export const CatalogItemSchema = z
     languages: z.array(z.string()).optional(),
     operatingSystems: z.array(z.string()).optional(),
     termMonths: z.number().int().optional(),
-    instructions: z.string().meta({ description: "The product's special instructions (SPEC §3)" }),
+    instructions: z.string().meta({ description: "The product's special instructions (docs/product.md §3)" }),
     portalUrl: z
       .url()
       .optional()
@@ -436,7 +459,7 @@ export const CatalogItemSchema = z
   })
   .meta({ id: 'CatalogItem' });
 
-/** A catalog package (`GET /api/catalog/packages`, SPEC §3). */
+/** A catalog package (`GET /api/catalog/packages`, docs/product.md §3). */
 export const CatalogPackageSchema = z
   .object({
     id: z.string(),
@@ -447,7 +470,10 @@ export const CatalogPackageSchema = z
   })
   .meta({ id: 'CatalogPackage' });
 
-/** `application/problem+json` (RFC 9457, SPEC §9): `type, title, status, detail, code`, `errors` for validation. */
+/**
+ * `application/problem+json` (RFC 9457, docs/product.md §9): `type, title, status, detail, code`, `errors`
+ * for validation.
+ */
 export const ProblemSchema = z
   .object({
     type: z.string(),
@@ -460,7 +486,7 @@ export const ProblemSchema = z
   })
   .meta({ id: 'Problem' });
 
-/** A page of a list route: `{ items, continuationToken: string | null }` (SPEC §9 "Paging"). */
+/** A page of a list route: `{ items, continuationToken: string | null }` (docs/product.md §9 "Paging"). */
 export function pageSchema<T extends z.ZodType>(item: T) {
   return z.object({ items: z.array(item), continuationToken: z.string().nullable() });
 }

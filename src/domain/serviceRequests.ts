@@ -1,6 +1,6 @@
 /**
- * Consumption rules of service requests (SPEC §5, product from the seeds' "request form"; 2020-09 seed,
- * "Manage technical benefits").
+ * Consumption rules of service requests (docs/product.md §5, product from the seeds' "request form"; 2020-09
+ * seed, "Manage technical benefits").
  */
 import { assertNotCancelled } from './assignments';
 import { DomainError } from './errors';
@@ -24,8 +24,8 @@ function assertUsable(benefit: Benefit, now: Date | undefined): void {
 }
 
 /**
- * Consumes `hours` advisory hours of a Technical Presales and Deployment Services benefit (SPEC §5 `AdvisoryHours`)
- * and returns the new benefit (no mutation).
+ * Consumes `hours` advisory hours of a Technical Presales and Deployment Services benefit (docs/product.md §5
+ * `AdvisoryHours`) and returns the new benefit (no mutation).
  * @param hours positive number of hours (the request schema restricts it to multiples of 0.5).
  * @param now current instant; an `Active` benefit whose `expiresAt` ≤ `now` counts as not active.
  * @throws DomainError `not-activatable` (not technical/presales) · `benefit-cancelled` · `benefit-not-active` ·
@@ -68,11 +68,12 @@ export interface ConsumeIncidentResult {
 }
 
 /**
- * Consumes one support incident of an `Active` Signature Product Support or Microsoft Product Support benefit (SPEC
- * §5 `SupportIncident`), returning the new benefit (no mutation). Signature support is for cloud products only
- * (2020-09 seed). For on-premises, Azure (non-CSP) and Dynamics products the result carries the benefit's Access ID
- * and Contract ID (2020-09 seed note). Product support accepts every product area (product: the seed names
- * on-premises products, but Action Pack partners have no other break-fix channel).
+ * Consumes one support incident of an `Active` Signature Product Support or Microsoft Product Support benefit
+ * (docs/product.md §5 `SupportIncident`), returning the new benefit (no mutation). Signature support is for
+ * cloud products only (2020-09 seed). For on-premises, Azure (non-CSP) and Dynamics products the result
+ * carries the benefit's Access ID and Contract ID (2020-09 seed note). Product support accepts every product
+ * area (product: the seed names on-premises products, but Action Pack partners have no other break-fix
+ * channel).
  * @throws DomainError `not-activatable` (not signatureSupport/productSupport) · `benefit-cancelled` ·
  *   `benefit-not-active` · `validation-failed` (signature support for a non-cloud area, `errors` on
  *   `body.productArea`) · `no-incidents-left` · `internal-error` (an Active benefit without Access/Contract ID).

@@ -1,10 +1,10 @@
 /**
- * Azure Communication Services Email sender (SPEC §7, production). The SDK is loaded on first send
+ * Azure Communication Services Email sender (docs/product.md §7, production). The SDK is loaded on first send
  * (dynamic import), so an app that uses the outbox never loads it.
  *
  * Idempotency: ACS de-duplicates sends by the `Operation-Id` header, which the SDK types as a UUID.
  * The operation id is a name-based UUID derived from the message's idempotency key, so the SDK's own
- * retries of the POST, and later re-sends with the same key (SPEC §6 step 4), deliver once.
+ * retries of the POST, and later re-sends with the same key (docs/product.md §6 step 4), deliver once.
  */
 import { createHash } from 'node:crypto';
 import type {
@@ -102,7 +102,7 @@ function lroFailure(err: unknown): EmailSendError | undefined {
 }
 
 /**
- * Sends through ACS Email with `beginSend` + `pollUntilDone` (SPEC §7).
+ * Sends through ACS Email with `beginSend` + `pollUntilDone` (docs/product.md §7).
  * `send` resolves `{ messageId: <ACS operation id>, duplicate: false }` once ACS reports `Succeeded`
  * (ACS does not say whether an `Operation-Id` was seen before).
  * @throws EmailSendError — transient for throttling (429 after the SDK's retries), 5xx and network

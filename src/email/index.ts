@@ -1,5 +1,5 @@
 /**
- * Email module entry (SPEC §7): the port, the templates, both senders and the factory that picks
+ * Email module entry (docs/product.md §7): the port, the templates, both senders and the factory that picks
  * one from configuration. Importing this module loads neither `@azure/communication-email` nor
  * `@azure/identity`; they are loaded on the first ACS send.
  */
@@ -46,7 +46,7 @@ function connectionStringClientOptions(connectionString: string): EmailClientOpt
 }
 
 /**
- * Builds the configured sender (SPEC §7, §10):
+ * Builds the configured sender (docs/product.md §7, §10):
  * - `outbox` → {@link OutboxEmailSender} writing to `join(DATA_DIR, 'outbox')`;
  * - `acs` with `ACS_ENDPOINT` → {@link AcsEmailSender} with `DefaultAzureCredential`
  *   (managed identity `AZURE_CLIENT_ID`; production, no keys);
@@ -80,8 +80,8 @@ export function createEmailSender(
 
 /**
  * Renders a message (see {@link renderEmail}) and wraps it as an {@link OutgoingEmail}.
- * @param locale recipient's preferred language; unknown or missing → en-US (SPEC §7).
- * @param idempotencyKey sending twice with this key delivers once (SPEC §6 step 4).
+ * @param locale recipient's preferred language; unknown or missing → en-US (docs/product.md §7).
+ * @param idempotencyKey sending twice with this key delivers once (docs/product.md §6 step 4).
  * @throws Error as {@link renderEmail} does (bad date or URL).
  */
 export function composeEmail<K extends EmailKind>(

@@ -1,5 +1,5 @@
 /**
- * The local email outbox (SPEC §7, §10): one JSON file per message under a folder (by default
+ * The local email outbox (docs/product.md §7, §10): one JSON file per message under a folder (by default
  * `DATA_DIR/outbox`) plus one log line. Idempotent per idempotency key: the file name derives from
  * the key and is created exclusively, so a second send with the same key writes nothing.
  */
@@ -45,7 +45,7 @@ function errnoCode(err: unknown): string | undefined {
 }
 
 /**
- * Writes each message to its own file (SPEC §7 local outbox).
+ * Writes each message to its own file (docs/product.md §7 local outbox).
  * `send` resolves `{ messageId, duplicate: false }` for a new key and `{ messageId (the first one),
  * duplicate: true }` for a key already in the outbox.
  * @throws EmailSendError (transient, providerCode = the errno code) when the file cannot be written.

@@ -1,9 +1,12 @@
 /**
- * The email port (SPEC §7). Production: Azure Communication Services Email; local: the outbox.
+ * The email port (docs/product.md §7). Production: Azure Communication Services Email; local: the outbox.
  */
 import type { Locale } from '../domain/types';
 
-/** The messages the service sends (SPEC §7, and the notices before things run out of SPEC §12). */
+/**
+ * The messages the service sends (docs/product.md §7, and the notices before things run out of
+ * docs/product.md §12).
+ */
 export type EmailKind =
   | 'contactVerification'
   | 'gtmInstructions'
@@ -28,7 +31,7 @@ export interface OutgoingEmail {
   html: string;
   plainText: string;
   /**
-   * Sending twice with one key delivers once (SPEC §6 step 4: the orchestration instance id for
+   * Sending twice with one key delivers once (docs/product.md §6 step 4: the orchestration instance id for
    * instructions). Must be a UUID-shaped or other string of ≤ 100 chars of [A-Za-z0-9:_-].
    */
   idempotencyKey: string;

@@ -1,5 +1,5 @@
 /**
- * Localized email templates (SPEC §7): every message in en-US (default and fallback), zh-TW,
+ * Localized email templates (docs/product.md §7): every message in en-US (default and fallback), zh-TW,
  * zh-CN and ru-RU, each with an HTML body (every interpolated value HTML-escaped) and a plain-text
  * body. Pure: no I/O, no Azure imports.
  */
@@ -8,11 +8,11 @@ import { LOCALES, type Locale } from '../domain/types';
 import type { EmailKind } from './port';
 
 /**
- * The data each message needs (SPEC §3, §6 step 4, §7, §8). Dates are ISO 8601 strings; they are
+ * The data each message needs (docs/product.md §3, §6 step 4, §7, §8). Dates are ISO 8601 strings; they are
  * rendered in the recipient's locale. Product and offer names are shown as given (English).
  */
 export interface EmailTemplateData {
-  /** Onboarding of a marketing contact or a technical contact's alternate email (SPEC §7). */
+  /** Onboarding of a marketing contact or a technical contact's alternate email (docs/product.md §7). */
   contactVerification: {
     recipientName: string;
     partnerName: string;
@@ -20,12 +20,13 @@ export interface EmailTemplateData {
     token: string;
     /** Absolute http(s) URL of the verification page (usually carrying the token). */
     verifyUrl: string;
-    /** ISO 8601 instant at which the token expires (7 days after issue, SPEC §7). */
+    /** ISO 8601 instant at which the token expires (7 days after issue, docs/product.md §7). */
     expiresAt: string;
   };
   /**
-   * Go-To-Market activation instructions to the marketing contact (SPEC §3, §6 step 4). The offer is named once, by
-   * its offer type (the catalog's product name of an offer is only "Go-To-Market: <offer type>").
+   * Go-To-Market activation instructions to the marketing contact (docs/product.md §3, §6 step 4). The offer
+   * is named once, by its offer type (the catalog's product name of an offer is only "Go-To-Market: <offer
+   * type>").
    */
   gtmInstructions: {
     recipientName: string;
@@ -36,9 +37,10 @@ export interface EmailTemplateData {
     expiresAt: string;
   };
   /**
-   * Technical benefit activation: how to reach Microsoft Product Support (SPEC §3, §6 step 4). `sentTo` says who got
-   * it, so the message is truthful: `contact` = the technical contact's alternate and account emails ("as a
-   * safeguard"); `requester` = no contact is assigned, only the person who requested the activation.
+   * Technical benefit activation: how to reach Microsoft Product Support (docs/product.md §3, §6 step 4).
+   * `sentTo` says who got it, so the message is truthful: `contact` = the technical contact's alternate and
+   * account emails ("as a safeguard"); `requester` = no contact is assigned, only the person who requested
+   * the activation.
    */
   technicalInstructions: {
     recipientName: string;
@@ -48,7 +50,7 @@ export interface EmailTemplateData {
     contractId: string;
     sentTo: 'contact' | 'requester';
   };
-  /** A Visual Studio subscription was assigned to the recipient (SPEC §3). */
+  /** A Visual Studio subscription was assigned to the recipient (docs/product.md §3). */
   vsAssignment: {
     recipientName: string;
     partnerName: string;
@@ -56,7 +58,7 @@ export interface EmailTemplateData {
     /** Optional communication from the assigning admin (product). */
     message?: string;
   };
-  /** A benefit expired (SPEC §8). */
+  /** A benefit expired (docs/product.md §8). */
   expiryNotice: {
     recipientName: string;
     partnerName: string;
@@ -64,7 +66,7 @@ export interface EmailTemplateData {
     /** ISO 8601 instant at which the benefit expired. */
     expiredAt: string;
   };
-  /** A benefit expires soon: 30 or 7 days before its `expiresAt` (SPEC §12). */
+  /** A benefit expires soon: 30 or 7 days before its `expiresAt` (docs/product.md §12). */
   benefitExpiryReminder: {
     recipientName: string;
     partnerName: string;
@@ -74,7 +76,10 @@ export interface EmailTemplateData {
     /** Absolute http(s) URL of the portal's Benefits page. */
     benefitsUrl: string;
   };
-  /** The membership expires soon: 60 or 14 days before its `expiresAt` (SPEC §12), with the renewal link. */
+  /**
+   * The membership expires soon: 60 or 14 days before its `expiresAt` (docs/product.md §12), with the renewal
+   * link.
+   */
   membershipExpiryReminder: {
     recipientName: string;
     partnerName: string;
@@ -87,7 +92,7 @@ export interface EmailTemplateData {
     /** Absolute http(s) URL of the portal page where the membership is renewed. */
     renewUrl: string;
   };
-  /** A seat-limited benefit reached its last free seat (SPEC §12). */
+  /** A seat-limited benefit reached its last free seat (docs/product.md §12). */
   lastSeatNotice: {
     recipientName: string;
     partnerName: string;
@@ -109,7 +114,7 @@ export interface RenderedEmail {
   locale: Locale;
 }
 
-/** The default and fallback locale (SPEC §7). */
+/** The default and fallback locale (docs/product.md §7). */
 export const DEFAULT_LOCALE: Locale = 'en-US';
 
 /** The portal where Visual Studio subscribers manage their subscription. */
@@ -410,7 +415,7 @@ const RU_RU: MessageDictionary = {
   'lastSeatNotice.action': 'Управление местами',
 };
 
-/** The dictionaries, one per supported locale (SPEC §7). */
+/** The dictionaries, one per supported locale (docs/product.md §7). */
 export const MESSAGES: Readonly<Record<Locale, MessageDictionary>> = {
   'en-US': EN_US,
   'zh-TW': ZH_TW,
@@ -423,7 +428,7 @@ export const MESSAGE_KEYS: readonly MessageKey[] = Object.keys(EN_US) as Message
 
 /**
  * The supported locale for a requested one: exact match first (case-insensitive), else en-US
- * (SPEC §7: en-US is default and fallback). Never throws.
+ * (docs/product.md §7: en-US is default and fallback). Never throws.
  */
 export function resolveLocale(locale: string | undefined | null): Locale {
   if (!locale) return DEFAULT_LOCALE;
@@ -718,7 +723,7 @@ function renderText(locale: Locale, dict: MessageDictionary, layout: Layout): st
 }
 
 /**
- * Renders one message in the recipient's language (SPEC §7).
+ * Renders one message in the recipient's language (docs/product.md §7).
  *
  * @param kind which message (see {@link EmailKind}).
  * @param locale requested locale; an unknown or missing one falls back to en-US.

@@ -1,6 +1,7 @@
 /**
- * Bearer-token authentication (SPEC §9): a JWT checked with `jose` — signature against the issuer's JWKS,
- * issuer, audience, expiry. The `oid` claim names the user; `roles` may hold `Program.Operator`.
+ * Bearer-token authentication (docs/product.md §9): a JWT checked with `jose` — signature against the
+ * issuer's JWKS, issuer, audience, expiry. The `oid` claim names the user; `roles` may hold
+ * `Program.Operator`.
  */
 import {
   createRemoteJWKSet,

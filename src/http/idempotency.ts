@@ -1,6 +1,6 @@
 /**
- * `Idempotency-Key` on POST routes (SPEC §9): a repeat of the same request with the same key within 24 h
- * returns the first response and does nothing again. The record lives in the partner's partition
+ * `Idempotency-Key` on POST routes (docs/product.md §9): a repeat of the same request with the same key
+ * within 24 h returns the first response and does nothing again. The record lives in the partner's partition
  * (`idem:<sha256(caller, route, key)>`), created before the work runs so that concurrent repeats see it.
  */
 import { createHash } from 'node:crypto';

@@ -1,6 +1,6 @@
 /**
- * The OpenAPI 3.1 document of every HTTP route (SPEC §9), generated from the same zod schemas that validate
- * requests (`@asteasolutions/zod-to-openapi`), with the bearer security scheme, problem+json error
+ * The OpenAPI 3.1 document of every HTTP route (docs/product.md §9), generated from the same zod schemas that
+ * validate requests (`@asteasolutions/zod-to-openapi`), with the bearer security scheme, problem+json error
  * responses and request examples.
  */
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';

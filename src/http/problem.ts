@@ -1,5 +1,5 @@
 /**
- * `application/problem+json` responses (RFC 9457) with the SPEC §9 machine-readable `code`.
+ * `application/problem+json` responses (RFC 9457) with the docs/product.md §9 machine-readable `code`.
  */
 import type { HttpResponseInit } from '@azure/functions';
 import { ZodError } from 'zod';
@@ -28,8 +28,9 @@ const TITLES: Partial<Record<ErrorCode, string>> = {
 export const problemType = (code: ErrorCode): string => `urn:partner-benefits:problem:${code}`;
 
 /**
- * Builds a problem response; `401` responses carry `WWW-Authenticate: Bearer` (SPEC §9). `extensions` are extra
- * members of the problem document (RFC 9457 §3.2, e.g. `opensAt` of `renewal-not-open`).
+ * Builds a problem response; `401` responses carry `WWW-Authenticate: Bearer` (docs/product.md §9).
+ * `extensions` are extra members of the problem document (RFC 9457 §3.2, e.g. `opensAt` of
+ * `renewal-not-open`).
  */
 export function problemResponse(
   code: ErrorCode,

@@ -1,11 +1,12 @@
 /**
  * Route definitions: one object per HTTP function holding its name, method, route template, zod schemas
  * and handler. `functions/*.ts` registers them with `app.http(def.name, def.options)`; the OpenAPI document
- * is generated from the same objects (issue #6).
+ * is generated from the same objects.
  *
- * The wrapper does, in order: authentication (SPEC §9), the path ids (one id schema, 400), partner access (tenant isolation → 404, role → 403,
- * PMC → 409), parsing of params/query/body with zod (→ 400 `validation-failed` with field errors), the
- * handler, and the mapping of any error to problem+json. Bad input never writes anything.
+ * The wrapper does, in order: authentication (docs/product.md §9), the path ids (one id schema, 400), partner
+ * access (tenant isolation → 404, role → 403, PMC → 409), parsing of params/query/body with zod (→ 400
+ * `validation-failed` with field errors), the handler, and the mapping of any error to problem+json. Bad
+ * input never writes anything.
  */
 import {
   input,
@@ -47,9 +48,10 @@ export type Access =
   | { kind: 'authenticated' }
   | { kind: 'operator' }
   /**
-   * A member of `{partnerId}` allowed `action`; `benefits: true` adds the PMC rule (SPEC §2). When the resource
-   * decides which action applies (assign: Visual Studio vs usage-based cloud), `actions` lists them: the wrapper
-   * refuses a caller allowed none of them, and the use case asks the policy (src/app/policy.ts) with the resource.
+   * A member of `{partnerId}` allowed `action`; `benefits: true` adds the PMC rule (docs/product.md §2). When
+   * the resource decides which action applies (assign: Visual Studio vs usage-based cloud), `actions` lists
+   * them: the wrapper refuses a caller allowed none of them, and the use case asks the policy
+   * (src/app/policy.ts) with the resource.
    */
   | { kind: 'partner'; action: PartnerAction; actions?: undefined; benefits?: boolean }
   | { kind: 'partner'; actions: readonly PartnerAction[]; action?: undefined; benefits?: boolean };
@@ -195,7 +197,7 @@ async function runRoute<P, Q, B>(
     input.query = parse(spec.query, Object.fromEntries(request.query.entries()), 'query') as Q;
     input.body = (await parseBody(spec.body ?? NoBody, request)) as B;
 
-    // A refusal (4xx) is a response like any other: Idempotency-Key repeats replay it (SPEC §9).
+    // A refusal (4xx) is a response like any other: Idempotency-Key repeats replay it (docs/product.md §9).
     const run = () =>
       spec
         .handle(input)
@@ -226,7 +228,7 @@ async function runRoute<P, Q, B>(
  * Resolves the caller's membership in `partnerId`: the user and the partner (and, with `benefitId`, that benefit)
  * read in one round trip (`BenefitsStore.readPartnerAccess`).
  * @throws DomainError `not-found` when the partner does not exist or the caller is not one of its users —
- *   the same answer in both cases, so partner ids cannot be probed (SPEC §2).
+ *   the same answer in both cases, so partner ids cannot be probed (docs/product.md §2).
  */
 export async function loadPartnerAccess(
   services: Services,

@@ -1,7 +1,7 @@
 /**
  * Clocks that can also run callbacks at a given time. The local durable runtime uses them for
  * durable timers and activity retry delays; tests use {@link ManualClock} to move time by days
- * without waiting (notes/platform-facts.md: "context.df.currentUtcDateTime is the latest
+ * without waiting (docs/platform-notes.md: "context.df.currentUtcDateTime is the latest
  * OrchestratorStarted Timestamp").
  */
 import type { Clock } from '../domain/clock';

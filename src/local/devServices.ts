@@ -1,7 +1,8 @@
 /**
- * The embedded services for `npm run start:func` (Core Tools path, SPEC §10): the embedded Cosmos server over
- * plain HTTP on loopback (the production Cosmos client is used unchanged; no TLS exception needed), seeded with
- * the demo data, and the local issuer's JWKS — the two things the real Functions host cannot provide here.
+ * The embedded services for `npm run start:func` (Core Tools path, docs/product.md §10): the embedded Cosmos
+ * server over plain HTTP on loopback (the production Cosmos client is used unchanged; no TLS exception
+ * needed), seeded with the demo data, and the local issuer's JWKS — the two things the real Functions host
+ * cannot provide here.
  */
 import http from 'node:http';
 import { loadConfig } from '../config';

@@ -1,5 +1,5 @@
 /**
- * A local stand-in for the Durable Task extension (notes/platform-facts.md, "durable-functions 3.5
+ * A local stand-in for the Durable Task extension (docs/platform-notes.md, "durable-functions 3.5
  * outside the host"). It keeps orchestration history in memory, calls the orchestration callbacks
  * registered through `df.app.orchestration` with that history — the durable-functions library
  * replays it itself — and turns the returned actions into activity calls, durable timers and

@@ -23,7 +23,7 @@ export interface CosmosRequestCounts {
   queries: number;
   /** Query-plan look-ups the SDK makes before a query (gateway metadata). */
   queryPlans: number;
-  /** Creates, replaces, upserts, deletes, bulk. */
+  /** Creates, replaces, upserts and deletes, one request each (a batch counts in `batches`). */
   writes: number;
   /** Transactional batches (reads and/or writes in one partition, one round trip each). */
   batches: number;

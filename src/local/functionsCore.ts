@@ -1,7 +1,7 @@
 /**
  * A stand-in for the `@azure/functions-core` module that the Azure Functions Node worker provides.
  * `@azure/functions` v4 calls `registerFunction(metadata, callback)` for every `app.*` registration;
- * here we keep them in a registry so the local host can serve them (notes/platform-facts.md).
+ * here we keep them in a registry so the local host can serve them (docs/platform-notes.md).
  * Node: installed by `installFunctionsCore()`; jest: `moduleNameMapper` in jest.config.js.
  */
 

@@ -1,6 +1,6 @@
 /**
- * The local host used by `npm start` and the tests (SPEC §10): the very same `app.http` / `app.timer` /
- * `df.app.*` registrations, served without the Functions host.
+ * The local host used by `npm start` and the tests (docs/product.md §10): the very same `app.http` /
+ * `app.timer` / `df.app.*` registrations, served without the Functions host.
  *
  * - HTTP functions on `http://127.0.0.1:<port>/api/<route>` (methods and route templates as registered).
  * - Timer functions on their NCRONTAB schedules (cron-parser), on the host's clock.
@@ -57,6 +57,8 @@ export interface LocalHostOptions {
   persist?: boolean;
   /** The clock for timers, durable timers and rules; tests pass a ManualClock. */
   clock?: SchedulingClock;
+  /** Source of the store's retry jitter, numbers in [0, 1) (default Math.random; tests pass a seeded one). */
+  random?: () => number;
   /** Seed the demo catalog, partners and users (default true). */
   seed?: boolean;
   /** Settings that override the environment (e.g. ACTIVATION_PROCESSING_TIME). */
@@ -216,7 +218,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     const container = createCosmosContainer(config, options.functionsEntry ? {} : { agent: cosmos.agent });
     await ensureContainer(container);
     const email = createEmailSender(config, { log });
-    const services = createServices(config, { container, clock, email });
+    const services = createServices(config, { container, clock, email, random: options.random });
     setServices(services);
     stack.push(() => setServices(undefined));
 

@@ -1,6 +1,6 @@
 /**
  * Makes `require('@azure/functions-core')` answer with the local stand-in, as the Functions worker does
- * (notes/platform-facts.md). Must run before any module that imports `@azure/functions` is loaded.
+ * (docs/platform-notes.md). Must run before any module that imports `@azure/functions` is loaded.
  */
 import Module from 'node:module';
 import * as core from './functionsCore';

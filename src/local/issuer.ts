@@ -1,6 +1,6 @@
 /**
- * The local token issuer (SPEC §10): an RS256 key kept in `DATA_DIR/issuer/`, a JWKS the local host
- * serves, and signed tokens whose `oid` is a user's object id. Production trusts only the configured
+ * The local token issuer (docs/product.md §10): an RS256 key kept in `DATA_DIR/issuer/`, a JWKS the local
+ * host serves, and signed tokens whose `oid` is a user's object id. Production trusts only the configured
  * Entra issuer; this issuer exists only in the local runtime.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';

@@ -16,7 +16,7 @@ import { provisionBenefits } from '../domain/provisioning';
 import type { Benefit, Partner, PartnerLevel, Purchase, Role, User } from '../domain/types';
 import type { Services } from '../services';
 
-/** A demo partner (SPEC §10). */
+/** A demo partner (docs/product.md §10). */
 export interface DemoPartner {
   id: string;
   name: string;

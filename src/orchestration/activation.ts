@@ -1,5 +1,5 @@
 /**
- * The activation lifecycle orchestration (SPEC §6), one instance per activation attempt:
+ * The activation lifecycle orchestration (docs/product.md §6), one instance per activation attempt:
  *
  * 1. Request — `activationRequest` marks the benefit `Pending` (idempotent).
  * 2. Wait — a durable timer of the processing time raced against `ActivationFulfilled` (may carry Access ID /

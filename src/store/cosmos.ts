@@ -1,5 +1,5 @@
 /**
- * Cosmos DB client construction (issue #2): the account key only for local emulators, otherwise
+ * Cosmos DB client construction: the account key only for local emulators, otherwise
  * `DefaultAzureCredential` (the Function App's user-assigned managed identity in Azure).
  */
 import type { Agent } from 'node:https';
@@ -51,8 +51,9 @@ export function createCosmosContainer(
 }
 
 /**
- * The container's composite indexes: benefit lists are ordered by category, then product name (SPEC §9), which
- * Cosmos DB serves only from a composite index. infra/app/cosmos.bicep declares the same.
+ * The container's composite indexes: benefit lists are ordered by category, then product name
+ * (docs/product.md §9), which Cosmos DB serves only from a composite index. infra/app/cosmos.bicep declares
+ * the same.
  */
 export const COMPOSITE_INDEXES: CompositePath[][] = [
   [

@@ -29,8 +29,8 @@ export interface Versioned<T> {
 }
 
 /**
- * A page of a list (SPEC §9 paging). At this layer `continuationToken` is the SDK's own token (or null); the HTTP
- * layer seals it before a caller sees it (src/http/paging.ts).
+ * A page of a list (docs/product.md §9 paging). At this layer `continuationToken` is the SDK's own token (or
+ * null); the HTTP layer seals it before a caller sees it (src/http/paging.ts).
  */
 export interface Page<T> {
   items: T[];
@@ -55,9 +55,16 @@ export function bareEtag(etag: string): string {
   return etag.replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
 }
 
-/** Thin typed access to the container. All methods are one round trip unless stated. */
+/**
+ * Thin typed access to the container. All methods are one round trip unless stated.
+ * `random` (numbers in [0, 1); default `Math.random`) draws the jitter of `update`'s retries; tests pass a seeded
+ * one so that a race replays the same pauses.
+ */
 export class Documents {
-  constructor(readonly container: Container) {}
+  constructor(
+    readonly container: Container,
+    private readonly random: () => number = Math.random,
+  ) {}
 
   /** Point read; undefined when absent or (with `type`) when the document is of another type. */
   async read<T>(partnerId: string, id: string, type?: DocType): Promise<Versioned<T> | undefined> {
@@ -181,8 +188,8 @@ export class Documents {
           options.ifMatch === undefined &&
           attempt < maxAttempts;
         if (!retry) throw e;
-        // A jittered pause spreads out competing writers.
-        await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 3 * attempt)));
+        // A jittered pause (0 to 3 × attempt ms) spreads out competing writers.
+        await new Promise((r) => setTimeout(r, Math.floor(this.random() * 3 * attempt)));
       }
     }
   }

@@ -37,7 +37,7 @@ export interface DirectoryEntry {
   userId: string;
 }
 
-/** Paging options of list methods (SPEC §9: pageSize 1–100). */
+/** Paging options of list methods (docs/product.md §9: pageSize 1–100). */
 export interface PageOptions {
   pageSize: number;
   continuationToken?: string;
@@ -65,7 +65,7 @@ export class BenefitsStore {
   }
 
   /**
-   * Creates a partner with its first GlobalAdmin (SPEC §9 `POST /api/operator/partners`).
+   * Creates a partner with its first GlobalAdmin (docs/product.md §9 `POST /api/operator/partners`).
    * @throws DomainError `conflict` when the partner id exists, `user-exists` when the admin's objectId
    *   already belongs to a partner. Nothing is left behind on failure.
    */
@@ -86,7 +86,7 @@ export class BenefitsStore {
 
   /**
    * Optimistic read–modify–write of a partner (see Documents.update). The membership notice schedule
-   * (`nextNoticeAt`, SPEC §12) is recomputed from the written value.
+   * (`nextNoticeAt`, docs/product.md §12) is recomputed from the written value.
    */
   async updatePartner<R = undefined>(
     partnerId: string,
@@ -106,12 +106,13 @@ export class BenefitsStore {
   }
 
   /**
-   * Renews a membership (SPEC §12): the renewed partner, the renewal purchase and its benefits as ONE transactional
-   * batch in the partner's partition, the partner replaced only if its ETag is still `current.etag`. In Cosmos DB
-   * the batch is all or nothing. The embedded server applies a batch in order, stops at the first refusal and does
-   * not roll back (platform notes), so the partner goes first — a stale ETag writes nothing — and should a later
-   * create be refused, the creates are deleted and the partner put back (conditionally on the ETag the batch gave
-   * it): all or nothing either way. A purchase has far fewer than 99 benefits (asserted).
+   * Renews a membership (docs/product.md §12): the renewed partner, the renewal purchase and its benefits as
+   * ONE transactional batch in the partner's partition, the partner replaced only if its ETag is still
+   * `current.etag`. In Cosmos DB the batch is all or nothing. The embedded server applies a batch in order,
+   * stops at the first refusal and does not roll back (docs/platform-notes.md), so the partner goes first — a stale
+   * ETag writes nothing — and should a later create be refused, the creates are deleted and the partner put
+   * back (conditionally on the ETag the batch gave it): all or nothing either way. A purchase has far fewer
+   * than 99 benefits (asserted).
    * @returns the partner as written, with its new ETag.
    * @throws DomainError `precondition-failed` when the partner changed since `current` was read (nothing written);
    *   Error naming the failing status for any other refusal (nothing left behind).
@@ -170,8 +171,9 @@ export class BenefitsStore {
   }
 
   /**
-   * One page of the partners whose next membership notice is due (`nextNoticeAt <= now`, SPEC §12), across
-   * partners. A range filter on one indexed field: its cost grows with the partners due, not with all partners.
+   * One page of the partners whose next membership notice is due (`nextNoticeAt <= now`,
+   * docs/product.md §12), across partners. A range filter on one indexed field: its cost grows with the
+   * partners due, not with all partners.
    */
   async listPartnersDueForNotice(nowIso: string, page: PageOptions): Promise<Page<Partner>> {
     return this.docs.queryPage<Partner>(
@@ -185,8 +187,9 @@ export class BenefitsStore {
   }
 
   /**
-   * One page of the `Active` benefits whose next notice is due (`nextNoticeAt <= now`, SPEC §12), across
-   * partners. A range filter on one indexed field: its cost grows with the benefits due, not with all benefits.
+   * One page of the `Active` benefits whose next notice is due (`nextNoticeAt <= now`, docs/product.md §12),
+   * across partners. A range filter on one indexed field: its cost grows with the benefits due, not with all
+   * benefits.
    */
   async listBenefitsDueForNotice(nowIso: string, page: PageOptions): Promise<Page<Benefit>> {
     return this.docs.queryPage<Benefit>(
@@ -252,8 +255,9 @@ export class BenefitsStore {
   }
 
   /**
-   * Creates a user (SPEC §5: accountEmail unique in the partner; one objectId belongs to one partner).
-   * Claims the email, then the objectId in the directory, then writes the user; undoes the claims on failure.
+   * Creates a user (docs/product.md §5: accountEmail unique in the partner; one objectId belongs to one
+   * partner). Claims the email, then the objectId in the directory, then writes the user; undoes the claims
+   * on failure.
    * @throws DomainError `user-exists`.
    */
   async createUser(user: User): Promise<Versioned<User>> {
@@ -326,9 +330,10 @@ export class BenefitsStore {
 
   /**
    * Records that `userId` holds (or no longer holds) GlobalAdmin in the partner document's `globalAdminIds`, the
-   * one document that guards the partner's last GlobalAdmin (SPEC §2): a conditional (ETag) write, retried on
-   * conflict, so two admins demoting each other at once cannot leave none. A document without the list gets it
-   * from the users holding the role first (one query). Round trips: one read + one write (+ the query once).
+   * one document that guards the partner's last GlobalAdmin (docs/product.md §2): a conditional (ETag) write,
+   * retried on conflict, so two admins demoting each other at once cannot leave none. A document without the
+   * list gets it from the users holding the role first (one query). Round trips: one read + one write (+ the
+   * query once).
    * @throws DomainError `last-global-admin` when no GlobalAdmin would be left (nothing is written).
    */
   async changeGlobalAdmins(partnerId: string, userId: string, holdsGlobalAdmin: boolean): Promise<string[]> {
@@ -368,7 +373,7 @@ export class BenefitsStore {
    * Writes a purchase and the benefits it provisions as one transactional batch per 100 documents (all in the
    * partner's partition): in Cosmos DB a batch is all or nothing and one round trip. A purchase has far fewer
    * than 100 benefits, so in practice it is one atomic batch. Should a batch fail where operations are not
-   * rolled back (the embedded server, platform notes) or a later chunk fail, the documents written are deleted
+   * rolled back (the embedded server, docs/platform-notes.md) or a later chunk fail, the documents written are deleted
    * again, so a purchase is all or nothing either way.
    * @throws Error naming the failing status when a write is refused (the caller answers 5xx; nothing is left).
    */
@@ -408,7 +413,7 @@ export class BenefitsStore {
     return this.readTyped<Purchase>('purchase', partnerId, purchaseId);
   }
 
-  /** A page of a partner's purchases, newest first (SPEC §9; one query request). */
+  /** A page of a partner's purchases, newest first (docs/product.md §9; one query request). */
   async listPurchases(partnerId: string, page: PageOptions): Promise<Page<Purchase>> {
     return this.pageOfType<Purchase>('purchase', partnerId, page, 'c.purchasedAt DESC');
   }
@@ -431,14 +436,22 @@ export class BenefitsStore {
   }
 
   /**
-   * One page of a partner's benefits by category, then product name (SPEC §9), optionally filtered (one query
-   * request). `q` matches the product or offer name case-insensitively (`CONTAINS(LOWER(…), lower(q))`: the
-   * embedded server has no 3-argument CONTAINS, and LOWER needs no stored search field). The order needs the
-   * composite index (category, productName) that `ensureContainer` and infra/ define.
+   * One page of a partner's benefits by category, then product name (docs/product.md §9), optionally filtered
+   * (one query request). `q` matches the product or offer name case-insensitively
+   * (`CONTAINS(LOWER(…), lower(q))`: the embedded server has no 3-argument CONTAINS, and LOWER needs no
+   * stored search field). The order needs the composite index (category, productName) that `ensureContainer`
+   * and infra/ define.
    */
   async listBenefits(
     partnerId: string,
-    filter: { category?: BenefitCategory; status?: BenefitStatus; purchaseId?: string; q?: string },
+    filter: {
+      category?: BenefitCategory;
+      status?: BenefitStatus;
+      purchaseId?: string;
+      q?: string;
+      /** ISO 8601: only benefits whose `expiresAt` is at or before it (docs/product.md §12 "Expiring soon"). */
+      expiresBefore?: string;
+    },
     page: PageOptions,
   ): Promise<Page<Benefit>> {
     const where = ['c.partnerId = @p', 'c.type = @t'];
@@ -457,6 +470,11 @@ export class BenefitsStore {
     if (filter.purchaseId) {
       where.push('c.purchaseId = @purchase');
       parameters.push({ name: '@purchase', value: filter.purchaseId });
+    }
+    if (filter.expiresBefore) {
+      // Stored instants are `Date#toISOString` shaped, so they compare as strings.
+      where.push('IS_DEFINED(c.expiresAt) AND c.expiresAt <= @before');
+      parameters.push({ name: '@before', value: new Date(filter.expiresBefore).toISOString() });
     }
     if (filter.q) {
       where.push(
@@ -504,7 +522,8 @@ export class BenefitsStore {
 
   /**
    * Optimistic read–modify–write of one benefit (the seat invariant lives on this one document). The notice
-   * schedule (`nextNoticeAt`, the last-seat episode; SPEC §12) is recomputed from the written value.
+   * schedule (`nextNoticeAt`, the last-seat episode; docs/product.md §12) is recomputed from the written
+   * value.
    */
   async updateBenefit<R = undefined>(
     partnerId: string,
@@ -523,10 +542,10 @@ export class BenefitsStore {
   }
 
   /**
-   * One page of the expiry sweep's work, across partners (SPEC §8): `Active` benefits with `expiresAt <= now`,
-   * and `Expired` benefits whose expiry notice is still `Pending` since `noticeRetryBeforeIso` or earlier (a
-   * failed or interrupted send). The query is selective, so its cost grows with the due count, not with all
-   * benefits.
+   * One page of the expiry sweep's work, across partners (docs/product.md §8): `Active` benefits with
+   * `expiresAt <= now`, and `Expired` benefits whose expiry notice is still `Pending` since
+   * `noticeRetryBeforeIso` or earlier (a failed or interrupted send). The query is selective, so its cost
+   * grows with the due count, not with all benefits.
    */
   async listExpiredBenefits(
     nowIso: string,
@@ -559,12 +578,12 @@ export class BenefitsStore {
 
   // ---- service requests, audit -------------------------------------------------------------------
 
-  /** Appends an audit event (SPEC §9: every mutation writes one). */
+  /** Appends an audit event (docs/product.md §9: every mutation writes one). */
   async appendAudit(event: AuditEvent): Promise<void> {
     await this.docs.create('audit', event);
   }
 
-  /** A page of a partner's audit events, newest first (SPEC §9; one query request). */
+  /** A page of a partner's audit events, newest first (docs/product.md §9; one query request). */
   async listAuditEvents(partnerId: string, page: PageOptions): Promise<Page<AuditEvent>> {
     return this.pageOfType<AuditEvent>('audit', partnerId, page, 'c.at DESC');
   }
@@ -624,7 +643,7 @@ export class BenefitsStore {
     return { value: fromUserDoc(res.value as unknown as User) as T, etag: res.etag };
   }
 
-  // ---- issue #5: conditional updates that may write nothing, users by role ----------------------------
+  // ---- conditional updates that may write nothing, users by role ----------------------------
 
   /**
    * Optimistic read–modify–write of one benefit (ETag, bounded retry on 412, like {@link updateBenefit}) where
@@ -678,7 +697,7 @@ export class BenefitsStore {
   }
 
   /**
-   * Stores a service request (SPEC §4, §5), keeping its `type` (`Cancellation` | `AdvisoryHours` |
+   * Stores a service request (docs/product.md §4, §5), keeping its `type` (`Cancellation` | `AdvisoryHours` |
    * `SupportIncident`) under `requestType`: the document's own `type` field is the store's discriminator
    * (`serviceRequest`) and is stripped on read.
    * One round trip.
@@ -689,7 +708,7 @@ export class BenefitsStore {
     return { value: request, etag: created.etag };
   }
 
-  /** A page of a partner's service requests, newest first (SPEC §9; one query request). */
+  /** A page of a partner's service requests, newest first (docs/product.md §9; one query request). */
   async listServiceRequests(partnerId: string, page: PageOptions): Promise<Page<ServiceRequest>> {
     const res = await this.pageOfType<ServiceRequest & { requestType?: ServiceRequest['type'] }>(
       'serviceRequest',

@@ -14,6 +14,10 @@ import { enUS, type MessageKey } from '../../src/web/src/i18n/messages/en-US';
 import { zhTW } from '../../src/web/src/i18n/messages/zh-TW';
 import { startTestHost, type TestHost } from '../support/testHost';
 
+// A browser flow is tens of steps, each waiting up to 15 s for its element; on the shared 2-core machine a whole
+// flow can take longer than jest's 60 s without anything being wrong. The steps' own waits catch a stuck page.
+jest.setTimeout(180_000);
+
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const LOCALES = ['en-US', 'zh-TW'] as const;
 export type TestLocale = (typeof LOCALES)[number];

@@ -1,5 +1,5 @@
 /**
- * Issue #6: the deployed artifact is tested, not only the sources. `npm run build` (scripts/build.mjs) is run
+ * The deployed artifact is tested, not only the sources. `npm run build` (scripts/build.mjs) is run
  * into a temporary folder; the bundle is then served by the local host in a child process under the local
  * `@azure/functions-core` (test/build/bundleProbe.ts) and driven over real HTTP with real tokens.
  */

@@ -6,7 +6,7 @@ const allItems: [string, CatalogItem][] = CATALOG.flatMap((p) =>
   p.items.map((i) => [p.id, i] as [string, CatalogItem]),
 );
 
-describe('catalog (SPEC §3, §10)', () => {
+describe('catalog (docs/product.md §3, §10)', () => {
   it('has exactly the three packages with their eligible levels', () => {
     expect(CATALOG.map((p) => [p.id, p.eligibleLevels])).toEqual([
       ['action-pack', ['ActionPack', 'Silver', 'Gold']],

@@ -13,7 +13,7 @@ const good = {
   preferredLanguage: 'zh-TW',
 };
 
-describe('MarketingContactInputSchema (SPEC §5)', () => {
+describe('MarketingContactInputSchema (docs/product.md §5)', () => {
   it('accepts a good contact', () => {
     expect(MarketingContactInputSchema.parse(good)).toEqual(good);
   });
@@ -54,7 +54,7 @@ describe('MarketingContactInputSchema (SPEC §5)', () => {
   });
 });
 
-describe('assertContactEmailDiffers (SPEC §5)', () => {
+describe('assertContactEmailDiffers (docs/product.md §5)', () => {
   const u = user('dev1', [], { accountEmail: 'Dev1@Contoso.example' });
   it.each(['dev1@contoso.example', ' DEV1@CONTOSO.EXAMPLE ', 'Dev1@Contoso.example'])(
     'refuses %p',
@@ -69,7 +69,7 @@ describe('assertContactEmailDiffers (SPEC §5)', () => {
   });
 });
 
-describe('verifyTechnicalContact (SPEC §5, §7)', () => {
+describe('verifyTechnicalContact (docs/product.md §5, §7)', () => {
   const at = '2025-03-11T08:00:00.000Z';
   const contactOf = (overrides: Record<string, string> = {}) =>
     benefit({

@@ -10,7 +10,7 @@ const gtm = benefit({
   catalogItemId: 'gtm-gold-core',
 });
 
-describe('computeExpiresAt (SPEC §3)', () => {
+describe('computeExpiresAt (docs/product.md §3)', () => {
   it('Go-To-Market: 12 calendar months from activation', () => {
     const at = new Date('2025-03-10T12:34:56.789Z');
     expect(computeExpiresAt(gtm, at, MEMBERSHIP_END)).toBe('2026-03-10T12:34:56.789Z');

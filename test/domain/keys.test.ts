@@ -28,7 +28,7 @@ function keyInput(overrides: Partial<RevealKeysInput> = {}): RevealKeysInput {
   };
 }
 
-describe('revealKeys (SPEC §3 Get keys)', () => {
+describe('revealKeys (docs/product.md §3 Get keys)', () => {
   it('reveals a key and a download link; the first reveal activates the benefit', () => {
     const b = frozen(office());
     const r = revealKeys(b, keyInput());
@@ -152,7 +152,7 @@ describe('toPublicBenefit', () => {
     expect(pub).not.toHaveProperty('_etag');
     expect(JSON.stringify(pub)).not.toContain('KEY-1');
     const { secretKeys: _s, ...rest } = revealed;
-    // …plus the product's special instructions from the catalog (SPEC §3).
+    // …plus the product's special instructions from the catalog (docs/product.md §3).
     expect(pub).toEqual({ ...rest, instructions: expect.stringContaining('Office Deployment Tool') });
     expect(BenefitSchema.safeParse(pub).success).toBe(true);
     expect(pub.assignments).not.toBe(revealed.assignments);

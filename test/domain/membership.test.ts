@@ -14,7 +14,7 @@ import { catchDomainError, partner } from './fixtures';
 const at = (iso: string) => new Date(iso);
 const END = '2026-03-10T00:00:00.000Z';
 
-describe('renewal window (SPEC §12): 90 days before the end to 30 days after', () => {
+describe('renewal window (docs/product.md §12): 90 days before the end to 30 days after', () => {
   test('opens and closes', () => {
     expect(renewalWindow(END)).toEqual({
       opensAt: '2025-12-10T00:00:00.000Z',

@@ -10,6 +10,7 @@ import {
   withMembershipNoticeSchedule,
 } from '../../src/domain/notices';
 import type { Assignment, Benefit } from '../../src/domain/types';
+import { seeded } from '../support/seeds';
 import { partner } from './fixtures';
 
 const DAY = 24 * 3600 * 1000;
@@ -102,6 +103,7 @@ describe('benefit expiry reminders: 30 and 7 days before expiresAt', () => {
             expect(Date.parse(after.nextNoticeAt)).toBeGreaterThan(T0 + now);
         },
       ),
+      seeded(),
     );
   });
 });

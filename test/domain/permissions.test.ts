@@ -24,7 +24,8 @@ import {
 } from '../../src/app/policy';
 import { benefit, catchDomainError } from './fixtures';
 
-// SPEC §2, written out independently of the implementation: action → [GlobalAdmin, UserAdmin, AdminAgent, MpnPartnerAdmin].
+// docs/product.md §2, written out independently of the implementation: action → [GlobalAdmin, UserAdmin,
+// AdminAgent, MpnPartnerAdmin].
 const G = 'GlobalAdmin';
 const U = 'UserAdmin';
 const A = 'AdminAgent';
@@ -42,7 +43,7 @@ const EXPECTED: Record<PartnerAction, Record<Role, boolean>> = {
   activateGoToMarket: { [G]: true, [U]: false, [A]: false, [M]: true },
   requestCancellation: { [G]: true, [U]: false, [A]: false, [M]: true },
   fileServiceRequest: { [G]: true, [U]: false, [A]: false, [M]: true },
-  // SPEC §12 renewal (product decision: the roles that manage the membership's benefits).
+  // docs/product.md §12 renewal (product decision: the roles that manage the membership's benefits).
   renewMembership: { [G]: true, [U]: false, [A]: false, [M]: true },
 };
 
@@ -50,8 +51,8 @@ const cases = (Object.keys(EXPECTED) as PartnerAction[]).flatMap((action) =>
   ROLES.map((role) => [action, role, EXPECTED[action][role]] as const),
 );
 
-describe('permission table (SPEC §2)', () => {
-  it('covers exactly the actions of SPEC §2', () => {
+describe('permission table (docs/product.md §2)', () => {
+  it('covers exactly the actions of docs/product.md §2', () => {
     expect([...PARTNER_ACTIONS].sort()).toEqual(Object.keys(EXPECTED).sort());
     expect(Object.keys(PERMISSIONS).sort()).toEqual(Object.keys(EXPECTED).sort());
   });
@@ -82,7 +83,7 @@ describe('permission table (SPEC §2)', () => {
   });
 });
 
-describe('granting roles (SPEC §2: nobody grants a role with rights they lack)', () => {
+describe('granting roles (docs/product.md §2: nobody grants a role with rights they lack)', () => {
   it('a GlobalAdmin grants all four; a UserAdmin UserAdmin and AdminAgent; the others nothing', () => {
     expect(grantableRoles([G]).sort()).toEqual([...ROLES].sort());
     expect(grantableRoles([U]).sort()).toEqual([A, U].sort());

@@ -27,7 +27,7 @@ const ELIGIBLE: Record<string, PartnerLevel[]> = {
 
 const matrix = CATALOG.flatMap((pkg) => PARTNER_LEVELS.map((level) => [pkg.id, level] as const));
 
-describe('provisionBenefits (SPEC §3)', () => {
+describe('provisionBenefits (docs/product.md §3)', () => {
   it.each(matrix)('%s bought by a %s partner', (pkgId, level) => {
     const pkg = getPackage(pkgId)!;
     const p = partner({ level });
@@ -144,7 +144,7 @@ describe('provisionBenefits (SPEC §3)', () => {
   });
 });
 
-describe('purchase guards (SPEC §2)', () => {
+describe('purchase guards (docs/product.md §2)', () => {
   it('refuses PMC partners with a pointer to PMC', () => {
     const err = catchDomainError(
       () => assertCanManageBenefits(partner({ managedIn: 'PMC' })),

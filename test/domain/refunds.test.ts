@@ -17,7 +17,7 @@ const purchase = (overrides: Partial<Purchase> = {}): Purchase => ({
 const after = (d: number, h = 0, m = 0, s = 0, ms = 0) =>
   new Date(t0 + (((d * 24 + h) * 60 + m) * 60 + s) * 1000 + ms);
 
-describe('refundEligibility (SPEC §4)', () => {
+describe('refundEligibility (docs/product.md §4)', () => {
   it('is eligible at 29 d 23 h 59 m 59.999 s', () => {
     expect(refundEligibility(purchase(), after(29, 23, 59, 59, 999))).toEqual({ eligible: true });
   });
@@ -58,7 +58,7 @@ describe('refundEligibility (SPEC §4)', () => {
   });
 });
 
-describe('recordKeyReveal (SPEC §4)', () => {
+describe('recordKeyReveal (docs/product.md §4)', () => {
   const now = after(2);
   it('marks the purchase on a software reveal, once', () => {
     const p = purchase();

@@ -19,7 +19,7 @@ const partner = {
 
 const fails = (schema: z.ZodType, value: unknown) => expect(schema.safeParse(value).success).toBe(false);
 
-describe('request schemas (SPEC §9, §10)', () => {
+describe('request schemas (docs/product.md §9, §10)', () => {
   it('CreateUserBody accepts good input, including no roles', () => {
     expect(S.CreateUserBody.parse(user)).toEqual(user);
     expect(S.CreateUserBody.parse({ ...user, roles: [] }).roles).toEqual([]);
@@ -215,7 +215,7 @@ describe('response schemas', () => {
     };
     expect(S.PartnerSchema.safeParse(p).success).toBe(true);
     expect(S.UserSchema.safeParse(u).success).toBe(true);
-    // The API shows a purchase with whether it can be cancelled (SPEC §9).
+    // The API shows a purchase with whether it can be cancelled (docs/product.md §9).
     expect(S.PurchaseSchema.safeParse(pur).success).toBe(false);
     const view = { ...pur, ...cancellability(pur, new Date('2025-03-01T00:00:00.000Z')) };
     expect(view).toMatchObject({ cancellable: false, cancellableReason: 'refund-window-elapsed' });

@@ -28,7 +28,7 @@ const support = (kind: 'signatureSupport' | 'productSupport', o: Partial<Benefit
     ...o,
   });
 
-describe('consumeAdvisoryHours (SPEC §5)', () => {
+describe('consumeAdvisoryHours (docs/product.md §5)', () => {
   it('consumes hours without mutating', () => {
     const b = frozen(presales());
     expect(consumeAdvisoryHours(b, 2.5, NOW).advisoryHoursRemaining).toBe(7.5);
@@ -76,7 +76,7 @@ describe('consumeAdvisoryHours (SPEC §5)', () => {
   });
 });
 
-describe('consumeIncident (SPEC §5)', () => {
+describe('consumeIncident (docs/product.md §5)', () => {
   it('consumes one Signature support incident for a cloud product, without ids', () => {
     const b = frozen(support('signatureSupport'));
     const r = consumeIncident(b, { productArea: 'cloud' });

@@ -247,7 +247,7 @@ describe('message dictionaries', () => {
   });
 });
 
-describe('truthful instructions (SPEC §3, §7)', () => {
+describe('truthful instructions (docs/product.md §3, §7)', () => {
   it.each(LOCALES)(
     '%s: the Go-To-Market email names the offer once in its body, and never as "Go-To-Market: <offer>"',
     (locale) => {

@@ -1,5 +1,5 @@
 /**
- * Issue #4: the activation lifecycle orchestration, run by the durable-functions library's own replay in the
+ * The activation lifecycle orchestration, run by the durable-functions library's own replay in the
  * local host, with a manual clock (three days pass in milliseconds), real HTTP, real tokens, embedded Cosmos,
  * and the email outbox.
  */

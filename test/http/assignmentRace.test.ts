@@ -1,20 +1,23 @@
 /**
- * Issue #3 "Race": 50 concurrent assignment requests for a 10-seat benefit over real HTTP → exactly 10 × 201 and
- * 40 × 409, and the stored benefit holds 10 assignments; repeated 20 times. Real local host: real HTTP, real JWTs,
- * the embedded Cosmos server (optimistic concurrency on the one benefit document) and the email outbox.
- * In a file of its own so that jest runs it in parallel with the other integration files.
+ * The seat race (docs/product.md §3 "Seats"): 50 concurrent assignment requests for a 10-seat benefit over
+ * real HTTP → exactly 10 × 201 and 40 × 409, and the stored benefit holds 10 assignments; repeated 20 times.
+ * Real local host: real HTTP, real JWTs, the embedded Cosmos server (optimistic concurrency on the one
+ * benefit document) and the email outbox. The store's retry jitter is drawn from the run's seed (FC_SEED,
+ * printed with a failing round). In a file of its own so that jest runs it in parallel with the other
+ * integration files.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { outboxFileName, readOutbox, type StoredEmail } from '../../src/email/outbox';
 import { activeAssignments } from '../support/api';
+import { FC_SEED, seededRandom } from '../support/seeds';
 import { startTestHost, type TestHost } from '../support/testHost';
 
 let host: TestHost;
 
 beforeAll(async () => {
   jest.spyOn(console, 'info').mockImplementation(() => undefined); // outbox log lines
-  host = await startTestHost();
+  host = await startTestHost({ random: seededRandom(FC_SEED) });
 });
 afterAll(async () => host?.close());
 
@@ -51,7 +54,6 @@ describe('RACE: 50 concurrent assignments for a 10-seat Visual Studio benefit, 2
   });
 
   test(`${ROUNDS} rounds: exactly 10 × 201 and ${CONCURRENCY - 10} × 409 seat-limit-reached, 10 seats stored`, async () => {
-    let emailsSeen = 0;
     for (let round = 1; round <= ROUNDS; round++) {
       // A fresh 10-seat benefit: Silver gets a 10-seat Visual Studio Enterprise from silver-competency (catalog).
       const bought = await host.call('POST', '/api/partners/fabrikam/purchases', {
@@ -75,11 +77,12 @@ describe('RACE: 50 concurrent assignments for a 10-seat Visual Studio benefit, 2
       const refused = results.filter((r) => r.status === 409);
       const tally = {
         round,
+        seed: FC_SEED,
         created: created.length,
         refused: refused.length,
         other: results.length - created.length - refused.length,
       };
-      expect(tally).toEqual({ round, created: 10, refused: CONCURRENCY - 10, other: 0 });
+      expect(tally).toEqual({ round, seed: FC_SEED, created: 10, refused: CONCURRENCY - 10, other: 0 });
       expect(new Set(refused.map((r) => r.body.code))).toEqual(new Set(['seat-limit-reached']));
 
       // The stored benefit holds exactly the 10 assignments that were answered 201, one per user.
@@ -110,12 +113,10 @@ describe('RACE: 50 concurrent assignments for a 10-seat Visual Studio benefit, 2
         }),
       );
       expect(mails.map((m) => m.kind)).toEqual(Array(10).fill('vsAssignment'));
-      emailsSeen += 10;
     }
     // No email for any of the refused requests: the outbox holds exactly one notice per seat given.
     const notices = (await readOutbox(host.outboxDir)).filter((m) => m.kind === 'vsAssignment');
-    expect(notices).toHaveLength(emailsSeen);
-    expect(emailsSeen).toBe(ROUNDS * 10);
+    expect(notices).toHaveLength(ROUNDS * 10);
     // 1 000 assignment requests: about 45 s alone on the 2-core machine, longer while the browser tests run
     // beside it in `npm test`. The test counts outcomes, never times, so it gets room rather than jest's 60 s.
   }, 300_000);

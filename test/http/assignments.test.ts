@@ -1,5 +1,5 @@
 /**
- * Issue #3 end to end: assigning and unassigning seats (Visual Studio, Azure self-assignment, technical contact),
+ * End to end: assigning and unassigning seats (Visual Studio, Azure self-assignment, technical contact),
  * with the cross-cutting rules (If-Match, Idempotency-Key, audit, cancelled benefits). Real local host: real HTTP,
  * real JWTs, the embedded Cosmos server and the email outbox.
  */
@@ -148,8 +148,8 @@ describe('Visual Studio subscriptions', () => {
   });
 
   test('403 (not 404) for a caller without the role, whatever the user id: user ids cannot be probed', async () => {
-    // SPEC §2: "An authenticated member without the needed role gets 403 forbidden." An AdminAgent cannot list
-    // users (manageUsers), so a 404-vs-403 difference would tell them which user ids exist.
+    // docs/product.md §2: "An authenticated member without the needed role gets 403 forbidden." An AdminAgent
+    // cannot list users (manageUsers), so a 404-vs-403 difference would tell them which user ids exist.
     for (const token of [agent, userAdmin]) {
       expectProblem(await assign(vs, { userId: 'no-such-user' }, token), 403, 'forbidden');
       expectProblem(await assign(vs, { userId: oid('dev1@fabrikam.example') }, token), 403, 'forbidden');
@@ -452,7 +452,7 @@ describe('cross-cutting rules on assignments', () => {
   });
 
   test('Idempotency-Key: a refusal is the first response too — a repeat replays it and does nothing', async () => {
-    // SPEC §9: "a repeat within 24 h returns the first response and does nothing again".
+    // docs/product.md §9: "a repeat within 24 h returns the first response and does nothing again".
     const pro = benefitOf(actionPack, 'visual-studio-professional'); // all 5 seats taken by the seat-limit test
     const headers = { 'Idempotency-Key': 'refused-once' };
     const body = { userId: oid('dev11@contoso.example') };

@@ -6,11 +6,9 @@
 import '../../functions';
 import fc from 'fast-check';
 import { expectProblem, listBenefits, oid } from '../support/api';
+import { seeded } from '../support/seeds';
 import { allRoutes, callerTokens, pathOf, tokenFor, type CallerTokens } from '../support/routes';
 import { startTestHost, type TestHost } from '../support/testHost';
-
-/** Fixed seed (override with FC_SEED); fast-check prints seed and path of a failing run. */
-const SEED = Number(process.env.FC_SEED ?? 20261125);
 
 let host: TestHost;
 let tokens: CallerTokens;
@@ -256,7 +254,7 @@ describe('properties (seeded fast-check)', () => {
           expect(res.body).toMatchObject({ status: res.status, code: expect.any(String) });
         }
       }),
-      { seed: SEED, numRuns: 400 },
+      seeded({ numRuns: 400 }),
     );
     await host.durable.whenIdle();
     expect(sent).toBe(400);
@@ -281,7 +279,7 @@ describe('properties (seeded fast-check)', () => {
         expect(res.body.code).toBe('validation-failed');
         expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
       }),
-      { seed: SEED, numRuns: 300 },
+      seeded({ numRuns: 300 }),
     );
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Issue #2 end to end: the real function registrations served by the local host over real HTTP, real JWTs
+ * End to end: the real function registrations served by the local host over real HTTP, real JWTs
  * (jose) and the embedded Cosmos server.
  */
 import { generateKeyPair, SignJWT } from 'jose';

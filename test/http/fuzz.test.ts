@@ -13,9 +13,9 @@ import { REQUEST_EXAMPLES } from '../../src/http/examples';
 import { demoUsers } from '../../src/local/seed';
 import { listBenefits } from '../support/api';
 import { allRoutes, pathOf, type RouteUnderTest } from '../support/routes';
+import { FC_SEED, seeded } from '../support/seeds';
 import { startTestHost, type TestHost } from '../support/testHost';
 
-const SEED = Number(process.env.FC_SEED ?? 5150);
 const RUNS = 5200;
 
 /** Kinds of caller, weighted towards the ones allowed most (a kind's token: see `beforeAll`). */
@@ -291,13 +291,13 @@ test(`fuzz: ≥ 5,000 generated requests across every route → 0 × 5xx, every 
       expect(res.status).toBeLessThan(500);
       expect(problem).toBe(true);
     }),
-    { seed: SEED, numRuns: RUNS, endOnFailure: true },
+    seeded({ numRuns: RUNS, endOnFailure: true }),
   );
   await host.durable.whenIdle();
   const fivexx = Object.entries(histogram)
     .filter(([s]) => Number(s) >= 500)
     .reduce((n, [, c]) => n + c, 0);
-  const line = `fuzz: ${sent} requests, ${fivexx} 5xx, status histogram ${JSON.stringify(histogram)}, routes ${Object.keys(perRoute).length}/${routes.length}, seed ${SEED}`;
+  const line = `fuzz: ${sent} requests, ${fivexx} 5xx, status histogram ${JSON.stringify(histogram)}, routes ${Object.keys(perRoute).length}/${routes.length}, seed ${FC_SEED}`;
   process.stdout.write(`${line}\n`);
   expect(failures).toEqual([]);
   expect(sent).toBeGreaterThanOrEqual(5000);

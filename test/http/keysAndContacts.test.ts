@@ -1,5 +1,5 @@
 /**
- * Issue #3 end to end: "Get keys" for software and license-based cloud benefits, and the marketing contact with its
+ * End to end: "Get keys" for software and license-based cloud benefits, and the marketing contact with its
  * email verification. Real local host: real HTTP, real JWTs, the embedded Cosmos server and the email outbox.
  */
 import { readOutbox } from '../../src/email/outbox';
@@ -75,7 +75,7 @@ describe('Get keys (software)', () => {
       ],
       instructions: expect.stringContaining('Office Deployment Tool'),
     });
-    // The link works: DOWNLOADS_BASE_URL defaults to the host's own placeholder route (SPEC §3).
+    // The link works: DOWNLOADS_BASE_URL defaults to the host's own placeholder route (docs/product.md §3).
     const download = await fetch(res.body.downloads[0].url);
     expect(download.status).toBe(200);
     expect(download.headers.get('content-disposition')).toContain(res.body.downloads[0].fileName);
@@ -202,8 +202,9 @@ describe('Get keys: cross-cutting', () => {
   });
 
   test('If-Match: a stale ETag writes nothing at all — not even the reveal mark on the purchase', async () => {
-    // SPEC §9: 412 on mismatch; a refused request writes nothing. The purchase's reveal mark decides the refund
-    // (SPEC §4: no refund once software keys were revealed), so a stray mark costs the partner its refund.
+    // docs/product.md §9: 412 on mismatch; a refused request writes nothing. The purchase's reveal mark
+    // decides the refund (docs/product.md §4: no refund once software keys were revealed), so a stray mark
+    // costs the partner its refund.
     const bought = await host.call('POST', '/api/partners/contoso/purchases', {
       token: admin,
       body: { packageId: 'gold-competency' },

@@ -273,3 +273,57 @@ describe('local sign-in routes (local host only)', () => {
     expect(routes.some((r) => r.includes('.local'))).toBe(false);
   });
 });
+
+test('every Location the API answers opens the resource it names (purchase, user, assignment, activation)', async () => {
+  const bought = await host.call('POST', '/api/partners/contoso/purchases', {
+    token: admin,
+    body: { packageId: 'action-pack' },
+  });
+  expect(bought.status).toBe(201);
+  const user = await host.call('POST', '/api/partners/contoso/users', {
+    token: admin,
+    body: {
+      objectId: 'location-user',
+      displayName: 'Location User',
+      accountEmail: 'location.user@contoso.example',
+      roles: [],
+    },
+  });
+  expect(user.status).toBe(201);
+  const vs = bought.body.benefits.find((b: any) => b.category === 'visualStudio');
+  const assigned = await host.call('POST', `/api/partners/contoso/benefits/${vs.id}/assignments`, {
+    token: admin,
+    body: { userId: 'location-user' },
+  });
+  expect(assigned.status).toBe(201);
+  const tech = bought.body.benefits.find((b: any) => b.category === 'technical');
+  const activation = await host.call('POST', `/api/partners/contoso/benefits/${tech.id}/activation`, {
+    token: admin,
+  });
+  expect(activation.status).toBe(202);
+  for (const [res, id] of [
+    [bought, bought.body.purchase.id],
+    [user, 'location-user'],
+    [assigned, assigned.body.id],
+    [activation, tech.id],
+  ] as const) {
+    const location = res.headers.get('location');
+    expect(location).toMatch(/^\/api\//);
+    const opened = await host.call('GET', location!, { token: admin });
+    expect({ location, status: opened.status }).toEqual({ location, status: 200 });
+    expect(JSON.stringify(opened.body)).toContain(id);
+  }
+  // An ended assignment still opens, with endedAt.
+  expect((await host.call('DELETE', assigned.headers.get('location')!, { token: admin })).status).toBe(204);
+  const ended = await host.call('GET', assigned.headers.get('location')!, { token: admin });
+  expect(ended.body).toMatchObject({
+    id: assigned.body.id,
+    userId: 'location-user',
+    endedAt: expect.any(String),
+  });
+  expectProblem(
+    await host.call('GET', `/api/partners/contoso/benefits/${vs.id}/assignments/nope`, { token: admin }),
+    404,
+    'not-found',
+  );
+});

@@ -6,6 +6,7 @@
 import { DateTime } from 'luxon';
 import type { Benefit, Partner, Purchase } from '../../src/domain/types';
 import { ManualClock } from '../../src/local/clock';
+import { demoObjectId } from '../../src/local/seed';
 import { allAuditEvents, diffSnapshots, expectProblem, snapshotStore } from '../support/api';
 import { startTestHost, type TestHost } from '../support/testHost';
 
@@ -105,6 +106,54 @@ describe('GET …/membership', () => {
     expect((await host.services.store.getPartner('fabrikam'))!.value.nextNoticeAt).toBe(iso(-15 * DAY));
   });
 
+  test('"Expiring soon": GET …/benefits?status=Active&expiresBefore= lists the Active benefits ending by then', async () => {
+    const token = await host.tokenFor('admin@fabrikam.example');
+    const list = (q: string) => host.call('GET', `/api/partners/fabrikam/benefits?${q}`, { token });
+    const soon = await list(`status=Active&expiresBefore=${encodeURIComponent(iso(30 * DAY))}`);
+    expect(soon.status).toBe(200);
+    expect(soon.body.items.map((b: Benefit) => b.productName)).toEqual(['Go-To-Market: Silver Core']);
+    expect(soon.body.items[0].expiresAt).toBe(iso(5 * DAY));
+    const notYet = await list(`status=Active&expiresBefore=${encodeURIComponent(iso(5 * DAY - 1))}`);
+    expect(notYet.body.items).toEqual([]);
+    expectProblem(await list('expiresBefore=next-week'), 400, 'validation-failed');
+    // A second one: a Visual Studio seat activates its benefit until the membership's end (45 days).
+    const vs = (await list('category=visualStudio')).body.items[0];
+    const assigned = await host.call('POST', `/api/partners/fabrikam/benefits/${vs.id}/assignments`, {
+      token,
+      body: { userId: demoObjectId('dev1@fabrikam.example') },
+    });
+    expect(assigned.status).toBe(201);
+    const later = `status=Active&expiresBefore=${encodeURIComponent(iso(60 * DAY))}`;
+    expect((await list(later)).body.items.map((b: Benefit) => b.id).sort()).toEqual(
+      [soon.body.items[0].id, vs.id].sort(),
+    );
+    // Paged, and a continuation token is bound to its filter.
+    const first = await list(`${later}&pageSize=1`);
+    expect(first.body.items).toHaveLength(1);
+    expect(first.body.continuationToken).toEqual(expect.any(String));
+    const next = await list(
+      `${later}&pageSize=1&continuationToken=${encodeURIComponent(first.body.continuationToken)}`,
+    );
+    expect(next.body.items).toHaveLength(1);
+    expect(next.body.items[0].id).not.toBe(first.body.items[0].id);
+    const other = await list(
+      `status=Active&expiresBefore=${encodeURIComponent(iso(61 * DAY))}&pageSize=1&continuationToken=${encodeURIComponent(first.body.continuationToken)}`,
+    );
+    expectProblem(other, 400, 'validation-failed');
+    // The seat is given back (the renewal tests below count fabrikam's membership, not its seats).
+    expect(
+      (
+        await host.call(
+          'DELETE',
+          `/api/partners/fabrikam/benefits/${vs.id}/assignments/${assigned.body.id}`,
+          {
+            token,
+          },
+        )
+      ).status,
+    ).toBe(204);
+  });
+
   test('a PMC membership shows no renewal (it is renewed in PMC)', async () => {
     const res = await host.call('GET', '/api/partners/northwind/membership', {
       token: await host.tokenFor('admin@northwind.example'),
@@ -126,7 +175,7 @@ describe('renewal window (docs/product.md §12): 90 days before expiresAt to 30 
     const before = await snapshotStore(host);
     host.cosmos.resetCounts();
     const res = await renew(p.id, p.admin, 'silver-competency');
-    const writes = host.cosmos.counts().writes;
+    const { writes, batches } = host.cosmos.counts();
     expect(res.status).toBe(201);
     const renewedTo = plusMonths(expiresAt, 12);
     expect(res.body.membership).toMatchObject({ level: 'Silver', status: 'Active', expiresAt: renewedTo });
@@ -147,8 +196,9 @@ describe('renewal window (docs/product.md §12): 90 days before expiresAt to 30 
       expect(b).toMatchObject({ status: 'NotActivated', purchaseId: res.body.purchase.id });
     expect(await membershipOf(p.id, p.admin)).toEqual({ status: 'Active', expiresAt: renewedTo });
 
-    // The partner, the purchase and its 12 benefits in ONE batch (counted as one write), plus the audit event.
-    expect(writes).toBe(2);
+    // The access check (one batch of reads), then the partner, the purchase and its 12 benefits in ONE
+    // transactional batch, plus the audit event.
+    expect({ batches, writes }).toEqual({ batches: 2, writes: 1 });
     const diff = diffSnapshots(before, await snapshotStore(host));
     expect(diff.filter((d) => d.startsWith('changed'))).toEqual([`changed ${p.id}/${p.id}`]);
     expect(diff.filter((d) => d.startsWith('added'))).toHaveLength(1 + 12 + 1);

@@ -1,6 +1,7 @@
 /**
- * Issue #5, service requests (SPEC §5) end to end over real HTTP: advisory hours and support incidents, every error
- * code, the paged list, and 20 concurrent requests that never drive hours or incidents below zero.
+ * Service requests (docs/product.md §5) end to end over real HTTP: advisory hours and support incidents,
+ * every error code, the paged list, and 20 concurrent requests that never drive hours or incidents below
+ * zero.
  */
 import type { Benefit } from '../../src/domain/types';
 import { startTestHost, type TestHost } from '../support/testHost';

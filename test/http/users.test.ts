@@ -296,8 +296,16 @@ describe('the last GlobalAdmin (409 last-global-admin)', () => {
       ]);
       const statuses = [aDemotesB.status, bDemotesA.status].sort();
       expect(statuses[0]).toBeLessThan(300);
-      expect(statuses[1]).toBe(409);
-      expect([aDemotesB, bDemotesA].find((r) => r.status === 409)!.body.code).toBe('last-global-admin');
+      // The loser is refused: 409 last-global-admin when both passed the access check at once; or, when the
+      // winner's write landed before the loser's request was checked (a busy machine does that), 403 forbidden (the
+      // loser no longer holds GlobalAdmin) or 404 not-found (the loser was deleted: no longer a user of the partner).
+      const loser = [aDemotesB, bDemotesA].find((r) => r.status >= 300)!;
+      const refusals = [
+        ['409', 'last-global-admin'],
+        ['403', 'forbidden'],
+        ['404', 'not-found'],
+      ];
+      expect(refusals).toContainEqual([String(loser.status), loser.body.code]);
       const admins = await host.services.store.listUsersWithRole(p.id, 'GlobalAdmin');
       expect(admins).toHaveLength(1);
       const partner = await host.services.store.getPartner(p.id);

@@ -1,5 +1,5 @@
 /**
- * Issue #6: the settings schema (src/config.ts), the Bicep app settings, local.settings.sample.json
+ * The settings schema (src/config.ts), the Bicep app settings, local.settings.sample.json
  * and host.json must agree, and no Bicep file may carry a key or a secret-bearing connection string.
  * Static checks only: no Bicep compiler exists on these machines.
  */

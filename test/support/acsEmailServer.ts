@@ -1,6 +1,6 @@
 /**
  * A local stand-in for the Azure Communication Services Email REST API (the parts the
- * `@azure/communication-email` 1.1.0 client uses; see notes/platform-facts.md):
+ * `@azure/communication-email` 1.1.0 client uses; see docs/platform-notes.md):
  *
  * - `POST /emails:send?api-version=…` — checks authentication (HMAC-SHA256 signature of a connection
  *   string's access key, or a bearer token), `x-ms-content-sha256`, the body shape and the

@@ -1,5 +1,5 @@
 /**
- * Small helpers shared by the issue #3 integration tests (assignments, keys, contacts, robustness):
+ * Small helpers shared by the integration tests (assignments, keys, contacts, robustness):
  * problem+json assertions, benefit look-ups through the API, audit-event paging, outbox look-ups and
  * store snapshots. Everything goes through the real host: HTTP for the API, the real store for snapshots.
  */
@@ -7,7 +7,7 @@ import { readOutbox, type StoredEmail } from '../../src/email/outbox';
 import { demoObjectId } from '../../src/local/seed';
 import type { ApiResponse, TestHost } from './testHost';
 
-/** Asserts an RFC 9457 problem with the SPEC §9 code. */
+/** Asserts an RFC 9457 problem with the docs/product.md §9 code. */
 export function expectProblem(res: ApiResponse<any>, status: number, code: string): void {
   expect({ status: res.status, code: res.body?.code }).toEqual({ status, code });
   expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
@@ -62,7 +62,7 @@ export const activeAssignments = (benefit: any): any[] =>
   (benefit.assignments as any[]).filter((a) => a.endedAt === undefined);
 
 /**
- * Every audit event of a partner, read page by page through `GET …/audit-events` (SPEC §9 paging).
+ * Every audit event of a partner, read page by page through `GET …/audit-events` (docs/product.md §9 paging).
  * Also checks the paging contract: each page holds at most `pageSize` items and ids never repeat.
  */
 export async function allAuditEvents(

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalHost, type LocalHost, type LocalHostOptions } from '../../src/local/host';
 import { demoObjectId } from '../../src/local/seed';
+import { seededRandom } from './seeds';
 
 /** A JSON response as the test sees it. */
 export interface ApiResponse<T = unknown> {
@@ -36,12 +37,20 @@ export interface TestHost extends LocalHost {
 /**
  * Starts a host on a fresh temporary data folder, removed by `close()`; or on `options.dataDir`, which is then
  * kept (restart tests). The store is in memory unless `options.persist`. Runtime routes (`/admin/*`,
- * `/runtime/*`) need `headers: { 'x-functions-key': host.runtimeKey }`.
+ * `/runtime/*`) need `headers: { 'x-functions-key': host.runtimeKey }`. The store's retry jitter is seeded
+ * (`seededRandom()`, test/support/seeds.ts) unless `options.random` says otherwise.
  */
 export async function startTestHost(options: LocalHostOptions = {}): Promise<TestHost> {
   const ownDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'benefits-test-')));
-  const host = await startLocalHost({ port: 0, timers: false, log: () => undefined, ...options, dataDir });
+  const host = await startLocalHost({
+    port: 0,
+    timers: false,
+    log: () => undefined,
+    random: seededRandom(),
+    ...options,
+    dataDir,
+  });
   const call: TestHost['call'] = async (method, path, o = {}) => {
     const headers: Record<string, string> = { ...(o.headers ?? {}) };
     if (o.token) headers.Authorization = `Bearer ${o.token}`;

@@ -1,8 +1,8 @@
 /**
- * Seats (docs/product.md §3): `POST …/benefits/{benefitId}/assignments` and `DELETE …/assignments/{assignmentId}`;
+ * Seats (docs/product.md §3): `POST …/benefits/{benefitId}/assignments`, `GET` and `DELETE …/assignments/{assignmentId}`;
  * thin adapters of the use cases in src/app/assignments.ts.
  */
-import { assignBenefitSeat, unassignBenefitSeat } from '../../app/assignments';
+import { assignBenefitSeat, getBenefitAssignment, unassignBenefitSeat } from '../../app/assignments';
 import { AssignBody, AssignmentSchema } from '../../domain/schemas';
 import { defineRoute, ifMatch, partnerCaller } from '../route';
 import { AssignmentParams, BenefitParams } from './params';
@@ -62,4 +62,24 @@ export const unassignBenefit = defineRoute({
     });
     return { status: 204, etag, body: undefined, headers: {} };
   },
+});
+
+/**
+ * `GET /api/partners/{partnerId}/benefits/{benefitId}/assignments/{assignmentId}` → 200 the assignment (also an
+ * ended one, with `endedAt`): what the `Location` of `POST …/assignments` points to. Any admin role may read it,
+ * like the benefit that holds it. Errors: 404 `not-found` (benefit or assignment).
+ */
+export const getAssignment = defineRoute({
+  name: 'getAssignment',
+  method: 'GET',
+  route: 'partners/{partnerId}/benefits/{benefitId}/assignments/{assignmentId}',
+  summary: 'Read one assignment of a benefit',
+  tags: ['benefits'],
+  access: { kind: 'partner', action: 'read', benefits: true },
+  params: AssignmentParams,
+  responses: { 200: { description: 'The assignment', schema: AssignmentSchema } },
+  handle: async ({ services, params }) => ({
+    status: 200,
+    body: await getBenefitAssignment(services, params),
+  }),
 });

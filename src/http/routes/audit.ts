@@ -1,4 +1,4 @@
-/** `GET /api/partners/{partnerId}/audit-events` — paged (SPEC §9). */
+/** `GET /api/partners/{partnerId}/audit-events` — paged (docs/product.md §9). */
 import { AuditEventSchema, PageQuery, pageSchema } from '../../domain/schemas';
 import { pageOf } from '../paging';
 import { defineRoute } from '../route';

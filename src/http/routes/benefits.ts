@@ -1,6 +1,6 @@
 /**
- * Benefit reads (SPEC §3, §9): `GET /api/partners/{partnerId}/benefits?category=&status=` (paged) and
- * `GET …/benefits/{benefitId}`. Keys never appear here (toPublicBenefit).
+ * Benefit reads (docs/product.md §3, §9): `GET /api/partners/{partnerId}/benefits?category=&status=` (paged)
+ * and `GET …/benefits/{benefitId}`. Keys never appear here (toPublicBenefit).
  */
 import { DomainError } from '../../domain/errors';
 import { toPublicBenefit } from '../../domain/rules';
@@ -10,22 +10,28 @@ import { defineRoute } from '../route';
 import { BenefitParams, PartnerParams } from './params';
 
 /**
- * `GET /api/partners/{partnerId}/benefits?category=&status=&q=` — one query page per call, by category then
- * product name (SPEC §9).
+ * `GET /api/partners/{partnerId}/benefits?category=&status=&q=&expiresBefore=` — one query page per call, by
+ * category then product name (docs/product.md §9); `status=Active&expiresBefore=<now + 30 days>` lists what expires soon
+ * (docs/product.md §12).
  */
 export const listBenefits = defineRoute({
   name: 'listBenefits',
   method: 'GET',
   route: 'partners/{partnerId}/benefits',
   summary:
-    "List the partner's benefits by category and product name; filter by category, status, or q (name)",
+    "List the partner's benefits by category and product name; filter by category, status, q (name) or expiresBefore",
   tags: ['benefits'],
   access: { kind: 'partner', action: 'read', benefits: true },
   params: PartnerParams,
   query: BenefitListQuery,
   responses: { 200: { description: 'A page of benefits', schema: pageSchema(BenefitSchema) } },
   handle: async ({ services, params, query }) => {
-    const filters = { category: query.category, status: query.status, q: query.q };
+    const filters = {
+      category: query.category,
+      status: query.status,
+      q: query.q,
+      expiresBefore: query.expiresBefore,
+    };
     const page = await pageOf(
       services,
       { route: 'listBenefits', partnerId: params.partnerId, filters },

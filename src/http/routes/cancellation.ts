@@ -1,14 +1,15 @@
 /**
- * Cancellation with refund (SPEC §4): `POST /api/partners/{partnerId}/purchases/{purchaseId}/cancellation`
- * `{ reason }` files a `Cancellation` service request.
+ * Cancellation with refund (docs/product.md §4):
+ * `POST /api/partners/{partnerId}/purchases/{purchaseId}/cancellation` `{ reason }` files a `Cancellation`
+ * service request.
  *
  * The purchase document is the arbiter: eligibility (`refundEligibility`) is evaluated inside its conditional
  * (ETag) update, as the key reveal route records a software reveal inside its own conditional update of the same
  * document — so a reveal racing a cancellation has exactly one winner. An ineligible request writes nothing to
  * the purchase; it is recorded `Rejected` and answered 409. An eligible one cancels the purchase (with its refund
- * record), then every benefit of it (assignments ended), undoes the renewal of a renewal purchase (SPEC §12),
- * records the request `Completed`, and tells running activations `PurchaseCancelled` so they end without email
- * (SPEC §6).
+ * record), then every benefit of it (assignments ended), undoes the renewal of a renewal purchase
+ * (docs/product.md §12), records the request `Completed`, and tells running activations `PurchaseCancelled`
+ * so they end without email (docs/product.md §6).
  */
 import { cancelPurchase } from '../../app/cancelPurchase';
 import { CancellationBody, ServiceRequestSchema } from '../../domain/schemas';

@@ -1,4 +1,4 @@
-/** `GET /api/catalog/packages` (SPEC §3, §9). */
+/** `GET /api/catalog/packages` (docs/product.md §3, §9). */
 import { CATALOG } from '../../domain/catalog';
 import { CatalogPackageSchema, pageSchema } from '../../domain/schemas';
 import { defineRoute } from '../route';

@@ -1,5 +1,5 @@
 /**
- * Marketing contact (SPEC §5, §7) and contact verification:
+ * Marketing contact (docs/product.md §5, §7) and contact verification:
  * `PUT /api/partners/{partnerId}/marketing-contact` and the public `POST /api/contact-verifications`.
  */
 import { setMarketingContact as setContact, verifyContact as verify } from '../../app/contacts';
@@ -38,8 +38,8 @@ export const setMarketingContact = defineRoute({
 
 /**
  * `POST /api/contact-verifications` `{ token }` (public: the token is the credential) → 200.
- * Marks the contact Verified and raises `ContactVerified` to activations waiting for it (SPEC §6 step 3).
- * A used, expired or unknown token → 400 `invalid-token`, without saying which.
+ * Marks the contact Verified and raises `ContactVerified` to activations waiting for it (docs/product.md §6
+ * step 3). A used, expired or unknown token → 400 `invalid-token`, without saying which.
  */
 export const verifyContact = defineRoute(
   {

@@ -6,7 +6,7 @@
 import type { HttpFunctionOptions } from '@azure/functions';
 import type { RouteDefinition } from '../route';
 import { fulfilActivation, getActivation, rejectActivation, startActivation } from './activation';
-import { assignBenefit, unassignBenefit } from './assignments';
+import { assignBenefit, getAssignment, unassignBenefit } from './assignments';
 import { listAuditEvents } from './audit';
 import { getBenefit, listBenefits } from './benefits';
 import { listPackages } from './catalog';
@@ -30,7 +30,7 @@ export const ROUTE_GROUPS = {
   system: [health, listPackages, getOpenApi, downloadFile],
   partners: [getMe, getPartner, listUsers, createUser, getUser, updateUser, deleteUser, createPartner],
   purchases: [listPurchases, createPurchase, getPurchase],
-  benefits: [listBenefits, getBenefit, assignBenefit, unassignBenefit, revealBenefitKeys],
+  benefits: [listBenefits, getBenefit, assignBenefit, unassignBenefit, getAssignment, revealBenefitKeys],
   contacts: [setMarketingContact, verifyContact, lookupContactVerification],
   audit: [listAuditEvents],
   activation: [startActivation, getActivation, fulfilActivation, rejectActivation],

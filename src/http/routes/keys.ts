@@ -1,7 +1,7 @@
 /**
- * "Get keys" (SPEC §3): `POST /api/partners/{partnerId}/benefits/{benefitId}/keys` `{ language, operatingSystem }` →
- * 200 `{ keys, downloads, instructions }`: download links under `DOWNLOADS_BASE_URL`, the product's special
- * instructions from the catalog.
+ * "Get keys" (docs/product.md §3): `POST /api/partners/{partnerId}/benefits/{benefitId}/keys`
+ * `{ language, operatingSystem }` → 200 `{ keys, downloads, instructions }`: download links under
+ * `DOWNLOADS_BASE_URL`, the product's special instructions from the catalog.
  * The use case: src/app/revealKeys.ts.
  */
 import { revealBenefitKeys as revealKeysUseCase } from '../../app/revealKeys';

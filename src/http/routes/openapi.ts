@@ -1,6 +1,6 @@
 /**
- * `GET /api/openapi.json` — public (SPEC §9). Built once per process, on its first request: the generator and
- * every route's schemas load then, not at cold start (docs/decisions.md, "Cold start").
+ * `GET /api/openapi.json` — public (docs/product.md §9). Built once per process, on its first request: the
+ * generator and every route's schemas load then, not at cold start (docs/decisions.md, "Cold start").
  */
 import { defineRoute } from '../route';
 

@@ -1,6 +1,6 @@
 /**
- * Partner, user and "me" routes (SPEC §5, §9, §10): `GET /api/partners/{partnerId}`, `GET|POST …/users`,
- * `GET /api/me`, and the operator's `POST /api/operator/partners`.
+ * Partner, user and "me" routes (docs/product.md §5, §9, §10): `GET /api/partners/{partnerId}`,
+ * `GET|POST …/users`, `GET /api/me`, and the operator's `POST /api/operator/partners`.
  */
 import { DomainError } from '../../domain/errors';
 import {
@@ -36,8 +36,8 @@ export const getPartner = defineRoute({
 });
 
 /**
- * `GET /api/partners/{partnerId}/users` — paged, by display name. Any of the four admin roles (SPEC §2: needed to
- * "select a user from the list" for a contact or a seat).
+ * `GET /api/partners/{partnerId}/users` — paged, by display name. Any of the four admin roles
+ * (docs/product.md §2: needed to "select a user from the list" for a contact or a seat).
  */
 export const listUsers = defineRoute({
   name: 'listUsers',
@@ -59,9 +59,9 @@ export const listUsers = defineRoute({
 
 /**
  * `POST /api/partners/{partnerId}/users` `{ objectId, displayName, accountEmail, roles, preferredLanguage? }` —
- * SPEC §2 "add new users in Account settings" (GlobalAdmin, UserAdmin). Nobody grants a role with rights they lack
- * (a UserAdmin grants UserAdmin and AdminAgent only). A new GlobalAdmin joins the partner's `globalAdminIds`.
- * Errors: 403 `forbidden`, 409 `user-exists`, 400 `validation-failed`.
+ * docs/product.md §2 "add new users in Account settings" (GlobalAdmin, UserAdmin). Nobody grants a role with
+ * rights they lack (a UserAdmin grants UserAdmin and AdminAgent only). A new GlobalAdmin joins the partner's
+ * `globalAdminIds`. Errors: 403 `forbidden`, 409 `user-exists`, 400 `validation-failed`.
  */
 export const createUser = defineRoute({
   name: 'createUser',
@@ -135,7 +135,7 @@ export const MeSchema = z
     ),
   })
   .meta({ id: 'Me' });
-/** `GET /api/me` — the caller's user, partner id, roles and active assignments (SPEC §1, §9). */
+/** `GET /api/me` — the caller's user, partner id, roles and active assignments (docs/product.md §1, §9). */
 export const getMe = defineRoute({
   name: 'getMe',
   method: 'GET',
@@ -195,7 +195,8 @@ export const getMe = defineRoute({
 });
 
 /**
- * `POST /api/operator/partners` — onboard a partner with its first GlobalAdmin (SPEC §1 program operator).
+ * `POST /api/operator/partners` — onboard a partner with its first GlobalAdmin (docs/product.md §1 program
+ * operator).
  */
 export const createPartner = defineRoute({
   name: 'createPartner',

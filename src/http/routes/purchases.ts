@@ -1,6 +1,7 @@
 /**
- * Purchases (SPEC §3, §9): `GET|POST /api/partners/{partnerId}/purchases`, `GET …/purchases/{purchaseId}`. A purchase provisions one
- * benefit per catalog item of the package for the partner's level.
+ * Purchases (docs/product.md §3, §9): `GET|POST /api/partners/{partnerId}/purchases`,
+ * `GET …/purchases/{purchaseId}`. A purchase provisions one benefit per catalog item of the package for the
+ * partner's level.
  */
 import { getPackage } from '../../domain/catalog';
 import { DomainError } from '../../domain/errors';
@@ -47,8 +48,9 @@ export const listPurchases = defineRoute({
 });
 
 /**
- * The purchase as the API shows it (SPEC §9 Purchase): the stored purchase plus `cancellable`, `cancellableReason`
- * (when not) and `cancellableUntil` — whether a cancellation with refund would be accepted at `now` (SPEC §4).
+ * The purchase as the API shows it (docs/product.md §9 Purchase): the stored purchase plus `cancellable`,
+ * `cancellableReason` (when not) and `cancellableUntil` — whether a cancellation with refund would be
+ * accepted at `now` (docs/product.md §4).
  */
 export function purchaseView(purchase: Purchase, now: Date) {
   return { ...purchase, ...cancellability(purchase, now) };

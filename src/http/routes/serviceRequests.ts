@@ -1,5 +1,5 @@
 /**
- * Service requests (SPEC §5, §9): `GET|POST /api/partners/{partnerId}/service-requests`.
+ * Service requests (docs/product.md §5, §9): `GET|POST /api/partners/{partnerId}/service-requests`.
  * `AdvisoryHours` consumes hours of an Active Technical Presales and Deployment Services benefit; `SupportIncident`
  * consumes one incident of an Active support benefit. The consumption is a conditional (ETag) update of the
  * benefit, retried on conflict, so hours and incidents never go negative under concurrency.

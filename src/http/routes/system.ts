@@ -1,4 +1,4 @@
-/** Public system routes: health (SPEC §9). */
+/** Public system routes: health (docs/product.md §9). */
 import * as z from 'zod';
 import { defineRoute } from '../route';
 

@@ -5,6 +5,7 @@ import { api, call, type Partner, type User } from './api/client';
 export const keys = {
   benefits: (partnerId: string) => ['benefits', partnerId] as const,
   partner: (partnerId: string) => ['partner', partnerId] as const,
+  membership: (partnerId: string) => ['membership', partnerId] as const,
   users: (partnerId: string) => ['users', partnerId] as const,
   purchases: (partnerId: string) => ['purchases', partnerId] as const,
   serviceRequests: (partnerId: string) => ['service-requests', partnerId] as const,

@@ -295,7 +295,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List the partner's benefits by category and product name; filter by category, status, or q (name)
+         * List the partner's benefits by category and product name; filter by category, status, q (name) or expiresBefore
          * @description Requires one of the roles GlobalAdmin, UserAdmin, AdminAgent, MpnPartnerAdmin in the partner.
          */
         get: operations["listBenefits"];
@@ -378,7 +378,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Read one assignment of a benefit
+         * @description Requires one of the roles GlobalAdmin, UserAdmin, AdminAgent, MpnPartnerAdmin in the partner.
+         */
+        get: operations["getAssignment"];
         put?: never;
         post?: never;
         /**
@@ -720,7 +724,7 @@ export interface components {
             expiresAt?: string;
             id: string;
             incidentsRemaining?: number;
-            /** @description The product's special instructions (SPEC §3) */
+            /** @description The product's special instructions (docs/product.md §3) */
             instructions?: string;
             languages?: string[];
             /** @enum {string} */
@@ -753,7 +757,7 @@ export interface components {
             description: string;
             id: string;
             incidents?: number;
-            /** @description The product's special instructions (SPEC §3) */
+            /** @description The product's special instructions (docs/product.md §3) */
             instructions: string;
             languages?: string[];
             levels: ("ActionPack" | "Silver" | "Gold")[];
@@ -956,7 +960,7 @@ export interface components {
         };
         Purchase: {
             benefitIds: string[];
-            /** @description Whether a cancellation with refund would be accepted now (SPEC §4) */
+            /** @description Whether a cancellation with refund would be accepted now (docs/product.md §4) */
             cancellable: boolean;
             /**
              * @description Why not, when `cancellable` is false
@@ -1984,6 +1988,7 @@ export interface operations {
             query?: {
                 category?: "software" | "cloud" | "visualStudio" | "technical" | "goToMarket";
                 continuationToken?: string;
+                expiresBefore?: string;
                 pageSize?: number;
                 q?: string;
                 status?: "NotActivated" | "Pending" | "Active" | "Expired" | "ActivationFailed" | "Cancelled";
@@ -2328,6 +2333,69 @@ export interface operations {
             };
             /** @description `If-Match` does not match the current ETag */
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAssignment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
+                assignmentId: string;
+                /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
+                benefitId: string;
+                /** @description An id: 1–128 printable characters without / \ # ? and without surrounding spaces */
+                partnerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The assignment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Assignment"];
+                };
+            };
+            /** @description Invalid input (`validation-failed` with `errors`, or another 400 code) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authenticated, but the role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (also for another partner’s ids) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -4,12 +4,13 @@
  * banner with the PMC link instead.
  */
 import { useEffect, useState } from 'react';
-import { useNavigate, useParams } from 'react-router';
+import { useLocation, useNavigate, useParams, useSearchParams } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import {
   Badge,
   Button,
   Field,
+  Switch,
   Input,
   Link,
   MessageBar,
@@ -35,6 +36,7 @@ import { isPartnerAdmin, useMe } from '../session';
 import { keys } from '../data';
 import { BenefitDetails } from './benefits/details';
 import { MarketingContactSection } from './benefits/MarketingContact';
+import { EXPIRING_SOON_DAYS, MembershipCard, useExpiringSoonUntil } from './benefits/Membership';
 
 export const TABS = [
   { slug: 'software', category: 'software', label: 'tab.software' },
@@ -85,13 +87,17 @@ function BenefitTable({ partnerId, category }: { partnerId: string; category: Be
   const [search, setSearch] = useState('');
   const [q, setQ] = useState('');
   const [expanded, setExpanded] = useState<string | null>(null);
+  // "Expiring soon" (docs/product.md §12): Active benefits expiring within 30 days; `?expiring=1` turns it on.
+  const [searchParams, setSearchParams] = useSearchParams();
+  const expiringOnly = searchParams.get('expiring') === '1';
+  const until = useExpiringSoonUntil();
   useEffect(() => {
     const timer = setTimeout(() => setQ(search.trim()), 300);
     return () => clearTimeout(timer);
   }, [search]);
-  const pager = usePager(`${category}|${q}`);
+  const pager = usePager(`${category}|${q}|${expiringOnly}`);
   const list = useQuery({
-    queryKey: [...keys.benefits(partnerId), category, q, pager.token],
+    queryKey: [...keys.benefits(partnerId), category, q, expiringOnly, pager.token],
     queryFn: () =>
       call<{ items: Benefit[]; continuationToken: string | null }>(
         api.GET('/api/partners/{partnerId}/benefits', {
@@ -102,6 +108,7 @@ function BenefitTable({ partnerId, category }: { partnerId: string; category: Be
               pageSize: PAGE_SIZE,
               ...(pager.token ? { continuationToken: pager.token } : {}),
               ...(q ? { q } : {}),
+              ...(expiringOnly ? { status: 'Active' as const, expiresBefore: until } : {}),
             },
           },
         }),
@@ -117,13 +124,34 @@ function BenefitTable({ partnerId, category }: { partnerId: string; category: Be
         <Field label={t('benefits.search')}>
           <Input type="search" value={search} onChange={(_, d) => setSearch(d.value)} />
         </Field>
+        <Switch
+          label={t('benefits.expiringSoon', { days: EXPIRING_SOON_DAYS })}
+          checked={expiringOnly}
+          onChange={(_, d) =>
+            setSearchParams(
+              (p) => {
+                const next = new URLSearchParams(p);
+                if (d.checked) next.set('expiring', '1');
+                else next.delete('expiring');
+                return next;
+              },
+              { replace: true },
+            )
+          }
+        />
       </div>
       {list.isPending ? (
         <Loading />
       ) : list.error ? (
         <ProblemMessage error={list.error} />
       ) : list.data.items.length === 0 ? (
-        <p>{q ? t('benefits.noMatch', { q }) : t('benefits.none')}</p>
+        <p>
+          {q
+            ? t('benefits.noMatch', { q })
+            : expiringOnly
+              ? t('benefits.noneExpiring', { days: EXPIRING_SOON_DAYS })
+              : t('benefits.none')}
+        </p>
       ) : (
         <Table aria-label={t('benefits.tableLabel')} size="medium">
           <TableHeader>
@@ -206,6 +234,7 @@ export function PmcBanner() {
 export default function BenefitsPage() {
   const t = useT();
   const navigate = useNavigate();
+  const location = useLocation();
   const { tab = 'software' } = useParams();
   const { data: me } = useMe();
   const current = TABS.find((x) => x.slug === tab) ?? TABS[0];
@@ -230,9 +259,10 @@ export default function BenefitsPage() {
   return (
     <>
       <Title2 as="h1">{t('benefits.title')}</Title2>
+      <MembershipCard partnerId={me.partnerId} />
       <TabList
         selectedValue={current.slug}
-        onTabSelect={(_, d) => navigate(`/benefits/${String(d.value)}`)}
+        onTabSelect={(_, d) => navigate(`/benefits/${String(d.value)}${location.search}`)}
         aria-label={t('benefits.tabsLabel')}
       >
         {TABS.map((x) => (

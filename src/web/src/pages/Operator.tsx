@@ -98,6 +98,7 @@ function Decide({ item, onDone }: { item: Waiting; onDone: (text: string) => voi
   const t = useT();
   const styles = useStyles();
   const [mode, setMode] = useState<'fulfil' | 'reject' | null>(null);
+  const [decided, setDecided] = useState<'fulfil' | 'reject' | null>(null);
   const [accessId, setAccessId] = useState('');
   const [contractId, setContractId] = useState('');
   const [reason, setReason] = useState('');
@@ -118,11 +119,15 @@ function Decide({ item, onDone }: { item: Waiting; onDone: (text: string) => voi
               body: { reason },
             }),
           ),
-    onSuccess: () =>
+    onSuccess: () => {
+      setDecided(mode);
       onDone(
         `${item.partnerName} · ${item.productName}: ${t(mode === 'fulfil' ? 'operator.fulfilled' : 'operator.rejected')}`,
-      ),
+      );
+    },
   });
+  // Sent: the activation leaves the queue once its orchestration has processed the event (next refresh).
+  if (decided) return <span>{t(decided === 'fulfil' ? 'operator.fulfilled' : 'operator.rejected')}</span>;
   if (!mode)
     return (
       <span className={styles.row}>

@@ -317,6 +317,28 @@ export const enUS = {
   'error.user-exists': 'A user with this account email or object ID exists already.',
   'error.purchase-cancelled': 'This purchase is already cancelled.',
   'error.benefit-not-active': 'This benefit is not active.',
+
+  // Membership lifecycle (docs/product.md §12)
+  'membership.title': 'Membership',
+  'membership.level': 'Level',
+  'membership.status': 'Status',
+  'membership.expires': 'Expires',
+  'membership.renew': 'Renew',
+  'membership.renewOpen': 'Renewal is open until {date}; renewing adds 12 months to the membership.',
+  'membership.renewOpens': 'Renewal opens on {date}, 90 days before the membership expires.',
+  'membership.renewClosed': 'Renewal closed on {date}. Contact the program operator.',
+  'membership.renewRole': 'A Global admin or MPN partner admin can renew the membership.',
+  'membership.renewConfirmLabel': 'Confirm the renewal',
+  'membership.renewConfirm':
+    'Renewing buys {package} for your {level} membership and extends it by 12 months.',
+  'membership.renewConfirmButton': 'Confirm renewal',
+  'membership.renewed': 'The membership is renewed: it now expires on {date}.',
+  'membership.expiringSoon': 'Expiring in the next {days} days',
+  'membership.expiringNone': 'Nothing expires in the next {days} days.',
+  'membership.expiresOn': 'expires on {date}',
+  'benefits.expiringSoon': 'Expiring soon (next {days} days)',
+  'benefits.noneExpiring': 'No benefit in this category expires in the next {days} days.',
+  'error.renewal-not-open': 'The membership cannot be renewed now: {detail}',
 } as const;
 
 /** Every message key. */

@@ -325,4 +325,26 @@ export const ruRU: Messages = {
   'error.user-exists': 'Пользователь с таким адресом или идентификатором объекта уже существует.',
   'error.purchase-cancelled': 'Эта покупка уже отменена.',
   'error.benefit-not-active': 'Это преимущество не активно.',
+
+  // Membership lifecycle (docs/product.md §12)
+  'membership.title': 'Членство',
+  'membership.level': 'Уровень',
+  'membership.status': 'Статус',
+  'membership.expires': 'Истекает',
+  'membership.renew': 'Продлить',
+  'membership.renewOpen': 'Продление доступно до {date}; оно добавляет к членству 12 месяцев.',
+  'membership.renewOpens': 'Продление станет доступно {date}, за 90 дней до окончания членства.',
+  'membership.renewClosed': 'Продление закрыто {date}. Обратитесь к оператору программы.',
+  'membership.renewRole': 'Продлить членство может глобальный администратор или администратор партнера MPN.',
+  'membership.renewConfirmLabel': 'Подтверждение продления',
+  'membership.renewConfirm':
+    'Продление приобретает пакет «{package}» для членства уровня {level} и продлевает его на 12 месяцев.',
+  'membership.renewConfirmButton': 'Подтвердить продление',
+  'membership.renewed': 'Членство продлено: теперь оно истекает {date}.',
+  'membership.expiringSoon': 'Истекает в течение {days} дн.',
+  'membership.expiringNone': 'В течение {days} дн. ничего не истекает.',
+  'membership.expiresOn': 'истекает {date}',
+  'benefits.expiringSoon': 'Скоро истекают (в течение {days} дн.)',
+  'benefits.noneExpiring': 'В этой категории нет преимуществ, истекающих в течение {days} дн.',
+  'error.renewal-not-open': 'Сейчас продлить членство нельзя: {detail}',
 };
