@@ -99,6 +99,24 @@ export default tseslint.config(
   // domain, never each other's internals (type-only imports of shapes are allowed); production never imports
   // src/local. functions/ and src/services.ts (the composition root) wire everything.
   {
+    // The store's raw document layer is private: only the store, the local runtime and tests reach it.
+    files: ['src/**/*.{ts,tsx}', 'functions/**/*.ts'],
+    ignores: ['src/store/**', 'src/local/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/store/documents', '**/store/raw'],
+              message: 'Use the store methods (src/store/ports.ts); the document layer is private.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['src/domain/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [

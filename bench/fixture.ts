@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../src/config';
 import { createServices } from '../src/services';
 import { createCosmosContainer, ensureContainer } from '../src/store/cosmos';
-import { startEmbeddedCosmos } from '../src/local/embeddedCosmos';
+import { EMBEDDED_COSMOS_SETTINGS, startEmbeddedCosmos } from '../src/local/embeddedCosmos';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER, LOCAL_JWKS_PATH, loadLocalIssuer } from '../src/local/issuer';
 import { demoObjectId, seedDemoData } from '../src/local/seed';
 import { OutboxEmailSender } from '../src/email/outbox';
@@ -41,6 +41,7 @@ export async function startFixture(): Promise<Fixture> {
   const env: Record<string, string> = {
     COSMOS_ENDPOINT: cosmos.endpoint,
     COSMOS_KEY: cosmos.key,
+    ...EMBEDDED_COSMOS_SETTINGS,
     AUTH_ISSUER: LOCAL_ISSUER,
     AUTH_AUDIENCE: LOCAL_AUDIENCE,
     AUTH_JWKS_URI: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}${LOCAL_JWKS_PATH}`,

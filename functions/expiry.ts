@@ -7,7 +7,7 @@ import { getServices } from '../src/services';
  * runs the use case: the expiry sweep, then the notices before things run out. `npm run sweep` runs it now.
  * @throws whatever the sweep throws (the Functions host logs the failed run; the next run starts afresh).
  */
-export async function expiryTimer(_timer: unknown, context: InvocationContext) {
+async function expiryTimer(_timer: unknown, context: InvocationContext) {
   const result = await expireBenefitsAndSendNotices(getServices(), { log: (m) => context.warn(m) });
   context.log(`Expiry sweep: ${result.expired} expired, ${result.notices} notices, ${result.pages} pages.`);
   context.log(

@@ -14,7 +14,7 @@
  *
  * Refused (kind `outside`): citations of things a clone of this repository does not have —
  *   - a path into the shared folder next to the repository (`../shared/…`, `/work/shared/…`),
- *   - the old platform-facts note (`notes/platform-facts.md`),
+ *   - the old platform-facts note (`notes/platform-facts.md`, or `platform-facts` alone),
  *   - the old product specification: `SPEC.md`, or the bare word `SPEC` (usually as `SPEC §n`); its rules are
  *     docs/product.md now, with the same section numbers,
  *   - issue numbers (`issue #n`, `issues #n and #m`, any case).
@@ -49,7 +49,7 @@ const SKIP = new Set(['package-lock.json']);
 
 const SELF = 'scripts/check-citations.mjs';
 const SHARED = /(?:\.\.|\/work)\/shared\//g;
-const FACTS = /(?:(?:\.\.\/|\/work\/)?shared\/)?notes\/platform-facts(?:\.md)?/g;
+const FACTS = /(?:(?:\.\.\/|\/work\/)?shared\/)?(?:notes\/)?\bplatform-facts\b(?:\.md)?/g;
 const SPEC_WORD = /\bSPEC\b(?:\.md)?/g;
 const ISSUE = /\bissues? #\d+(?:(?:\s*,\s*|\s+and\s+|\s+or\s+)#\d+)*/gi;
 
@@ -156,7 +156,7 @@ function checkAnchor(target, anchor) {
 function checkOutside(line, add) {
   for (const m of line.matchAll(SHARED)) add('outside', `path outside the repository: ${m[0]}…`);
   for (const m of line.matchAll(FACTS))
-    add('outside', `old platform-facts note: ${m[0]} (→ docs/platform-notes.md)`);
+    add('outside', `old platform facts note: ${m[0]} (→ docs/platform-notes.md)`);
   for (const m of line.matchAll(SPEC_WORD)) add('outside', `old spec cited as ${m[0]} (→ docs/product.md)`);
   for (const m of line.matchAll(ISSUE)) add('outside', `issue number cited: ${m[0]}`);
 }

@@ -41,6 +41,17 @@ export const ConfigSchema = z
     COSMOS_KEY: z.string().min(1).optional(),
     COSMOS_DATABASE: z.string().min(1).default('benefits'),
     COSMOS_CONTAINER: z.string().min(1).default('benefits'),
+    /**
+     * Whether the Cosmos client discovers the account's regional endpoints (`true`, Cosmos DB). Local only:
+     * `false` for a single-endpoint server (the embedded one), which has no regions to discover.
+     */
+    COSMOS_ENDPOINT_DISCOVERY: z.stringbool().default(true),
+    /**
+     * Whether the server rolls back a refused transactional batch (`true`, Cosmos DB). Local only: `false` for the
+     * embedded server, which applies a batch up to its first refusal; the store then compensates
+     * (`CosmosQuirks.batchesWithoutRollback`, src/store/ports.ts).
+     */
+    COSMOS_BATCH_ROLLBACK: z.stringbool().default(true),
     /** Client id of the user-assigned managed identity (Azure); DefaultAzureCredential reads it. */
     AZURE_CLIENT_ID: z.string().optional(),
     /** Expected `iss` of bearer tokens. */
@@ -124,9 +135,4 @@ export function downloadsBaseUrl(config: Pick<Config, 'DOWNLOADS_BASE_URL' | 'PU
     /\/+$/,
     '',
   );
-}
-
-/** Forgets the cached configuration (local host restarts, tests). */
-export function resetConfig(): void {
-  cached = undefined;
 }

@@ -12,7 +12,7 @@ import { durablePort } from './orchestration/durableClient';
 import type { EmailSender } from './email/port';
 import { TokenValidator } from './http/auth';
 import { createCosmosContainer } from './store/cosmos';
-import { Documents } from './store/documents';
+import { cosmosQuirks } from './store/ports';
 import { BenefitsStore } from './store/store';
 
 /**
@@ -47,7 +47,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
   return {
     config,
     clock: overrides.clock ?? systemClock,
-    store: new BenefitsStore(new Documents(container, overrides.random)),
+    store: new BenefitsStore(container, cosmosQuirks(config), overrides.random),
     email,
     mail: composingMailer(email),
     tokens: new TokenValidator({

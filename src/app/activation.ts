@@ -15,8 +15,6 @@ import { audit } from './audit';
 import { assertCan } from './policy';
 import type { Actor, AppDeps, DurablePort } from './ports';
 
-export { activationInstanceId } from '../domain/activation';
-
 /** The Activation resource (docs/product.md §9). */
 export function activationView(b: Benefit) {
   const a = b.activation!;
@@ -38,7 +36,7 @@ export function activationView(b: Benefit) {
  * `ActivationFailed` with the reason by a conditional write — nothing if another writer settled it first — and
  * audits it. Returns the benefit as it now is, or undefined when the instance may still settle it.
  */
-export async function settleEndedActivation(
+async function settleEndedActivation(
   deps: AppDeps,
   durable: DurablePort,
   benefit: Benefit,

@@ -215,7 +215,7 @@ async function reject(
  * Round trips: one query, then per benefit one read plus one write when it changes.
  * @returns how many benefits this call changed.
  */
-export async function cancelBenefits(
+async function cancelBenefits(
   services: Services,
   durable: DurablePort,
   log: (message: string) => void,

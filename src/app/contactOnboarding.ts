@@ -7,33 +7,16 @@ import { createHash, randomBytes } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { DomainError } from '../domain/errors';
 import type { Partner } from '../domain/types';
-import type { AppDeps as Services } from './ports';
-// The token partition's name is the store's; verification tokens become store methods (docs/decisions.md,
-// "Application layer"), which removes this import.
-// eslint-disable-next-line @typescript-eslint/no-restricted-imports
-import { TOKENS_PARTITION } from '../store/store';
+import type { AppDeps as Services, VerificationTokenRecord } from './ports';
 import { notify } from './notify';
 
 /** How long a verification token is valid, milliseconds (docs/product.md §7: 7 days). */
-export const VERIFICATION_TOKEN_TTL_MS = 7 * 24 * 3600 * 1000;
+const VERIFICATION_TOKEN_TTL_MS = 7 * 24 * 3600 * 1000;
 
 /** The stored form of a token (the token itself is never stored). */
-export interface ContactTokenRecord {
-  /** SHA-256 of the token, hex. */
-  id: string;
-  partnerId: typeof TOKENS_PARTITION;
-  homePartnerId: string;
-  contact: 'marketing' | 'technical';
-  email: string;
-  userId: string;
-  benefitId?: string;
-  assignmentId?: string;
-  createdAt: string;
-  expiresAt: string;
-  usedAt?: string;
-}
+export type ContactTokenRecord = VerificationTokenRecord;
 
-export const hashToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
+const hashToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
 
 /**
  * Issues a token for a contact and emails it (in `locale`). Returns the token record's id (the hash).
@@ -56,7 +39,8 @@ export async function startContactVerification(
   const now = services.clock.now();
   const record: ContactTokenRecord = {
     id: hashToken(token),
-    partnerId: TOKENS_PARTITION,
+    // The global token partition (the store's `_tokens`; the record type names it).
+    partnerId: '_tokens',
     homePartnerId: input.partner.id,
     contact: input.contact,
     email: input.email,
@@ -65,7 +49,7 @@ export async function startContactVerification(
     createdAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + VERIFICATION_TOKEN_TTL_MS).toISOString(),
   };
-  await services.store.docs.create('contactToken', record);
+  await services.store.saveVerificationToken(record);
   // The portal's verification page (docs/product.md §11); the token rides in the fragment, so it never
   // reaches a server log, and opening the page changes nothing until the person selects Confirm.
   const verifyUrl = `${services.config.PUBLIC_BASE_URL.replace(/\/$/, '')}/verify-contact#token=${token}`;
@@ -94,19 +78,10 @@ export async function startContactVerification(
 export async function consumeContactToken(services: Services, token: string): Promise<ContactTokenRecord> {
   const invalid = () => new DomainError('invalid-token', 'The verification token is not valid.');
   const now = services.clock.now();
-  const found = await services.store.docs.read<ContactTokenRecord>(
-    TOKENS_PARTITION,
-    hashToken(token),
-    'contactToken',
-  );
+  const found = await services.store.findVerificationToken(hashToken(token));
   if (!found || found.value.usedAt || Date.parse(found.value.expiresAt) <= now.getTime()) throw invalid();
   try {
-    const used = await services.store.docs.replace(
-      'contactToken',
-      { ...found.value, usedAt: now.toISOString() },
-      found.etag,
-    );
-    return used.value;
+    return await services.store.consumeVerificationToken(found, now.toISOString());
   } catch (e) {
     if (e instanceof DomainError && (e.code === 'precondition-failed' || e.code === 'not-found'))
       throw invalid();
@@ -120,11 +95,7 @@ export async function consumeContactToken(services: Services, token: string): Pr
  * @throws DomainError `invalid-token` for an unknown, used or expired token, without saying which.
  */
 export async function peekContactToken(services: Services, token: string): Promise<ContactTokenRecord> {
-  const found = await services.store.docs.read<ContactTokenRecord>(
-    TOKENS_PARTITION,
-    hashToken(token),
-    'contactToken',
-  );
+  const found = await services.store.findVerificationToken(hashToken(token));
   if (!found || found.value.usedAt || Date.parse(found.value.expiresAt) <= services.clock.now().getTime())
     throw new DomainError('invalid-token', 'The verification token is not valid.');
   return found.value;

@@ -133,7 +133,7 @@ export async function verifyContact(
     detail: { contact: record.contact, userId: record.userId },
   });
   // Wake activations waiting for this partner's contact (docs/product.md §6 step 3).
-  const waiting = await services.store.listPendingActivations(record.homePartnerId);
+  const waiting = await services.store.listPendingBenefits(record.homePartnerId);
   for (const b of waiting) {
     if (!b.activation?.instanceId) continue;
     if (record.contact === 'technical' && b.id !== record.benefitId) continue;

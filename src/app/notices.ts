@@ -40,13 +40,13 @@ import { notify } from './notify';
  * The portal page the notices link to, under `PUBLIC_BASE_URL` (decision: the Benefits page, which shows the
  * membership card with **Renew** and the upcoming expiries; docs/product.md §11, §12).
  */
-export const PORTAL_BENEFITS_PATH = '/benefits';
+const PORTAL_BENEFITS_PATH = '/benefits';
 
 /** How long a `Pending` notice record is left to the run that claimed it before another run retries it. 10 min. */
 export const NOTICE_RETRY_AFTER_MS = 10 * 60_000;
 
 /** Send attempts after which a notice is given up (`Failed`; each failure is audited `email.failed`). */
-export const NOTICE_MAX_ATTEMPTS = 5;
+const NOTICE_MAX_ATTEMPTS = 5;
 
 /** A notice's record: one per notice, ever (see the module comment). Internal; never in responses. */
 export interface NoticeRecord {
@@ -76,7 +76,7 @@ export interface NoticeRecord {
  * The email idempotency key of one email of a notice (≤ 100 chars of `[A-Za-z0-9-]`): `part` is the notice's
  * record id and the language of the email (`<record id>|<locale>`), so each email of a notice is delivered once.
  */
-export function noticeEmailKey(part: string): string {
+function noticeEmailKey(part: string): string {
   return `notice-${createHash('sha256').update(part, 'utf8').digest('hex').slice(0, 40)}`;
 }
 
@@ -232,7 +232,7 @@ async function membershipNotices(run: Run, listed: Partner): Promise<void> {
   const next = settleMembershipNotices(fresh.value, settled);
   if (sameSchedule(fresh.value, next)) return;
   try {
-    await store.docs.replace('partner', { ...next, partnerId: next.id }, fresh.etag);
+    await store.replacePartner(next, fresh.etag);
   } catch (e) {
     if (!(e instanceof DomainError && e.code === 'precondition-failed')) throw e;
     await store.updatePartner(listed.id, (p) => ({ value: settleMembershipNotices(p, settled) }));
@@ -317,7 +317,7 @@ async function deliver(
     updatedAt: nowIso,
   };
   try {
-    await services.store.docs.replace('notice', settled, claim.etag);
+    await services.store.replaceNoticeRecord(settled, claim.etag);
   } catch (e) {
     // Only another run that claimed it after the lease can have changed it: that run records the outcome.
     if (!(e instanceof DomainError && e.code === 'precondition-failed')) throw e;
@@ -353,22 +353,22 @@ async function claimRecord(
 ): Promise<
   { state: 'claimed'; record: NoticeRecord; etag: string } | { state: 'settled' } | { state: 'busy' }
 > {
-  const docs = services.store.docs;
+  const store = services.store;
   try {
-    const created = await docs.create('notice', record);
-    return { state: 'claimed', record, etag: created.etag };
+    const etag = await store.createNoticeRecord(record);
+    return { state: 'claimed', record, etag };
   } catch (e) {
     if (!(e instanceof DomainError && e.code === 'conflict')) throw e;
   }
-  const existing = await docs.read<NoticeRecord>(record.partnerId, record.id, 'notice');
+  const existing = await store.findNoticeRecord<NoticeRecord>(record.partnerId, record.id);
   if (!existing) return { state: 'busy' };
   if (existing.value.status !== 'Pending') return { state: 'settled' };
   if (Date.parse(existing.value.updatedAt) > Date.parse(record.updatedAt) - NOTICE_RETRY_AFTER_MS)
     return { state: 'busy' };
   try {
     const value = { ...existing.value, updatedAt: record.updatedAt };
-    const saved = await docs.replace('notice', value, existing.etag);
-    return { state: 'claimed', record: value, etag: saved.etag };
+    const etag = await store.replaceNoticeRecord(value, existing.etag);
+    return { state: 'claimed', record: value, etag };
   } catch (e) {
     if (e instanceof DomainError && e.code === 'precondition-failed') return { state: 'busy' };
     throw e;

@@ -3,23 +3,45 @@
  * outside, as interfaces. The composition root (`src/services.ts`) supplies the production parts; the local host
  * supplies its overrides; unit tests (test/app) supply in-memory fakes.
  *
- * The store port is, for now, the public surface of the store class (type-only); the store's own refactoring
- * (intention-named methods only) narrows it without touching the use cases (docs/decisions.md, "Application layer").
+ * The store port is the store's repositories (src/store/ports.ts, type-only): intention-named methods, no SQL, no
+ * raw documents (docs/decisions.md, "Application layer").
  */
 import type { Config } from '../config';
 import type { Clock } from '../domain/clock';
 import type { EmailKind, EmailRecipient, EmailSender } from '../email/port';
 import type { EmailTemplateData } from '../email/templates';
-import type { BenefitsStore } from '../store/store';
+import type {
+  AuditRepository,
+  BenefitRepository,
+  IdempotencyRepository,
+  NoticeRepository,
+  PartnerRepository,
+  ServiceRequestRepository,
+  SettingsRepository,
+  UserRepository,
+  VerificationTokenRepository,
+} from '../store/ports';
 
 export type { EmailKind, EmailRecipient } from '../email/port';
 export type { EmailTemplateData } from '../email/templates';
+export type { VerificationTokenRecord } from '../store/ports';
 
 /** The settings the use cases read (durations, budgets, public URLs). */
 export type AppConfig = Config;
 
-/** The store port: the store's public, intention-named methods (partition key /partnerId, ETags). */
-export type StorePort = BenefitsStore;
+/**
+ * The store port: the store's intention-named repositories (partition key /partnerId, ETags; errors are
+ * DomainErrors with codes only — `not-found`, `precondition-failed`, `conflict`).
+ */
+export type StorePort = PartnerRepository &
+  UserRepository &
+  BenefitRepository &
+  ServiceRequestRepository &
+  AuditRepository &
+  IdempotencyRepository &
+  VerificationTokenRepository &
+  NoticeRepository &
+  SettingsRepository;
 
 /**
  * Renders one email of `kind` in `locale` (undefined → en-US) and sends it; sending twice with one

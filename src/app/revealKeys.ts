@@ -10,12 +10,12 @@ import { assertPurchaseActive, recordKeyReveal, revealKeys } from '../domain/rul
 import type { Benefit } from '../domain/types';
 import type { PartnerCaller } from './assignments';
 import { audit } from './audit';
-import { bareEtag } from './etag';
+import { etagMatches } from './etag';
 import { assertCan } from './policy';
 import type { AppDeps } from './ports';
 
 /** Random product keys in the familiar 5×5 form (unused characters removed to avoid confusion). */
-export function randomProductKey(): string {
+function randomProductKey(): string {
   const alphabet = 'BCDFGHJKMPQRTVWXY2346789';
   const bytes = randomBytes(25);
   const chars = [...bytes].map((b) => alphabet[b % alphabet.length]);
@@ -52,7 +52,7 @@ export async function revealBenefitKeys(deps: AppDeps, cmd: RevealKeysCommand) {
   const current = await deps.store.getBenefit(partnerId, cmd.benefitId);
   if (!current) throw new DomainError('not-found', `Benefit ${cmd.benefitId} was not found.`);
   assertMembershipActive(cmd.partner, now);
-  if (cmd.ifMatch !== undefined && bareEtag(cmd.ifMatch) !== bareEtag(current.etag)) {
+  if (cmd.ifMatch !== undefined && !etagMatches(cmd.ifMatch, current.etag)) {
     throw new DomainError('precondition-failed', 'If-Match does not match the current ETag of the benefit.');
   }
   const reveal = (b: Benefit) =>

@@ -111,7 +111,7 @@ export function reserveActivation(
 }
 
 /** Instance id of an activation attempt: derived from the benefit id and the attempt number. */
-export const activationInstanceId = (benefitId: string, attempt: number): string =>
+const activationInstanceId = (benefitId: string, attempt: number): string =>
   `activation-${benefitId}-${attempt}`;
 
 /**

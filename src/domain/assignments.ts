@@ -10,7 +10,7 @@ import type { Assignment, Benefit, Role, User } from './types';
 /**
  * Throws when the benefit was cancelled (docs/product.md §4: a cancelled purchase cancels every benefit of
  * it).
- * @throws DomainError `benefit-cancelled` (409).
+ * @throws DomainError `benefit-cancelled`.
  */
 export function assertNotCancelled(benefit: Pick<Benefit, 'status' | 'productName'>): void {
   if (benefit.status === 'Cancelled') {
@@ -160,7 +160,7 @@ export function assignSeat(
  * Ends the active assignment `assignmentId` of `benefit` (`endedAt` = `now`) and returns the new benefit (no
  * mutation). The ended assignment is kept for audit. Reassigning = unassign then assign, any time (seeds, "Manage
  * Visual Studio subscriptions"). The benefit's status is unchanged (product).
- * @throws DomainError `not-found` (404) when no active assignment has that id.
+ * @throws DomainError `not-found` when no active assignment has that id.
  */
 export function endAssignment(benefit: Benefit, assignmentId: string, now: Date): Benefit {
   const index = benefit.assignments.findIndex((a) => a.id === assignmentId && a.endedAt === undefined);

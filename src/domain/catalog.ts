@@ -45,7 +45,7 @@ const M365_OS = ['Windows x64', 'Windows x86', 'macOS'];
 export const DEFAULT_GTM_TERM_MONTHS = 12;
 
 /** The Azure portal, where a usage-based Azure subscription is managed (docs/product.md §3). */
-export const AZURE_PORTAL_URL = 'https://portal.azure.com/';
+const AZURE_PORTAL_URL = 'https://portal.azure.com/';
 
 /**
  * Special instructions of software products (docs/product.md §3 "follow any special instructions listed"), by
@@ -269,7 +269,7 @@ export const CATALOG: readonly CatalogPackage[] = deepFreeze<CatalogPackage[]>([
 
 /**
  * The package with this id (`action-pack`, `silver-competency`, `gold-competency`), or `undefined`.
- * Callers answer `404 not-found` for an unknown id. Source: docs/product.md §10.
+ * Callers answer `not-found` for an unknown id. Source: docs/product.md §10.
  */
 export function getPackage(id: string): CatalogPackage | undefined {
   return CATALOG.find((p) => p.id === id);

@@ -36,7 +36,6 @@ export const MarketingContactInputSchema = z
     preferredLanguage: LocaleSchema,
   })
   .meta({ id: 'MarketingContactInput' });
-export type MarketingContactInput = z.infer<typeof MarketingContactInputSchema>;
 
 /** Trimmed, lower-cased email for case-insensitive comparison. */
 export function normalizeEmail(email: string): string {
@@ -49,7 +48,7 @@ export function normalizeEmail(email: string): string {
  * company's Partner Center account" (2019-10/2020-09 seeds; docs/product.md §3, §5).
  * @param field the field reported in `errors` (`body.email` for the marketing contact, `body.alternateEmail` for a
  *   technical contact).
- * @throws DomainError `alternate-email-must-differ` (400) with a field error on `field`.
+ * @throws DomainError `alternate-email-must-differ` with a field error on `field`.
  */
 export function assertContactEmailDiffers(
   user: Pick<User, 'accountEmail'>,
@@ -69,7 +68,7 @@ export function assertContactEmailDiffers(
  * Records the verification of a technical contact's alternate email on its benefit (docs/product.md §5, §7):
  * the assignment `assignmentId` gets `alternateEmailVerifiedAt` = `verifiedAt` (ISO 8601). Returns the new
  * benefit (no mutation), or `undefined` when it was verified already (nothing to write).
- * @throws DomainError `invalid-token` (400) when the token no longer names the current contact: the assignment
+ * @throws DomainError `invalid-token` when the token no longer names the current contact: the assignment
  *   ended or its alternate email is not `email` (case-insensitive) — the same answer as for any bad token.
  */
 export function verifyTechnicalContact(

@@ -1,47 +1,53 @@
 /**
- * Machine-readable error codes of the HTTP contract (docs/product.md §9) and the domain error that carries
- * them. `src/http/problem.ts` turns a DomainError into `application/problem+json` (RFC 9457).
+ * Machine-readable error codes of the contract (docs/product.md §9) and the domain error that carries them.
+ * No transport here: `src/http/problem.ts` maps codes to HTTP statuses and turns a DomainError into
+ * `application/problem+json` (RFC 9457).
  */
 
-/** Every code the API answers with, and its HTTP status. */
-export const ERROR_STATUS = {
-  'validation-failed': 400,
-  'alternate-email-must-differ': 400,
-  'invalid-token': 400,
-  unauthorized: 401,
-  forbidden: 403,
-  'not-found': 404,
-  'method-not-allowed': 405,
-  'managed-in-pmc': 409,
-  'membership-inactive': 409,
-  'not-eligible': 409,
-  'seat-limit-reached': 409,
-  'already-assigned': 409,
-  'self-assignment-only': 409,
-  'marketing-contact-required': 409,
-  'activation-in-progress': 409,
-  'already-active': 409,
-  'benefit-cancelled': 409,
-  'refund-window-elapsed': 409,
-  'software-benefits-activated': 409,
-  'insufficient-hours': 409,
-  'no-incidents-left': 409,
-  'not-activatable': 409,
-  'benefit-not-active': 409,
-  'purchase-cancelled': 409,
-  'user-exists': 409,
-  'last-global-admin': 409,
-  'user-is-marketing-contact': 409,
-  'renewal-not-open': 409,
-  'idempotency-key-reused': 422,
-  conflict: 409,
-  'precondition-failed': 412,
-  'payload-too-large': 413,
-  'unsupported-media-type': 415,
-  'internal-error': 500,
-} as const;
+/**
+ * Every machine-readable code the API answers with (docs/product.md §9). Transport only: codes carry no HTTP
+ * status here; the one code → status map is `HTTP_STATUS` in src/http/problem.ts (a test checks it covers
+ * every code).
+ */
+export const ERROR_CODES = [
+  'validation-failed',
+  'alternate-email-must-differ',
+  'invalid-token',
+  'unauthorized',
+  'forbidden',
+  'not-found',
+  'method-not-allowed',
+  'managed-in-pmc',
+  'membership-inactive',
+  'not-eligible',
+  'seat-limit-reached',
+  'already-assigned',
+  'self-assignment-only',
+  'marketing-contact-required',
+  'activation-in-progress',
+  'already-active',
+  'benefit-cancelled',
+  'refund-window-elapsed',
+  'software-benefits-activated',
+  'insufficient-hours',
+  'no-incidents-left',
+  'not-activatable',
+  'benefit-not-active',
+  'purchase-cancelled',
+  'user-exists',
+  'last-global-admin',
+  'user-is-marketing-contact',
+  'renewal-not-open',
+  'idempotency-key-reused',
+  'conflict',
+  'precondition-failed',
+  'payload-too-large',
+  'unsupported-media-type',
+  'internal-error',
+] as const;
 
-export type ErrorCode = keyof typeof ERROR_STATUS;
+/** One of {@link ERROR_CODES}. */
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** A field-level validation error (`errors` member of a validation problem). */
 export interface FieldError {
@@ -51,11 +57,10 @@ export interface FieldError {
 }
 
 /**
- * A rule was broken. Thrown by domain rules and mapped to problem+json by the HTTP layer.
- * `status` follows ERROR_STATUS unless given.
+ * A rule was broken. Thrown by domain rules and the store with a code only; the HTTP layer (src/http/problem.ts)
+ * chooses the status and writes problem+json.
  */
 export class DomainError extends Error {
-  readonly status: number;
   /**
    * Extension members of the problem document (RFC 9457 §3.2), machine-readable facts behind `detail`, e.g.
    * `{ opensAt }` on `renewal-not-open`. Never secrets.
@@ -68,7 +73,6 @@ export class DomainError extends Error {
   ) {
     super(`${code}: ${detail}`);
     this.name = 'DomainError';
-    this.status = ERROR_STATUS[code];
   }
 
   /** Adds problem extension members (see {@link DomainError.extensions}); returns this error. */

@@ -11,7 +11,7 @@ import type { Benefit, CatalogItem } from './types';
 /**
  * Parses an ISO 8601 instant and renders it as UTC with milliseconds (`YYYY-MM-DDTHH:mm:ss.SSSZ`, the shape of
  * `Date#toISOString`).
- * @throws DomainError `internal-error` (500) when `iso` is not a valid ISO 8601 instant: stored data is corrupt.
+ * @throws DomainError `internal-error` when `iso` is not a valid ISO 8601 instant: stored data is corrupt.
  */
 export function toUtcIso(iso: string, what = 'timestamp'): string {
   const dt = DateTime.fromISO(iso, { zone: 'utc' });
@@ -28,7 +28,7 @@ export function toUtcIso(iso: string, what = 'timestamp'): string {
  *   its `activatedAt`).
  * @param catalogItem the benefit's catalog item; when omitted it is looked up from `benefit.packageId` /
  *   `benefit.catalogItemId`; when not found the default term applies.
- * @throws DomainError `membership-inactive` (409) when the membership ends at or before `activatedAt`;
+ * @throws DomainError `membership-inactive` when the membership ends at or before `activatedAt`;
  *   `internal-error` when `membershipExpiresAt` is needed and is not a valid ISO 8601 instant, or `termMonths` is
  *   not a positive integer.
  */

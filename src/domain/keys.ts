@@ -9,7 +9,7 @@ import { getCatalogItem } from './catalog';
 import type { Benefit } from './types';
 
 /** Base of the download links returned by `revealKeys` unless the caller gives another (product). */
-export const DEFAULT_DOWNLOAD_BASE_URL = 'https://downloads.partner-benefits.example/software';
+const DEFAULT_DOWNLOAD_BASE_URL = 'https://downloads.partner-benefits.example/software';
 
 /** A revealed product key. */
 export interface RevealedKey {
@@ -58,14 +58,14 @@ export interface RevealKeysResult {
 }
 
 /** Key of `Benefit.secretKeys` for a language/OS pair: `${language}|${operatingSystem}`. */
-export function secretKeyId(language: string, operatingSystem: string): string {
+function secretKeyId(language: string, operatingSystem: string): string {
   return `${language}|${operatingSystem}`;
 }
 
 /**
  * True when keys can be revealed for the benefit: `software` and `cloud`/`licenseBased` (docs/product.md §3).
  */
-export function hasKeys(benefit: Pick<Benefit, 'category' | 'cloudKind'>): boolean {
+function hasKeys(benefit: Pick<Benefit, 'category' | 'cloudKind'>): boolean {
   return (
     benefit.category === 'software' || (benefit.category === 'cloud' && benefit.cloudKind === 'licenseBased')
   );
@@ -81,7 +81,7 @@ export function hasKeys(benefit: Pick<Benefit, 'category' | 'cloudKind'>): boole
  * The caller must also record software reveals on the purchase (`recordKeyReveal`, docs/product.md §4
  * refunds).
  * @throws DomainError `not-activatable` (not software / license-based cloud) · `benefit-cancelled` ·
- *   `benefit-not-active` (benefit `Expired`) · `validation-failed` (400) with `errors` on `body.language` and/or
+ *   `benefit-not-active` (benefit `Expired`) · `validation-failed` with `errors` on `body.language` and/or
  *   `body.operatingSystem` listing the allowed values · `internal-error` (invalid `membershipExpiresAt`).
  */
 export function revealKeys(benefit: Benefit, input: RevealKeysInput): RevealKeysResult {

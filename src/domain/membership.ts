@@ -19,11 +19,11 @@ import {
 } from './types';
 
 /** The renewal window opens this long before the membership's `expiresAt` (docs/product.md §12). */
-export const RENEWAL_OPENS_BEFORE_DAYS = 90;
+const RENEWAL_OPENS_BEFORE_DAYS = 90;
 /** …and stays open this long after it (grace, docs/product.md §12). */
-export const RENEWAL_GRACE_DAYS = 30;
+const RENEWAL_GRACE_DAYS = 30;
 /** A renewal adds this many calendar months to the later of now and the old `expiresAt` (docs/product.md §12). */
-export const RENEWAL_TERM_MONTHS = 12;
+const RENEWAL_TERM_MONTHS = 12;
 
 /**
  * The package that renews a membership of each level (docs/product.md §12: "a package of the partner's own level"):
@@ -36,7 +36,7 @@ export const MEMBERSHIP_PACKAGE: Readonly<Record<PartnerLevel, string>> = Object
 });
 
 /** The API path of a partner's renewal (`POST`, docs/product.md §12). */
-export function renewalPath(partnerId: string): string {
+function renewalPath(partnerId: string): string {
   return `/api/partners/${encodeURIComponent(partnerId)}/membership/renewal`;
 }
 
@@ -81,9 +81,9 @@ export interface RenewalRecord {
  *
  * Check order: suspended, package of the partner's own level, window. (PMC partners are refused by the route and
  * again by `provisionBenefits`, which the caller runs with the renewed partner.)
- * @throws DomainError `membership-inactive` (409) when the membership is `Suspended` (the operator's decision; a
- *   renewal does not lift it) · `not-eligible` (409) when `pkg` is not the package of the partner's level (the
- *   detail names the right one) · `renewal-not-open` (409) outside the window, with the extension members
+ * @throws DomainError `membership-inactive` when the membership is `Suspended` (the operator's decision; a
+ *   renewal does not lift it) · `not-eligible` when `pkg` is not the package of the partner's level (the
+ *   detail names the right one) · `renewal-not-open` outside the window, with the extension members
  *   `opensAt` and `closesAt` (ISO 8601), the opening date also in the detail.
  */
 export function renewMembership(
@@ -122,7 +122,7 @@ export function renewMembership(
 }
 
 /**
- * The detail of `409 membership-inactive` for a partner that cannot purchase or activate (docs/product.md §2 "Membership"),
+ * The detail of `membership-inactive` for a partner that cannot purchase or activate (docs/product.md §2 "Membership"),
  * naming the way out: the renewal route while its window is open (or its opening date), the program operator once
  * the grace period is over or when the membership is suspended (docs/product.md §12).
  * @param partner the partner; `id` names the route (a template path without it).
@@ -182,7 +182,7 @@ export const ChangeLevelBody = z.strictObject({ level: PartnerLevelSchema }).met
 export type ChangeLevelBody = z.infer<typeof ChangeLevelBody>;
 
 /** The renewal facts the portal needs to show **Renew** (docs/product.md §12). */
-export const RenewalInfoSchema = z
+const RenewalInfoSchema = z
   .object({
     /** True when a renewal is possible now. */
     open: z.boolean(),

@@ -18,9 +18,9 @@ import { DateTime } from 'luxon';
 import type { Benefit, ExpiryReminderState, LastSeatState, Partner } from './types';
 
 /** Days before a benefit's `expiresAt` at which its reminders are due (docs/product.md §12), largest first. */
-export const BENEFIT_REMINDER_DAYS: readonly number[] = Object.freeze([30, 7]);
+const BENEFIT_REMINDER_DAYS: readonly number[] = Object.freeze([30, 7]);
 /** Days before the membership's `expiresAt` at which its reminders are due (docs/product.md §12), largest first. */
-export const MEMBERSHIP_REMINDER_DAYS: readonly number[] = Object.freeze([60, 14]);
+const MEMBERSHIP_REMINDER_DAYS: readonly number[] = Object.freeze([60, 14]);
 
 /** A notice owed now. Instants are ISO 8601 UTC. */
 export type DueNotice =
@@ -60,7 +60,7 @@ function before(expiresAt: string, days: number): string | undefined {
 }
 
 /** When the next unsettled reminder of `expiresAt` is due; undefined when none is left. */
-export function nextReminderAt(
+function nextReminderAt(
   expiresAt: string,
   days: readonly number[],
   state?: ExpiryReminderState,
@@ -73,7 +73,7 @@ export function nextReminderAt(
  * The reminder of `expiresAt` due at `now`: the most urgent unsettled threshold already passed, as long as `now` is
  * before `expiresAt` (what has run out is the expiry sweep's, docs/product.md §8). Undefined when none is due.
  */
-export function dueReminder(
+function dueReminder(
   expiresAt: string,
   days: readonly number[],
   state: ExpiryReminderState | undefined,
@@ -90,7 +90,7 @@ export function dueReminder(
 }
 
 /** The reminder state once the `daysBefore` reminder of `expiresAt` was settled (and every earlier one with it). */
-export function settleReminder(
+function settleReminder(
   state: ExpiryReminderState | undefined,
   expiresAt: string,
   daysBefore: number,
@@ -105,7 +105,7 @@ export function settleReminder(
 // ---- benefits ------------------------------------------------------------------------------------------------
 
 /** A seat-limited benefit: more than one seat (Visual Studio subscriptions; docs/product.md §12 "last free seat"). */
-export function isSeatLimited(benefit: Pick<Benefit, 'seats'>): boolean {
+function isSeatLimited(benefit: Pick<Benefit, 'seats'>): boolean {
   return (benefit.seats ?? 0) > 1;
 }
 

@@ -77,7 +77,7 @@ export function isAllowed(roles: readonly Role[], action: PartnerAction): boolea
 
 /**
  * Throws unless `roles` allow `action` (docs/product.md §2).
- * @throws DomainError `forbidden` (403) naming the roles that would be allowed.
+ * @throws DomainError `forbidden` naming the roles that would be allowed.
  */
 export function assertAllowed(roles: readonly Role[], action: PartnerAction): void {
   if (!isAllowed(roles, action)) {

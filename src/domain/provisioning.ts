@@ -7,12 +7,12 @@ import { membershipInactiveDetail } from './membership';
 import type { Benefit, CatalogPackage, Partner } from './types';
 
 /** Partner Membership Center sign-in, where PMC-managed partners continue (2019-10/2020-09 seeds). */
-export const PMC_URL = 'https://partner.microsoft.com/_login?authType=OpenIdConnect';
+const PMC_URL = 'https://partner.microsoft.com/_login?authType=OpenIdConnect';
 
 /**
  * Throws when the partner's membership is still managed in Partner Membership Center (docs/product.md §2 "PMC
  * partners"; 2019-10 seed: "you should continue to manage your MPN membership benefits in PMC").
- * @throws DomainError `managed-in-pmc` (409) whose detail tells them to continue in PMC.
+ * @throws DomainError `managed-in-pmc` whose detail tells them to continue in PMC.
  */
 export function assertCanManageBenefits(partner: Pick<Partner, 'managedIn'>): void {
   if (partner.managedIn === 'PMC') {
@@ -30,7 +30,7 @@ export function assertCanManageBenefits(partner: Pick<Partner, 'managedIn'>): vo
  * before it opens, the program operator after the grace period or when suspended.
  * @param partner the partner; `membership.expiresAt` is an ISO 8601 instant; `id` names the renewal route.
  * @param now the current instant.
- * @throws DomainError `membership-inactive` (409).
+ * @throws DomainError `membership-inactive`.
  */
 export function assertMembershipActive(
   partner: Pick<Partner, 'membership'> & Partial<Pick<Partner, 'id'>>,
@@ -46,7 +46,7 @@ export function assertMembershipActive(
 /**
  * Throws unless the partner's level is one of the package's `eligibleLevels` (docs/product.md §3: "a
  * competency package needs that competency level or higher; Action Pack is open to every member").
- * @throws DomainError `not-eligible` (409).
+ * @throws DomainError `not-eligible`.
  */
 export function assertEligibleForPackage(partner: Pick<Partner, 'level'>, pkg: CatalogPackage): void {
   if (!pkg.eligibleLevels.includes(partner.level)) {
@@ -66,7 +66,7 @@ export function assertEligibleForPackage(partner: Pick<Partner, 'level'>, pkg: C
  * Runs all purchase guards first (defence in depth), in this order: `assertCanManageBenefits`,
  * `assertMembershipActive`, `assertEligibleForPackage`.
  * @param input.newId generator of benefit ids (called once per benefit, in catalog order).
- * @throws DomainError `managed-in-pmc` | `membership-inactive` | `not-eligible` (409).
+ * @throws DomainError `managed-in-pmc` | `membership-inactive` | `not-eligible`.
  */
 export function provisionBenefits(input: {
   partner: Partner;

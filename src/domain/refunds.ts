@@ -10,7 +10,7 @@ import type { Benefit, Purchase } from './types';
  * The refund window: exactly 30 × 24 hours after `purchasedAt` (docs/product.md §4). A plain duration object,
  * not a luxon `Duration` built at module load (that cost ~10 ms of every cold start).
  */
-export const REFUND_WINDOW = Object.freeze({ hours: 30 * 24 });
+const REFUND_WINDOW = Object.freeze({ hours: 30 * 24 });
 
 /** Result of `refundEligibility`. */
 export type RefundEligibility =
@@ -50,7 +50,7 @@ export function refundEligibility(purchase: Purchase, now: Date): RefundEligibil
 
 /**
  * Throws when the purchase is already cancelled.
- * @throws DomainError `purchase-cancelled` (409).
+ * @throws DomainError `purchase-cancelled`.
  */
 export function assertPurchaseActive(purchase: Pick<Purchase, 'status' | 'id'>): void {
   if (purchase.status === 'Cancelled') {

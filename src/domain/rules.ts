@@ -4,48 +4,19 @@
  */
 export {
   activeAssignments,
-  assertNotCancelled,
-  assignSeat,
   assertSeatAssignable,
+  assignSeat,
   endAllAssignments,
   endAssignment,
-  type AssignSeatInput,
 } from './assignments';
+export { revealKeys, toPublicBenefit } from './keys';
+export { computeExpiresAt } from './expiry';
 export {
-  DEFAULT_DOWNLOAD_BASE_URL,
-  downloadLink,
-  hasKeys,
-  revealKeys,
-  secretKeyId,
-  toPublicBenefit,
-  type DownloadLink,
-  type RevealKeysInput,
-  type RevealKeysResult,
-  type RevealedKey,
-} from './keys';
-export { computeExpiresAt, toUtcIso } from './expiry';
-export {
-  REFUND_WINDOW,
   assertPurchaseActive,
   cancellability,
-  type CancellableReason,
   recordKeyReveal,
   refundEligibility,
   type RefundEligibility,
 } from './refunds';
-export {
-  AREAS_NEEDING_ACCESS_IDS,
-  consumeAdvisoryHours,
-  consumeIncident,
-  type ConsumeIncidentInput,
-  type ConsumeIncidentResult,
-} from './serviceRequests';
-export {
-  MarketingContactInputSchema,
-  PhoneE164Schema,
-  assertContactEmailDiffers,
-  normalizeEmail,
-  verifyTechnicalContact,
-  type MarketingContactInput,
-} from './contacts';
-export { assertCanManageUserHolding, assertCanSetRoles, grantableRoles, nextGlobalAdmins } from './users';
+export { consumeAdvisoryHours, consumeIncident } from './serviceRequests';
+export { assertContactEmailDiffers, normalizeEmail, verifyTechnicalContact } from './contacts';

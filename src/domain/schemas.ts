@@ -40,14 +40,14 @@ export { IdSchema };
  * The identity provider's object id (`oid` claim; docs/product.md §10): also a document id, so the same
  * {@link IdSchema}.
  */
-export const ObjectIdSchema = IdSchema;
+const ObjectIdSchema = IdSchema;
 /** A display name: 1–200 characters after trimming. */
-export const DisplayNameSchema = z.string().trim().min(1).max(200);
+const DisplayNameSchema = z.string().trim().min(1).max(200);
 /** An email address (max 254 characters). */
-export const EmailSchema = z.email().max(254);
+const EmailSchema = z.email().max(254);
 
 /** Partner Center roles, each at most once (may be empty: an employee). */
-export const RolesSchema = z
+const RolesSchema = z
   .array(RoleSchema)
   .max(4)
   .refine((roles) => new Set(roles).size === roles.length, { message: 'roles must be unique' });
@@ -61,9 +61,9 @@ export const PageSizeSchema = z.coerce.number().int().min(1).max(100).default(50
 export const ContinuationTokenSchema = z.string().min(1).max(4096);
 /**
  * `q` of `GET …/benefits` (docs/product.md §9): a case-insensitive search of the product or offer name. 1–100
- * characters after trimming; no control characters. Blank is refused (400) rather than read as "no filter".
+ * characters after trimming; no control characters. Blank is refused rather than read as "no filter".
  */
-export const SearchQuerySchema = z
+const SearchQuerySchema = z
   .string()
   .trim()
   .min(1, { message: 'must not be blank' })
@@ -130,7 +130,7 @@ export const CreatePartnerBody = z
   .meta({ id: 'CreatePartnerBody' });
 export type CreatePartnerBody = z.infer<typeof CreatePartnerBody>;
 
-/** `POST …/purchases`: `{ packageId }` (an unknown package is answered 404 by the route). */
+/** `POST …/purchases`: `{ packageId }` (an unknown package is answered by the route). */
 export const CreatePurchaseBody = z.strictObject({ packageId: IdSchema }).meta({ id: 'CreatePurchaseBody' });
 export type CreatePurchaseBody = z.infer<typeof CreatePurchaseBody>;
 
@@ -167,7 +167,7 @@ export const CancellationBody = z
 export type CancellationBody = z.infer<typeof CancellationBody>;
 
 /** Advisory hours request (docs/product.md §5): hours are positive multiples of 0.5, at most 1000. */
-export const AdvisoryHoursRequestBody = z
+const AdvisoryHoursRequestBody = z
   .strictObject({
     type: z.literal('AdvisoryHours'),
     benefitId: IdSchema,
@@ -178,7 +178,7 @@ export const AdvisoryHoursRequestBody = z
   .meta({ id: 'AdvisoryHoursRequestBody' });
 
 /** Support incident request (docs/product.md §5). */
-export const SupportIncidentRequestBody = z
+const SupportIncidentRequestBody = z
   .strictObject({
     type: z.literal('SupportIncident'),
     benefitId: IdSchema,
@@ -261,7 +261,7 @@ export const AssignmentSchema = z
   .meta({ id: 'Assignment' });
 
 /** Activation state embedded in a benefit. */
-export const ActivationStateSchema = z
+const ActivationStateSchema = z
   .object({
     instanceId: z.string(),
     attempt: z.number().int(),
@@ -341,11 +341,6 @@ export const PurchaseSchema = z
     renewal: z.object({ previousExpiresAt: IsoDateTime, expiresAt: IsoDateTime }).optional(),
   })
   .meta({ id: 'Purchase' });
-
-/** `POST …/purchases` answer: `{ purchase, benefits }` (docs/product.md §9). */
-export const PurchaseCreatedSchema = z
-  .object({ purchase: PurchaseSchema, benefits: z.array(BenefitSchema) })
-  .meta({ id: 'PurchaseCreated' });
 
 /** `POST …/keys` answer: `{ keys, downloads, instructions }` (docs/product.md §3, §9). */
 export const KeysResponseSchema = z
@@ -435,7 +430,7 @@ export const AuditEventSchema = z
   .meta({ id: 'AuditEvent' });
 
 /** A catalog item (docs/product.md §3). */
-export const CatalogItemSchema = z
+const CatalogItemSchema = z
   .object({
     id: z.string(),
     category: BenefitCategorySchema,

@@ -7,7 +7,7 @@ import { DomainError } from './errors';
 import type { Benefit, ProductArea } from './types';
 
 /** Product areas whose support requests must carry the benefit's Access ID and Contract ID (2020-09 seed). */
-export const AREAS_NEEDING_ACCESS_IDS: readonly ProductArea[] = ['onPremises', 'azureNonCsp', 'dynamics'];
+const AREAS_NEEDING_ACCESS_IDS: readonly ProductArea[] = ['onPremises', 'azureNonCsp', 'dynamics'];
 
 function assertUsable(benefit: Benefit, now: Date | undefined): void {
   assertNotCancelled(benefit);

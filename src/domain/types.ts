@@ -38,7 +38,7 @@ export type BenefitCategory = z.infer<typeof BenefitCategorySchema>;
  * Benefit lifecycle (docs/product.md §3): NotActivated → Pending → Active → Expired; ActivationFailed;
  * Cancelled.
  */
-export const BENEFIT_STATUSES = [
+const BENEFIT_STATUSES = [
   'NotActivated',
   'Pending',
   'Active',
@@ -109,7 +109,7 @@ export interface CatalogPackage {
   id: string;
   name: string;
   description: string;
-  /** Levels that may buy this package; others get `409 not-eligible`. */
+  /** Levels that may buy this package; others get `not-eligible`. */
   eligibleLevels: PartnerLevel[];
   items: CatalogItem[];
 }

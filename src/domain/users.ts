@@ -24,7 +24,7 @@ export function grantableRoles(callerRoles: readonly Role[]): Role[] {
  * `current` is the user's roles before (undefined for a new user). When the roles change, every role added must be
  * grantable by the caller, and an existing user must hold no role the caller could not grant (a UserAdmin may
  * not demote a GlobalAdmin). An unchanged role set is always allowed (e.g. a display-name change).
- * @throws DomainError `forbidden` (403) naming the roles at fault.
+ * @throws DomainError `forbidden` naming the roles at fault.
  */
 export function assertCanSetRoles(
   callerRoles: readonly Role[],
@@ -50,7 +50,7 @@ export function assertCanSetRoles(
 /**
  * Throws unless a caller holding `callerRoles` may remove (or change the roles of) a user holding `targetRoles`:
  * the target must hold no role the caller could not grant (docs/product.md §2).
- * @throws DomainError `forbidden` (403).
+ * @throws DomainError `forbidden`.
  */
 export function assertCanManageUserHolding(
   callerRoles: readonly Role[],
@@ -70,7 +70,7 @@ export function assertCanManageUserHolding(
 /**
  * The partner's GlobalAdmin user ids after `userId` gains (`holdsGlobalAdmin` true) or loses the role (docs/product.md §2:
  * "The last GlobalAdmin of a partner cannot be removed or demoted"). Returns a new array, `current` untouched.
- * @throws DomainError `last-global-admin` (409) when no GlobalAdmin would be left.
+ * @throws DomainError `last-global-admin` when no GlobalAdmin would be left.
  */
 export function nextGlobalAdmins(
   current: readonly string[],

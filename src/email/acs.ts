@@ -17,7 +17,7 @@ import type { TokenCredential } from '@azure/identity';
 import { EmailSendError, type EmailSender, type OutgoingEmail, type SendResult } from './port';
 
 /** ACS accepts at most 50 recipients per message (public service limits). */
-export const ACS_MAX_RECIPIENTS = 50;
+const ACS_MAX_RECIPIENTS = 50;
 
 /** Options of {@link AcsEmailSender}. Give `endpoint` + `credential` or `connectionString`. */
 export interface AcsEmailSenderOptions {
@@ -72,7 +72,7 @@ function asRestError(err: unknown): RestErrorLike | undefined {
  * Maps an SDK / network error to {@link EmailSendError}: transient for 408, 429, 5xx and errors
  * without an HTTP status (network); permanent for other 4xx (400 bad request, 401/403 auth, …).
  */
-export function toEmailSendError(err: unknown): EmailSendError {
+function toEmailSendError(err: unknown): EmailSendError {
   if (err instanceof EmailSendError) return err;
   const e = asRestError(err);
   if (!e) return new EmailSendError(`ACS email send failed: ${String(err)}`, true);

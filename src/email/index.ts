@@ -14,11 +14,9 @@ import { renderEmail, type EmailTemplateData } from './templates';
 
 export * from './port';
 export * from './templates';
-export { OutboxEmailSender, readOutbox, outboxFileName } from './outbox';
-export type { StoredEmail, OutboxEmailSenderOptions } from './outbox';
-export { AcsEmailSender, operationIdFor, toEmailSendError, ACS_MAX_RECIPIENTS } from './acs';
+export { OutboxEmailSender, readOutbox } from './outbox';
+export { AcsEmailSender, operationIdFor } from './acs';
 export type { AcsEmailSenderOptions } from './acs';
-export { lazyDefaultAzureCredential } from '../identity';
 
 /** The settings {@link createEmailSender} reads. */
 export type EmailConfig = Pick<

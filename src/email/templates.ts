@@ -115,10 +115,10 @@ export interface RenderedEmail {
 }
 
 /** The default and fallback locale (docs/product.md §7). */
-export const DEFAULT_LOCALE: Locale = 'en-US';
+const DEFAULT_LOCALE: Locale = 'en-US';
 
 /** The portal where Visual Studio subscribers manage their subscription. */
-export const VISUAL_STUDIO_PORTAL_URL = 'https://my.visualstudio.com';
+const VISUAL_STUDIO_PORTAL_URL = 'https://my.visualstudio.com';
 
 const EN_US = {
   'common.greeting': 'Hello {recipientName},',
@@ -450,7 +450,7 @@ export function escapeHtml(text: string): string {
  * Formats an ISO 8601 instant for a locale in UTC: a full date, or a full date and time.
  * @throws Error when `iso` is not a valid ISO 8601 date.
  */
-export function formatEmailDate(iso: string, locale: Locale, withTime = false): string {
+function formatEmailDate(iso: string, locale: Locale, withTime = false): string {
   const dt = DateTime.fromISO(iso, { zone: 'utc' });
   if (!dt.isValid) throw new Error(`Invalid ISO 8601 date in email data: ${JSON.stringify(iso)}`);
   return dt.setLocale(locale).toLocaleString(withTime ? DateTime.DATETIME_FULL : DateTime.DATE_FULL);

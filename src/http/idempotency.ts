@@ -7,18 +7,10 @@ import { createHash } from 'node:crypto';
 import type { HttpResponseInit } from '@azure/functions';
 import { DomainError } from '../domain/errors';
 import type { Services } from '../services';
+import type { IdempotencyRecord } from '../store/ports';
 
 /** How long a key is remembered, milliseconds (24 h). */
-export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
-
-interface IdempotencyRecord {
-  id: string;
-  partnerId: string;
-  state: 'in-progress' | 'completed';
-  fingerprint: string;
-  createdAt: string;
-  response?: { status: number; headers: Record<string, string>; body?: string };
-}
+const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 /** What {@link withIdempotency} needs to know about the request. */
 export interface IdempotentCall {
@@ -43,12 +35,12 @@ export async function withIdempotency(services: Services, call: IdempotentCall):
       { field: 'headers.Idempotency-Key', message: 'at most 255 characters' },
     ]);
   }
-  const docs = services.store.docs;
+  const store = services.store;
   const id = `idem:${sha256(`${call.callerId}\n${call.scope}\n${call.key}`)}`;
   const fingerprint = sha256(call.requestFingerprint);
   const now = services.clock.now();
 
-  const existing = await docs.read<IdempotencyRecord>(call.partnerId, id, 'idempotency');
+  const existing = await store.findIdempotencyRecord(call.partnerId, id);
   const fresh = existing && now.getTime() - Date.parse(existing.value.createdAt) < IDEMPOTENCY_WINDOW_MS;
   if (existing && fresh) return replay(existing.value, fingerprint);
 
@@ -61,12 +53,10 @@ export async function withIdempotency(services: Services, call: IdempotentCall):
   };
   let etag: string;
   try {
-    etag = existing
-      ? (await docs.replace('idempotency', record, existing.etag)).etag
-      : (await docs.create('idempotency', record)).etag;
+    etag = await store.claimIdempotencyKey(record, existing?.etag);
   } catch (e) {
     if (e instanceof DomainError && (e.code === 'conflict' || e.code === 'precondition-failed')) {
-      const winner = await docs.read<IdempotencyRecord>(call.partnerId, id, 'idempotency');
+      const winner = await store.findIdempotencyRecord(call.partnerId, id);
       if (winner) return replay(winner.value, fingerprint);
     }
     throw e;
@@ -76,12 +66,12 @@ export async function withIdempotency(services: Services, call: IdempotentCall):
   try {
     response = await call.run();
   } catch (e) {
-    await docs.delete(call.partnerId, id);
+    await store.releaseIdempotencyKey(call.partnerId, id);
     throw e;
   }
   const status = response.status ?? 200;
   if (status >= 500) {
-    await docs.delete(call.partnerId, id);
+    await store.releaseIdempotencyKey(call.partnerId, id);
     return response;
   }
   const stored: IdempotencyRecord = {
@@ -93,7 +83,7 @@ export async function withIdempotency(services: Services, call: IdempotentCall):
       ...(typeof response.body === 'string' ? { body: response.body } : {}),
     },
   };
-  await docs.replace('idempotency', stored, etag);
+  await store.completeIdempotencyRecord(stored, etag);
   return response;
 }
 

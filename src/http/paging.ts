@@ -13,11 +13,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { DomainError } from '../domain/errors';
 import type { Services } from '../services';
-import type { Page } from '../store/documents';
+import type { Page } from '../store/ports';
 import type { BenefitsStore, PageOptions } from '../store/store';
 
 /** Name of the shared secret that keys continuation-token MACs. */
-export const CONTINUATION_KEY_NAME = 'continuation-token-key';
+const CONTINUATION_KEY_NAME = 'continuation-token-key';
 
 const TOKEN_SHAPE = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]{43})$/;
 
@@ -56,7 +56,7 @@ function mac(key: Buffer, scope: PageScope, sdkToken: string): Buffer {
 }
 
 /** Seals an SDK continuation token for `scope`; null stays null. */
-export async function sealContinuation(
+async function sealContinuation(
   services: Services,
   scope: PageScope,
   sdkToken: string | null,
@@ -71,7 +71,7 @@ export async function sealContinuation(
  * @throws DomainError `validation-failed` (400, field `query.continuationToken`) when the token is malformed or was
  *   not issued by this service for `scope`.
  */
-export async function openContinuation(
+async function openContinuation(
   services: Services,
   scope: PageScope,
   token: string | undefined,

@@ -3,7 +3,7 @@
  */
 import type { HttpResponseInit } from '@azure/functions';
 import { ZodError } from 'zod';
-import { DomainError, ERROR_STATUS, isDomainError, type ErrorCode, type FieldError } from '../domain/errors';
+import { DomainError, isDomainError, type ErrorCode, type FieldError } from '../domain/errors';
 
 /** The problem document shape. */
 export interface Problem {
@@ -15,6 +15,51 @@ export interface Problem {
   errors?: FieldError[];
 }
 
+/**
+ * The ONE code → HTTP status map (docs/product.md §9), transport-only codes (401, 405, 413, 415, 500)
+ * included. Typed as a total record, so a new code without a status does not compile (and
+ * test/http/problem.test.ts checks it at run time).
+ */
+export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
+  'validation-failed': 400,
+  'alternate-email-must-differ': 400,
+  'invalid-token': 400,
+  unauthorized: 401,
+  forbidden: 403,
+  'not-found': 404,
+  'method-not-allowed': 405,
+  'managed-in-pmc': 409,
+  'membership-inactive': 409,
+  'not-eligible': 409,
+  'seat-limit-reached': 409,
+  'already-assigned': 409,
+  'self-assignment-only': 409,
+  'marketing-contact-required': 409,
+  'activation-in-progress': 409,
+  'already-active': 409,
+  'benefit-cancelled': 409,
+  'refund-window-elapsed': 409,
+  'software-benefits-activated': 409,
+  'insufficient-hours': 409,
+  'no-incidents-left': 409,
+  'not-activatable': 409,
+  'benefit-not-active': 409,
+  'purchase-cancelled': 409,
+  'user-exists': 409,
+  'last-global-admin': 409,
+  'user-is-marketing-contact': 409,
+  'renewal-not-open': 409,
+  'idempotency-key-reused': 422,
+  conflict: 409,
+  'precondition-failed': 412,
+  'payload-too-large': 413,
+  'unsupported-media-type': 415,
+  'internal-error': 500,
+};
+
+/** The HTTP status of a code. */
+export const statusOf = (code: ErrorCode): number => HTTP_STATUS[code];
+
 const TITLES: Partial<Record<ErrorCode, string>> = {
   'validation-failed': 'The request is not valid',
   unauthorized: 'Authentication required',
@@ -25,7 +70,7 @@ const TITLES: Partial<Record<ErrorCode, string>> = {
 };
 
 /** Problem type URI for a code. */
-export const problemType = (code: ErrorCode): string => `urn:partner-benefits:problem:${code}`;
+const problemType = (code: ErrorCode): string => `urn:partner-benefits:problem:${code}`;
 
 /**
  * Builds a problem response; `401` responses carry `WWW-Authenticate: Bearer` (docs/product.md §9).
@@ -39,7 +84,7 @@ export function problemResponse(
   extraHeaders: Record<string, string> = {},
   extensions: Record<string, unknown> = {},
 ): HttpResponseInit {
-  const status = ERROR_STATUS[code];
+  const status = HTTP_STATUS[code];
   const body: Problem = {
     // Extension members first: the standard members below always win a name clash.
     ...extensions,

@@ -25,13 +25,13 @@ import { assertMayAttempt } from '../app/policy';
 import { assertCanManageBenefits } from '../domain/provisioning';
 import type { Benefit, Partner, User } from '../domain/types';
 import { getServices, type Services } from '../services';
-import type { Versioned } from '../store/documents';
+import type { Versioned } from '../store/ports';
 import type { Caller } from './auth';
 import { withIdempotency } from './idempotency';
-import { fieldErrors, problemResponse, toProblem } from './problem';
+import { fieldErrors, statusOf, toProblem } from './problem';
 
 /** Largest accepted request body, bytes. */
-export const MAX_BODY_BYTES = 64 * 1024;
+const MAX_BODY_BYTES = 64 * 1024;
 
 /** What a handler returns. `etag` becomes the `ETag` header; `rawBody` is sent as-is (give its Content-Type). */
 export interface RouteResult {
@@ -203,7 +203,7 @@ async function runRoute<P, Q, B>(
         .handle(input)
         .then(toResponse)
         .catch((e: unknown) => {
-          if (isDomainError(e) && e.status < 500) return toProblem(e);
+          if (isDomainError(e) && statusOf(e.code) < 500) return toProblem(e);
           throw e;
         });
     const idempotent = spec.method === 'POST' && spec.idempotent !== false && spec.access.kind !== 'public';
@@ -230,7 +230,7 @@ async function runRoute<P, Q, B>(
  * @throws DomainError `not-found` when the partner does not exist or the caller is not one of its users —
  *   the same answer in both cases, so partner ids cannot be probed (docs/product.md §2).
  */
-export async function loadPartnerAccess(
+async function loadPartnerAccess(
   services: Services,
   caller: Caller,
   partnerId: string,
@@ -288,7 +288,7 @@ function toResponse(result: RouteResult): HttpResponseInit {
 }
 
 /** ETags are sent quoted (RFC 9110); Cosmos ETags may already be quoted. */
-export function quoteEtag(etag: string): string {
+function quoteEtag(etag: string): string {
   return etag.startsWith('"') || etag.startsWith('W/') ? etag : `"${etag}"`;
 }
 
@@ -300,4 +300,3 @@ export function ifMatch(request: HttpRequest): string | undefined {
 }
 
 /** Quick problem response for the local host (unknown route, wrong method). */
-export { problemResponse };

@@ -10,7 +10,7 @@ import { open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /** Suffix of the temporary file next to the target. */
-export const TEMP_SUFFIX = '.tmp';
+const TEMP_SUFFIX = '.tmp';
 
 /**
  * Replaces `file` atomically with `content` (UTF-8). `mode` applies to a newly written file (e.g. `0o600`

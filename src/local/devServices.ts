@@ -8,7 +8,7 @@ import http from 'node:http';
 import { loadConfig } from '../config';
 import { createServices } from '../services';
 import { createCosmosContainer, ensureContainer } from '../store/cosmos';
-import { startEmbeddedCosmos } from './embeddedCosmos';
+import { startEmbeddedCosmos, EMBEDDED_COSMOS_SETTINGS } from './embeddedCosmos';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER, LOCAL_JWKS_PATH, loadLocalIssuer } from './issuer';
 import { seedDemoData } from './seed';
 
@@ -41,6 +41,7 @@ export async function startDevServices(options: DevServicesOptions = {}) {
     ...process.env,
     COSMOS_ENDPOINT: cosmos.endpoint,
     COSMOS_KEY: cosmos.key,
+    ...EMBEDDED_COSMOS_SETTINGS,
     AUTH_ISSUER: LOCAL_ISSUER,
     AUTH_AUDIENCE: LOCAL_AUDIENCE,
     AUTH_JWKS_URI: jwksUri,

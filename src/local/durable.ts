@@ -20,7 +20,7 @@ import type { SchedulingClock } from './clock';
 /** Runtime status of an orchestration instance (a subset of the extension's). */
 export type RuntimeStatus = 'Pending' | 'Running' | 'Completed' | 'Failed' | 'Terminated';
 
-/** One history event as the library reads it (plain object; see platform-facts for the fields). */
+/** One history event as the library reads it (plain object; see docs/platform-notes.md for the fields). */
 export interface HistoryEvent {
   EventType: number;
   EventId: number;

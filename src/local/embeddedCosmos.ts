@@ -15,6 +15,16 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createHttpServer, createHttpsServer } from '@vercel/cosmosdb-server';
 
+/**
+ * Settings that describe how this server departs from Cosmos DB (docs/decisions.md, "Emulator quirks"): one
+ * endpoint, no regions to discover; a transactional batch applied up to its first refusal without rollback (the
+ * store compensates). Every local configuration that talks to this server spreads them in.
+ */
+export const EMBEDDED_COSMOS_SETTINGS = {
+  COSMOS_ENDPOINT_DISCOVERY: 'false',
+  COSMOS_BATCH_ROLLBACK: 'false',
+} as const;
+
 /** Round trips seen by the server since the last reset. */
 export interface CosmosRequestCounts {
   /** Point reads (GET of one document). */
@@ -73,6 +83,8 @@ export const SNAPSHOT_FORMAT = 'partner-benefits/embedded-cosmos@1';
 // ---- the package's internals this module relies on (lib/account, 1.0.1) ------------------------
 interface ItemsInternal<T> {
   _data: Map<string, { read(): T }>;
+  /** Changes so far (creates, replaces, deletes); added by patches/@vercel+cosmosdb-server. */
+  _version?: number;
   create(data: Record<string, unknown>): T;
 }
 interface DocumentData extends Record<string, unknown> {
@@ -132,6 +144,23 @@ const withoutSystemFields = <T extends Record<string, unknown>>(value: T): T => 
   return copy as T;
 };
 const values = <T>(items: ItemsInternal<T>): T[] => [...items._data.values()].map((i) => i.read());
+
+/**
+ * The sum of every container's document change counter, or undefined when the server lacks it (unpatched): tells a
+ * transactional batch that only read (the access check's) from one that wrote, which the headers do not.
+ */
+function documentsVersion(account: AccountInternal): number | undefined {
+  let version = 0;
+  for (const db of values(account.databases)) {
+    const database = account.database(db.id);
+    for (const c of values(database.collections)) {
+      const v = database.collection(String(c.id)).documents._version;
+      if (typeof v !== 'number') return undefined;
+      version += v;
+    }
+  }
+  return version;
+}
 
 function takeSnapshot(account: AccountInternal): CosmosSnapshot {
   const snapshot: CosmosSnapshot = {
@@ -199,8 +228,15 @@ export async function startEmbeddedCosmos(
   const server = tls
     ? createHttpsServer({ keepAlive: true } as https.ServerOptions)
     : createHttpServer({ keepAlive: true });
+  // Idle keep-alive sockets are never closed by the server (Node's default closes them after 5 s): the SDK's
+  // agent may pick such a socket in the very moment the server closes it, and the request fails with
+  // ECONNRESET — seen when a busy machine stretches the gap between two requests past 5 s. `close()` ends
+  // every connection itself.
+  server.keepAliveTimeout = 0;
   let counts = zero();
   const writeListeners = new Set<() => void>();
+  /** This server's account (registered when it starts listening). */
+  const ownAccount = () => accountsByPort.get((server.address() as AddressInfo | null)?.port ?? -1);
   server.on('request', (req, res) => {
     counts.total++;
     const isDocs = /\/docs(\/[^/]+)?$/.test((req.url ?? '').split('?')[0]);
@@ -219,7 +255,13 @@ export async function startEmbeddedCosmos(
       isQuery ||
       !!req.headers['x-ms-cosmos-is-query-plan-request'];
     if (!reads && writeListeners.size > 0) {
-      res.once('finish', () => writeListeners.forEach((listener) => listener()));
+      // A batch may only read (the access check): listeners hear of it only when documents changed.
+      const account = req.headers['x-ms-cosmos-is-batch-request'] ? ownAccount() : undefined;
+      const before = account ? documentsVersion(account) : undefined;
+      res.once('finish', () => {
+        if (account && before !== undefined && documentsVersion(account) === before) return;
+        writeListeners.forEach((listener) => listener());
+      });
     }
   });
   await new Promise<void>((resolve, reject) => {
@@ -227,8 +269,8 @@ export async function startEmbeddedCosmos(
     server.listen(port, '127.0.0.1', () => resolve());
   });
   const address = server.address() as AddressInfo;
-  const account = accountsByPort.get(address.port);
-  if (!account || !(account.databases?._data instanceof Map)) {
+  const found = accountsByPort.get(address.port);
+  if (!found || !(found.databases?._data instanceof Map)) {
     server.close();
     throw new Error(
       'The embedded Cosmos server did not expose its account: @vercel/cosmosdb-server internals changed (expected 1.0.1).',
@@ -244,8 +286,8 @@ export async function startEmbeddedCosmos(
     resetCounts: () => {
       counts = zero();
     },
-    snapshot: () => takeSnapshot(account),
-    restore: (snapshot) => restoreSnapshot(account, snapshot),
+    snapshot: () => takeSnapshot(found),
+    restore: (snapshot) => restoreSnapshot(found, snapshot),
     onWrite: (listener) => {
       writeListeners.add(listener);
       return () => writeListeners.delete(listener);

@@ -28,7 +28,7 @@ import { createEmailSender } from '../email';
 import { createCosmosContainer, ensureContainer } from '../store/cosmos';
 import { problemResponse } from '../http/problem';
 import { getRegistrations, type RegisteredFunction } from './functionsCore';
-import { startEmbeddedCosmos, type EmbeddedCosmos } from './embeddedCosmos';
+import { startEmbeddedCosmos, type EmbeddedCosmos, EMBEDDED_COSMOS_SETTINGS } from './embeddedCosmos';
 import { loadLocalIssuer, LOCAL_AUDIENCE, LOCAL_ISSUER, LOCAL_JWKS_PATH, type LocalIssuer } from './issuer';
 import { SystemSchedulingClock, type SchedulingClock } from './clock';
 import { DURABLE_WEBHOOK_PREFIX, LocalDurableRuntime } from './durable';
@@ -114,7 +114,7 @@ export interface LocalHost {
 }
 
 /** Local defaults that differ from production (documented in README). */
-export const LOCAL_DEFAULT_SETTINGS: Record<string, string> = {
+const LOCAL_DEFAULT_SETTINGS: Record<string, string> = {
   ACTIVATION_PROCESSING_TIME: 'PT10S',
   CONTACT_VERIFICATION_TIMEOUT: 'P7D',
   EMAIL_PROVIDER: 'outbox',
@@ -203,6 +203,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
       ...(options.settings ?? {}),
       COSMOS_ENDPOINT: cosmos.endpoint,
       COSMOS_KEY: cosmos.key,
+      ...EMBEDDED_COSMOS_SETTINGS,
       AUTH_ISSUER: LOCAL_ISSUER,
       AUTH_AUDIENCE: LOCAL_AUDIENCE,
       AUTH_JWKS_URI: `${url}${LOCAL_JWKS_PATH}`,

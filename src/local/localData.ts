@@ -76,7 +76,7 @@ export async function writeRuntimeInfo(info: RuntimeInfo): Promise<void> {
 }
 
 /** Reads `runtime.json`; undefined when missing or unreadable (a stale or foreign file is not an error). */
-export async function readRuntimeInfo(dataDir: string): Promise<RuntimeInfo | undefined> {
+async function readRuntimeInfo(dataDir: string): Promise<RuntimeInfo | undefined> {
   try {
     const parsed = runtimeInfoSchema.safeParse(
       JSON.parse(await readFile(dataPaths(dataDir).runtime, 'utf8')),
@@ -88,7 +88,7 @@ export async function readRuntimeInfo(dataDir: string): Promise<RuntimeInfo | un
 }
 
 /** Whether a process with this id exists (signal 0 probes without signalling). */
-export function isProcessAlive(pid: number): boolean {
+function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -26,13 +26,14 @@ import { problemResponse } from '../http/problem';
 import type { Partner, User } from '../domain/types';
 import type { Services } from '../services';
 import type { LocalIssuer } from './issuer';
+import { rawDocuments } from '../store/raw';
 
 /** Repository root (this file is `src/local/portal.ts`). */
-export const REPO_ROOT = resolve(__dirname, '..', '..');
+const REPO_ROOT = resolve(__dirname, '..', '..');
 /** Where `npm start` and the tests serve the portal from. */
-export const PORTAL_DIST = join(REPO_ROOT, 'dist-web');
+const PORTAL_DIST = join(REPO_ROOT, 'dist-web');
 /** The Vite mode of the local build: local sign-in instead of MSAL. */
-export const LOCAL_PORTAL_MODE = 'localhost';
+const LOCAL_PORTAL_MODE = 'localhost';
 
 const HASH_FILE = '.source-hash';
 /** Inputs of the portal build: changing any of them makes the built portal stale. */
@@ -47,7 +48,7 @@ function listFiles(path: string): string[] {
 }
 
 /** SHA-256 (hex) over the portal's sources, paths included, in a stable order. */
-export function portalSourceHash(root = REPO_ROOT): string {
+function portalSourceHash(root = REPO_ROOT): string {
   const hash = createHash('sha256');
   const files = SOURCE_INPUTS.flatMap((p) => listFiles(join(root, p))).sort();
   for (const file of files) {
@@ -60,7 +61,7 @@ export function portalSourceHash(root = REPO_ROOT): string {
 }
 
 /** True when `outDir` holds a build of the current sources. */
-export function isPortalFresh(outDir = PORTAL_DIST, root = REPO_ROOT): boolean {
+function isPortalFresh(outDir = PORTAL_DIST, root = REPO_ROOT): boolean {
   const file = join(outDir, HASH_FILE);
   return (
     existsSync(join(outDir, 'index.html')) &&
@@ -161,7 +162,7 @@ export function createLocalPortal(options: LocalPortalOptions) {
   const cache = new Map<string, { body: Buffer; gzip?: Buffer }>();
 
   async function listLocalUsers(): Promise<LocalUserEntry[]> {
-    const docs = options.services.store.docs;
+    const docs = rawDocuments(options.services.store);
     const [users, partners] = await Promise.all([
       docs.queryAll<User>('SELECT * FROM c WHERE c.type = @t', [{ name: '@t', value: 'user' }]),
       docs.queryAll<Partner>('SELECT * FROM c WHERE c.type = @t', [{ name: '@t', value: 'partner' }]),
@@ -285,6 +286,3 @@ export function createLocalPortal(options: LocalPortalOptions) {
 
   return { handle, listLocalUsers };
 }
-
-/** The local portal handler. */
-export type LocalPortal = ReturnType<typeof createLocalPortal>;

@@ -15,6 +15,7 @@ import { withMembershipNoticeSchedule } from '../domain/notices';
 import { provisionBenefits } from '../domain/provisioning';
 import type { Benefit, Partner, PartnerLevel, Purchase, Role, User } from '../domain/types';
 import type { Services } from '../services';
+import { rawDocuments } from '../store/raw';
 
 /** A demo partner (docs/product.md §10). */
 export interface DemoPartner {
@@ -24,6 +25,10 @@ export interface DemoPartner {
   managedIn: 'PartnerCenter' | 'PMC';
 }
 
+/**
+ * The demo partners, in the order `npm start` lists them.
+ * @public `src/local/main.ts` reads it through a lazy `require`, which knip does not follow.
+ */
 export const DEMO_PARTNERS: readonly DemoPartner[] = [
   { id: 'contoso', name: 'Contoso Ltd', level: 'Gold', managedIn: 'PartnerCenter' },
   { id: 'fabrikam', name: 'Fabrikam, Inc.', level: 'Silver', managedIn: 'PartnerCenter' },
@@ -97,9 +102,9 @@ export interface DemoSeed {
 }
 
 /** Days until fabrikam's membership ends: inside its renewal window (docs/product.md §12 demo, decisions). */
-export const FABRIKAM_MEMBERSHIP_DAYS_LEFT = 45;
+const FABRIKAM_MEMBERSHIP_DAYS_LEFT = 45;
 /** Days until fabrikam's Silver Core offer expires: its 7-day reminder is due (docs/product.md §12 demo). */
-export const FABRIKAM_OFFER_DAYS_LEFT = 5;
+const FABRIKAM_OFFER_DAYS_LEFT = 5;
 
 /**
  * Seeds the demo partners, users and purchases (docs/product.md §10) into an empty store: contoso's three
@@ -129,7 +134,7 @@ export async function seedDemoData(services: Services): Promise<DemoSeed> {
   }));
   await Promise.all(
     partners.map((p) =>
-      services.store.docs.create('partner', { ...withMembershipNoticeSchedule(p), partnerId: p.id }),
+      rawDocuments(services.store).create('partner', { ...withMembershipNoticeSchedule(p), partnerId: p.id }),
     ),
   );
   await Promise.all(

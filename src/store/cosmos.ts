@@ -28,15 +28,14 @@ export function createCosmosContainer(
   config: Pick<
     Config,
     'COSMOS_ENDPOINT' | 'COSMOS_KEY' | 'COSMOS_DATABASE' | 'COSMOS_CONTAINER' | 'AZURE_CLIENT_ID'
-  >,
+  > &
+    Partial<Pick<Config, 'COSMOS_ENDPOINT_DISCOVERY'>>,
   options: CosmosConnectOptions = {},
 ): Container {
-  // A local emulator (scoped agent, or plain http on loopback) has no regional endpoints to discover.
-  const local =
-    !!options.agent || /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/|$)/i.test(config.COSMOS_ENDPOINT);
   const clientOptions: CosmosClientOptions = {
     endpoint: config.COSMOS_ENDPOINT,
-    connectionPolicy: { enableEndpointDiscovery: !local },
+    // Cosmos DB: discover the account's regions. A single-endpoint server (the embedded one) turns it off by setting.
+    connectionPolicy: { enableEndpointDiscovery: config.COSMOS_ENDPOINT_DISCOVERY ?? true },
     httpClient: queryPlanSkippingHttpClient(),
     ...(options.agent ? { agent: options.agent } : {}),
   };
@@ -55,7 +54,7 @@ export function createCosmosContainer(
  * (docs/product.md §9), which Cosmos DB serves only from a composite index. infra/app/cosmos.bicep declares
  * the same.
  */
-export const COMPOSITE_INDEXES: CompositePath[][] = [
+const COMPOSITE_INDEXES: CompositePath[][] = [
   [
     { path: '/category', order: 'ascending' },
     { path: '/productName', order: 'ascending' },

@@ -1,11 +1,13 @@
 /**
  * Generic document access over the app's single container (partition key `/partnerId`): point reads,
  * conditional writes with ETags, optimistic-concurrency updates, and continuation-token paging.
- * Every document carries a `type` discriminator; every query filters by `partnerId` in its WHERE clause.
+ * Every document carries a `type` discriminator. A partner's query is scoped by the `partitionKey` option alone
+ * (Cosmos DB and the patched embedded server both honour it; docs/decisions.md, "Emulator quirks").
  */
 import type { Container, OperationInput, SqlParameter } from '@azure/cosmos';
 import { DomainError } from '../domain/errors';
 import { singlePartitionQuery } from './cosmos';
+import { bareEtag } from './etag';
 
 /** Discriminator of stored documents. */
 export type DocType =
@@ -50,9 +52,17 @@ function statusOf(e: unknown): number | undefined {
   return typeof code === 'number' ? code : undefined;
 }
 
-/** An ETag without surrounding quotes (real Cosmos quotes them; the embedded server does not). */
-export function bareEtag(etag: string): string {
-  return etag.replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
+/** Attempts of a batch of reads whose connection broke (the SDK's own policy retries point reads up to 10 times). */
+const READ_BATCH_ATTEMPTS = 3;
+
+/** True when `e` (or an error it wraps) is a broken connection: reset by the peer, or a write to a closed socket. */
+function isBrokenConnection(e: unknown): boolean {
+  for (let cause = e, depth = 0; cause && depth < 5; depth++) {
+    const code = (cause as { code?: unknown }).code;
+    if (code === 'ECONNRESET' || code === 'EPIPE') return true;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 /**
@@ -196,8 +206,7 @@ export class Documents {
 
   /**
    * One page of a query: one round trip with `partitionKey` (the SDK's query-plan request is skipped, see
-   * `singlePartitionQuery`), two without it (plan + page). `partitionKey` scopes the query to that partition;
-   * the WHERE clause filters by partnerId as well.
+   * `singlePartitionQuery`), two without it (plan + page). `partitionKey` scopes the query to that partition.
    */
   async queryPage<T>(
     query: string,
@@ -234,19 +243,28 @@ export class Documents {
    * Point reads of several documents of one partition in ONE round trip: a transactional batch of Read
    * operations. Per document: its value (`found`), `absent` (404, or another type than asked), or `unknown` —
    * not read because another operation of the batch failed first (Cosmos DB stops a batch at its first failure
-   * and answers 424 for the rest; a 404 is such a failure).
-   * @throws the SDK's error when the batch itself is refused (throttling, 5xx).
+   * and answers 424 for the rest; a 404 is such a failure). A broken connection is retried (up to 3 attempts): the
+   * batch only reads.
+   * @throws the SDK's error when the batch itself is refused (throttling, 5xx) or the connection keeps breaking.
    */
   async readMany(
     partnerId: string,
     refs: ReadonlyArray<{ id: string; type?: DocType }>,
   ): Promise<Array<{ state: 'found'; value: Versioned<unknown> } | { state: 'absent' | 'unknown' }>> {
-    const operations: OperationInput[] = refs.map((r) => ({
-      operationType: 'Read',
-      id: r.id,
-      partitionKey: partnerId,
-    }));
-    const response = await this.container.items.batch(operations, partnerId);
+    // Fresh operations for every attempt: the SDK rewrites each operation's partitionKey in place.
+    const operations = (): OperationInput[] =>
+      refs.map((r) => ({ operationType: 'Read', id: r.id, partitionKey: partnerId }));
+    // The SDK retries a point read whose connection broke (a keep-alive socket closed by the server as it was
+    // reused), but not a batch, which may write. This one only reads: retried the same way.
+    let response;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        response = await this.container.items.batch(operations(), partnerId);
+        break;
+      } catch (e) {
+        if (attempt >= READ_BATCH_ATTEMPTS || !isBrokenConnection(e)) throw e;
+      }
+    }
     const results = response.result ?? [];
     return refs.map((ref, i) => {
       const r = results[i];

@@ -8,7 +8,7 @@
  * for `GET /api/me`) and `_tokens` (contact-verification token hash → contact).
  */
 import { randomBytes } from 'node:crypto';
-import type { JSONObject, SqlParameter } from '@azure/cosmos';
+import type { Container, JSONObject, SqlParameter } from '@azure/cosmos';
 import { DomainError } from '../domain/errors';
 import { withBenefitNoticeSchedule, withMembershipNoticeSchedule } from '../domain/notices';
 import { nextGlobalAdmins } from '../domain/users';
@@ -23,37 +23,65 @@ import type {
   User,
 } from '../domain/types';
 import { Documents, type DocType, type Page, type Versioned } from './documents';
+import type {
+  BenefitRepository,
+  CosmosQuirks,
+  DirectoryEntry,
+  IdempotencyRecord,
+  IdempotencyRepository,
+  NoticeRepository,
+  PageOptions,
+  PartnerRepository,
+  ServiceRequestRepository,
+  AuditRepository,
+  SettingsRepository,
+  UserRepository,
+  VerificationTokenRecord,
+  VerificationTokenRepository,
+} from './ports';
 
-export const DIRECTORY_PARTITION = '_directory';
-export const TOKENS_PARTITION = '_tokens';
+const DIRECTORY_PARTITION = '_directory';
+const TOKENS_PARTITION = '_tokens';
 /** Service-wide settings kept with the data (e.g. the continuation-token key), shared by every instance. */
-export const CONFIG_PARTITION = '_config';
+const CONFIG_PARTITION = '_config';
 
-/** objectId → partner look-up document. */
-export interface DirectoryEntry {
-  id: string;
-  partnerId: string;
-  homePartnerId: string;
-  userId: string;
-}
-
-/** Paging options of list methods (docs/product.md §9: pageSize 1–100). */
-export interface PageOptions {
-  pageSize: number;
-  continuationToken?: string;
-}
+export type { DirectoryEntry, PageOptions } from './ports';
 
 const userDocId = (objectId: string) => `user:${objectId}`;
 const emailClaimId = (email: string) => `email:${email.trim().toLowerCase()}`;
 
 type Stored<T> = T & { partnerId: string; id: string };
 
-/** Typed repositories; see the module comment for the document layout. */
-export class BenefitsStore {
-  readonly docs: Documents;
+/**
+ * Typed repositories with intention-named methods (the interfaces of ./ports.ts); see the module comment for the
+ * document layout. The raw document layer (./documents.ts) is private: only src/local and tests reach it, through
+ * `rawDocuments` (./raw.ts).
+ */
+export class BenefitsStore
+  implements
+    PartnerRepository,
+    UserRepository,
+    BenefitRepository,
+    ServiceRequestRepository,
+    AuditRepository,
+    IdempotencyRepository,
+    VerificationTokenRepository,
+    NoticeRepository,
+    SettingsRepository
+{
+  private readonly docs: Documents;
+  private readonly quirks: Required<CosmosQuirks>;
 
-  constructor(docs: Documents) {
-    this.docs = docs;
+  /**
+   * @param container the app's container (partition key `/partnerId`).
+   * @param quirks how the Cosmos server departs from Cosmos DB; the default is Cosmos DB itself (no workarounds).
+   *   Only the local runtime (src/local) passes the embedded server's quirks.
+   * @param random source of the retry jitter of conditional updates, numbers in [0, 1) (default `Math.random`;
+   *   tests pass a seeded one so that a race replays the same pauses).
+   */
+  constructor(container: Container, quirks: CosmosQuirks = {}, random: () => number = Math.random) {
+    this.docs = new Documents(container, random);
+    this.quirks = { batchesWithoutRollback: false, ...quirks };
   }
 
   // ---- partners -------------------------------------------------------------------------------
@@ -108,11 +136,11 @@ export class BenefitsStore {
   /**
    * Renews a membership (docs/product.md §12): the renewed partner, the renewal purchase and its benefits as
    * ONE transactional batch in the partner's partition, the partner replaced only if its ETag is still
-   * `current.etag`. In Cosmos DB the batch is all or nothing. The embedded server applies a batch in order,
-   * stops at the first refusal and does not roll back (docs/platform-notes.md), so the partner goes first — a stale
-   * ETag writes nothing — and should a later create be refused, the creates are deleted and the partner put
-   * back (conditionally on the ETag the batch gave it): all or nothing either way. A purchase has far fewer
-   * than 99 benefits (asserted).
+   * `current.etag`. In Cosmos DB the batch is all or nothing. The partner goes first, so a stale ETag writes
+   * nothing even on a server that applies a batch in order without rollback; with that quirk
+   * ({@link CosmosQuirks}, the embedded server) a later refused create is compensated: the creates are
+   * deleted and the partner put back (conditionally on the ETag the batch gave it) — all or nothing either
+   * way. A purchase has far fewer than 99 benefits (asserted).
    * @returns the partner as written, with its new ETag.
    * @throws DomainError `precondition-failed` when the partner changed since `current` was read (nothing written);
    *   Error naming the failing status for any other refusal (nothing left behind).
@@ -156,18 +184,32 @@ export class BenefitsStore {
     )
       return { value: partner, etag: results[0].eTag ?? '' };
 
-    // Undo what a non-atomic server applied (nothing, in Cosmos DB).
+    // Cosmos DB applied nothing; a server without batch rollback (quirk) applied what came before the refusal.
+    if (this.quirks.batchesWithoutRollback) await this.undoRenewal(current, creates, results);
+    const failed = results.find((r) => r.statusCode >= 300 && r.statusCode !== 424);
+    if (failed?.statusCode === 412 && results.indexOf(failed) === 0) {
+      throw new DomainError('precondition-failed', `partner ${partnerId} was changed by someone else`);
+    }
+    throw new Error(`renewal batch failed with status ${failed?.statusCode ?? response.code ?? 'none'}`);
+  }
+
+  /**
+   * Compensates a refused renewal batch on a server that does not roll batches back ({@link CosmosQuirks}): deletes
+   * the creates it applied and puts the partner back (conditionally on the ETag the batch gave it).
+   */
+  private async undoRenewal(
+    current: Versioned<Partner>,
+    creates: Array<{ value: { id: string } }>,
+    results: Array<{ statusCode: number; eTag?: string }>,
+  ): Promise<void> {
+    const partnerId = current.value.id;
+    const ok = (i: number) => (results[i]?.statusCode ?? 0) >= 200 && (results[i]?.statusCode ?? 0) < 300;
     await Promise.all(
       creates.filter((_, j) => ok(j + 1)).map((d) => this.docs.delete(partnerId, d.value.id)),
     );
     if (ok(0) && results[0].eTag) {
       await this.docs.replace('partner', { ...current.value, partnerId }, results[0].eTag);
     }
-    const failed = results.find((r) => r.statusCode >= 300 && r.statusCode !== 424);
-    if (failed?.statusCode === 412 && results.indexOf(failed) === 0) {
-      throw new DomainError('precondition-failed', `partner ${partnerId} was changed by someone else`);
-    }
-    throw new Error(`renewal batch failed with status ${failed?.statusCode ?? response.code ?? 'none'}`);
   }
 
   /**
@@ -351,9 +393,8 @@ export class BenefitsStore {
   /** Every benefit of a partner with an assignment (active or ended) of `userId` (one query). */
   async listBenefitsAssignedTo(partnerId: string, userId: string): Promise<Benefit[]> {
     return this.docs.queryAll<Benefit>(
-      'SELECT * FROM c WHERE c.partnerId = @p AND c.type = @t AND ARRAY_CONTAINS(c.assignments, { "userId": @u }, true)',
+      'SELECT * FROM c WHERE c.type = @t AND ARRAY_CONTAINS(c.assignments, { "userId": @u }, true)',
       [
-        { name: '@p', value: partnerId },
         { name: '@t', value: 'benefit' },
         { name: '@u', value: userId },
       ],
@@ -372,9 +413,9 @@ export class BenefitsStore {
   /**
    * Writes a purchase and the benefits it provisions as one transactional batch per 100 documents (all in the
    * partner's partition): in Cosmos DB a batch is all or nothing and one round trip. A purchase has far fewer
-   * than 100 benefits, so in practice it is one atomic batch. Should a batch fail where operations are not
-   * rolled back (the embedded server, docs/platform-notes.md) or a later chunk fail, the documents written are deleted
-   * again, so a purchase is all or nothing either way.
+   * than 100 benefits, so in practice it is one atomic batch. Should a later chunk fail, the chunks written before
+   * are deleted again; on a server without batch rollback ({@link CosmosQuirks}, the embedded server) so are the
+   * operations of the refused batch that it applied — a purchase is all or nothing either way.
    * @throws Error naming the failing status when a write is refused (the caller answers 5xx; nothing is left).
    */
   async createPurchase(purchase: Purchase, benefits: Benefit[]): Promise<void> {
@@ -394,13 +435,18 @@ export class BenefitsStore {
           purchase.partnerId,
         );
         const results = response.result ?? [];
-        chunk.forEach((d, j) => {
-          const status = results[j]?.statusCode ?? 0;
-          if (status >= 200 && status < 300) written.push(d.value.id);
-        });
         // The operation that failed (the others of a rolled-back batch answer 424 Failed Dependency).
         const failed = results.find((r) => r.statusCode >= 300 && r.statusCode !== 424);
-        if (failed || (response.code ?? 200) >= 300 || results.length !== chunk.length)
+        const refused = !!failed || (response.code ?? 200) >= 300 || results.length !== chunk.length;
+        // Cosmos DB wrote all of an accepted batch and nothing of a refused one; a server without rollback
+        // (quirk) wrote the operations that succeeded.
+        if (!refused || this.quirks.batchesWithoutRollback) {
+          chunk.forEach((d, j) => {
+            const status = results[j]?.statusCode ?? 0;
+            if (status >= 200 && status < 300) written.push(d.value.id);
+          });
+        }
+        if (refused)
           throw new Error(`batch create failed with status ${failed?.statusCode ?? response.code ?? 'none'}`);
       }
     } catch (e) {
@@ -454,11 +500,8 @@ export class BenefitsStore {
     },
     page: PageOptions,
   ): Promise<Page<Benefit>> {
-    const where = ['c.partnerId = @p', 'c.type = @t'];
-    const parameters: SqlParameter[] = [
-      { name: '@p', value: partnerId },
-      { name: '@t', value: 'benefit' },
-    ];
+    const where = ['c.type = @t'];
+    const parameters: SqlParameter[] = [{ name: '@t', value: 'benefit' }];
     if (filter.category) {
       where.push('c.category = @category');
       parameters.push({ name: '@category', value: filter.category });
@@ -492,29 +535,10 @@ export class BenefitsStore {
   /** Every benefit of a purchase (bounded by the package size). */
   async listBenefitsOfPurchase(partnerId: string, purchaseId: string): Promise<Benefit[]> {
     return this.docs.queryAll<Benefit>(
-      'SELECT * FROM c WHERE c.partnerId = @p AND c.type = @t AND c.purchaseId = @purchase',
+      'SELECT * FROM c WHERE c.type = @t AND c.purchaseId = @purchase',
       [
-        { name: '@p', value: partnerId },
         { name: '@t', value: 'benefit' },
         { name: '@purchase', value: purchaseId },
-      ],
-      partnerId,
-    );
-  }
-
-  /**
-   * The benefits of a partner whose activation is running (`Pending`): their ids and activation instance ids
-   * (one query request). Used to wake activations waiting for a verified contact (docs/product.md §6 step 3).
-   */
-  async listPendingActivations(
-    partnerId: string,
-  ): Promise<{ id: string; activation?: { instanceId: string } }[]> {
-    return this.docs.queryAll<{ id: string; activation?: { instanceId: string } }>(
-      'SELECT c.id, c.activation FROM c WHERE c.partnerId = @p AND c.type = @t AND c.status = @s',
-      [
-        { name: '@p', value: partnerId },
-        { name: '@t', value: 'benefit' },
-        { name: '@s', value: 'Pending' },
       ],
       partnerId,
     );
@@ -570,7 +594,7 @@ export class BenefitsStore {
 
   /**
    * Replaces a benefit only if its ETag still matches (one round trip); the notice schedule is recomputed.
-   * @throws DomainError `precondition-failed` (412) when it changed, `not-found` when it is gone.
+   * @throws DomainError `precondition-failed` when it changed, `not-found` when it is gone.
    */
   async replaceBenefit(value: Benefit, etag: string): Promise<Versioned<Benefit>> {
     return this.docs.replace('benefit', withBenefitNoticeSchedule(value), etag);
@@ -627,11 +651,8 @@ export class BenefitsStore {
     orderBy: string,
   ): Promise<Page<T>> {
     return this.docs.queryPage<T>(
-      `SELECT * FROM c WHERE c.partnerId = @p AND c.type = @t ORDER BY ${orderBy}`,
-      [
-        { name: '@p', value: partnerId },
-        { name: '@t', value: type },
-      ],
+      `SELECT * FROM c WHERE c.type = @t ORDER BY ${orderBy}`,
+      [{ name: '@t', value: type }],
       { partitionKey: partnerId, ...page },
     );
   }
@@ -685,9 +706,8 @@ export class BenefitsStore {
   /** Every user of a partner holding `role` (one query; a partner has few admins). */
   async listUsersWithRole(partnerId: string, role: User['roles'][number]): Promise<User[]> {
     const users = await this.docs.queryAll<User>(
-      'SELECT * FROM c WHERE c.partnerId = @p AND c.type = @t AND ARRAY_CONTAINS(c.roles, @r)',
+      'SELECT * FROM c WHERE c.type = @t AND ARRAY_CONTAINS(c.roles, @r)',
       [
-        { name: '@p', value: partnerId },
         { name: '@t', value: 'user' },
         { name: '@r', value: role },
       ],
@@ -722,6 +742,157 @@ export class BenefitsStore {
         ({ requestType, ...r }) => ({ ...r, type: requestType ?? r.type }) as ServiceRequest,
       ),
     };
+  }
+
+  // ---- look-ups that routes ran as raw SQL ---------------------------------------------------------------
+
+  /**
+   * One page of every partner organization, by name (operator list, docs/product.md §9; one query request).
+   */
+  async listPartners(page: PageOptions): Promise<Page<Partner>> {
+    return this.docs.queryPage<Partner>(
+      'SELECT * FROM c WHERE c.type = @t ORDER BY c.name ASC',
+      [{ name: '@t', value: 'partner' }],
+      page,
+    );
+  }
+
+  /**
+   * Replaces a partner only if its ETag is still `etag` (one round trip); the membership notice schedule is
+   * recomputed from the written value.
+   * @throws DomainError `precondition-failed` when it changed, `not-found` when it is gone.
+   */
+  async replacePartner(value: Partner, etag: string): Promise<Versioned<Partner>> {
+    const saved = await this.docs.replace(
+      'partner',
+      { ...withMembershipNoticeSchedule(value), partnerId: value.id },
+      etag,
+    );
+    return { value: saved.value, etag: saved.etag };
+  }
+
+  /**
+   * One page of the benefits in `status` that carry an activation, across partners, oldest request first (the
+   * operator's activation queue; one query request).
+   */
+  async listBenefitsAwaitingActivation(status: BenefitStatus, page: PageOptions): Promise<Page<Benefit>> {
+    return this.docs.queryPage<Benefit>(
+      'SELECT * FROM c WHERE c.type = @t AND c.status = @s AND IS_DEFINED(c.activation) ORDER BY c.activation.requestedAt ASC',
+      [
+        { name: '@t', value: 'benefit' },
+        { name: '@s', value: status },
+      ],
+      page,
+    );
+  }
+
+  /** Every `Pending` benefit of a partner (activations that may wait for a contact; one query, bounded). */
+  async listPendingBenefits(partnerId: string): Promise<Benefit[]> {
+    return this.docs.queryAll<Benefit>(
+      'SELECT * FROM c WHERE c.type = @t AND c.status = @s',
+      [
+        { name: '@t', value: 'benefit' },
+        { name: '@s', value: 'Pending' },
+      ],
+      partnerId,
+    );
+  }
+
+  // ---- idempotency records (docs/product.md §9 Idempotency-Key)
+  // ------------------------------------------------------
+
+  /** Point read of an idempotency record (`idem:<hash>` in the partner's partition); undefined when absent. */
+  async findIdempotencyRecord(
+    partnerId: string,
+    id: string,
+  ): Promise<Versioned<IdempotencyRecord> | undefined> {
+    return this.docs.read<IdempotencyRecord>(partnerId, id, 'idempotency');
+  }
+
+  /**
+   * Claims a key: creates the `in-progress` record, or — with `replacing`, the ETag of an expired record read
+   * before — replaces that record conditionally. One round trip.
+   * @returns the new record's ETag.
+   * @throws DomainError `conflict` (create) or `precondition-failed` (replace) when another request claimed it
+   *   first.
+   */
+  async claimIdempotencyKey(record: IdempotencyRecord, replacing?: string): Promise<string> {
+    const saved =
+      replacing !== undefined
+        ? await this.docs.replace('idempotency', record, replacing)
+        : await this.docs.create('idempotency', record);
+    return saved.etag;
+  }
+
+  /**
+   * Stores the completed record (with the response to replay) if the claim's ETag still matches.
+   * @throws DomainError `precondition-failed`, `not-found`.
+   */
+  async completeIdempotencyRecord(record: IdempotencyRecord, etag: string): Promise<void> {
+    await this.docs.replace('idempotency', record, etag);
+  }
+
+  /** Forgets a key (the request failed; a retry runs it again). Absent is fine. */
+  async releaseIdempotencyKey(partnerId: string, id: string): Promise<void> {
+    await this.docs.delete(partnerId, id);
+  }
+
+  // ---- contact-verification tokens (docs/product.md §7)
+  // -------------------------------------------------------------
+
+  /**
+   * Stores a token record (only the token's hash, in the `_tokens` partition). One round trip.
+   * @throws DomainError `conflict` when the hash exists.
+   */
+  async saveVerificationToken(record: VerificationTokenRecord): Promise<void> {
+    await this.docs.create('contactToken', record);
+  }
+
+  /** Point read of a token record by the token's hash; undefined when absent. */
+  async findVerificationToken(tokenHash: string): Promise<Versioned<VerificationTokenRecord> | undefined> {
+    return this.docs.read<VerificationTokenRecord>(TOKENS_PARTITION, tokenHash, 'contactToken');
+  }
+
+  /**
+   * Marks a token used at `usedAtIso` if its ETag is still `etag` (single use under concurrency).
+   * @returns the used record.
+   * @throws DomainError `precondition-failed` when another request used it first, `not-found` when it is gone.
+   */
+  async consumeVerificationToken(
+    found: Versioned<VerificationTokenRecord>,
+    usedAtIso: string,
+  ): Promise<VerificationTokenRecord> {
+    const used = await this.docs.replace('contactToken', { ...found.value, usedAt: usedAtIso }, found.etag);
+    return used.value;
+  }
+
+  // ---- notice records (docs/product.md §12)
+  // ---------------------------------------------------------------------------
+
+  /**
+   * Creates a notice record (the claim of one notice).
+   * @returns its ETag.
+   * @throws DomainError `conflict` when it exists.
+   */
+  async createNoticeRecord<T extends { id: string; partnerId: string }>(record: T): Promise<string> {
+    return (await this.docs.create('notice', record)).etag;
+  }
+
+  /** Point read of a notice record; undefined when absent. */
+  async findNoticeRecord<T>(partnerId: string, id: string): Promise<Versioned<T> | undefined> {
+    return this.docs.read<T>(partnerId, id, 'notice');
+  }
+
+  /**
+   * Replaces a notice record if its ETag is still `etag`.
+   * @returns the new ETag.
+   * @throws DomainError `precondition-failed`, `not-found`.
+   */
+  async replaceNoticeRecord<T extends { id: string; partnerId: string }>(
+    record: T,
+    etag: string,
+  ): Promise<string> {
+    return (await this.docs.replace('notice', record, etag)).etag;
   }
 }
 

@@ -368,8 +368,15 @@ describeBrowser('Keyboard only', () => {
       const userSelect = page.getByRole('combobox', {
         name: new RegExp(`^${escape(msg(locale, 'seats.user'))}`),
       });
+      // The list fills in when the partner's users have loaded; a person waits for the name to show.
+      await userSelect
+        .locator('option', { hasText: p.employees[1].displayName })
+        .waitFor({ state: 'attached' });
       await tabTo(page, userSelect);
       await page.keyboard.type(p.employees[1].displayName);
+      await userSelect
+        .locator('option:checked', { hasText: p.employees[1].displayName })
+        .waitFor({ state: 'attached' });
       expect(await userSelect.inputValue()).toBe(p.employees[1].id);
       await tabTo(page, page.getByRole('button', { name: msg(locale, 'seats.assignUser') }));
       await page.keyboard.press('Space');

@@ -18,13 +18,13 @@ import { startTestHost, type TestHost } from '../support/testHost';
 // flow can take longer than jest's 60 s without anything being wrong. The steps' own waits catch a stuck page.
 jest.setTimeout(180_000);
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const LOCALES = ['en-US', 'zh-TW'] as const;
 export type TestLocale = (typeof LOCALES)[number];
 const DICTIONARIES = { 'en-US': enUS, 'zh-TW': zhTW } as const;
 
 /** True when Chromium can be driven; outside CI a missing browser skips loudly, in CI it fails. */
-export function browserAvailable(): boolean {
+function browserAvailable(): boolean {
   if (existsSync(CHROMIUM)) return true;
   if (process.env.CI === 'true')
     throw new Error(`Chromium not found at ${CHROMIUM}: .ci/run installs it (apt-get install -y chromium).`);

@@ -11,6 +11,7 @@ import { DomainError } from '../../src/domain/errors';
 import type { Benefit, Role } from '../../src/domain/types';
 import { seeded } from '../support/seeds';
 import { MEMBERSHIP_END, NOW, benefit, catchDomainError, frozen, user } from './fixtures';
+import { HTTP_STATUS } from '../../src/http/problem';
 
 const admin = { userId: 'admin', roles: ['GlobalAdmin'] as Role[] };
 
@@ -209,7 +210,7 @@ describe('assignSeat — technical contact (docs/product.md §3)', () => {
       () => assignSeat(technical(), input('dev1', { alternateEmail: ' DEV1@Contoso.Example ' })),
       'alternate-email-must-differ',
     );
-    expect(err.status).toBe(400);
+    expect(HTTP_STATUS[err.code]).toBe(400);
   });
 
   it('holds one technical contact; replacing means unassigning first', () => {

@@ -4,6 +4,7 @@ import { provisionBenefits } from '../../src/domain/provisioning';
 import { BenefitSchema } from '../../src/domain/schemas';
 import type { Benefit } from '../../src/domain/types';
 import { MEMBERSHIP_END, NOW, benefit, catchDomainError, frozen, partner } from './fixtures';
+import { HTTP_STATUS } from '../../src/http/problem';
 
 const office = (overrides: Partial<Benefit> = {}) =>
   benefit({
@@ -88,7 +89,7 @@ describe('revealKeys (docs/product.md §3 Get keys)', () => {
       () => revealKeys(office(), keyInput({ language: 'fr-FR', operatingSystem: 'Linux' })),
       'validation-failed',
     );
-    expect(err.status).toBe(400);
+    expect(HTTP_STATUS[err.code]).toBe(400);
     expect(err.errors).toEqual([
       { field: 'body.language', message: 'must be one of: en-US, zh-TW' },
       { field: 'body.operatingSystem', message: 'must be one of: Windows x64, Windows x86' },

@@ -23,6 +23,7 @@ import {
   rolesFor,
 } from '../../src/app/policy';
 import { benefit, catchDomainError } from './fixtures';
+import { HTTP_STATUS } from '../../src/http/problem';
 
 // docs/product.md §2, written out independently of the implementation: action → [GlobalAdmin, UserAdmin,
 // AdminAgent, MpnPartnerAdmin].
@@ -63,7 +64,7 @@ describe('permission table (docs/product.md §2)', () => {
       expect(() => assertAllowed([role], action)).not.toThrow();
     } else {
       const err = catchDomainError(() => assertAllowed([role], action), 'forbidden');
-      expect(err.status).toBe(403);
+      expect(HTTP_STATUS[err.code]).toBe(403);
     }
   });
 
@@ -134,7 +135,9 @@ describe('granting roles (docs/product.md §2: nobody grants a role with rights 
     expect(nextGlobalAdmins(['a', 'b'], 'a', false)).toEqual(['b']);
     expect(nextGlobalAdmins(['a'], 'b', true)).toEqual(['a', 'b']);
     expect(nextGlobalAdmins(['a'], 'a', true)).toEqual(['a']);
-    expect(catchDomainError(() => nextGlobalAdmins(['a'], 'a', false), 'last-global-admin').status).toBe(409);
+    expect(
+      HTTP_STATUS[catchDomainError(() => nextGlobalAdmins(['a'], 'a', false), 'last-global-admin').code],
+    ).toBe(409);
     catchDomainError(() => nextGlobalAdmins([], 'x', false), 'last-global-admin');
   });
 });

@@ -13,6 +13,7 @@ import {
   type PartnerLevel,
 } from '../../src/domain/types';
 import { NOW, catchDomainError, partner } from './fixtures';
+import { HTTP_STATUS } from '../../src/http/problem';
 
 function ids() {
   let n = 0;
@@ -150,7 +151,7 @@ describe('purchase guards (docs/product.md §2)', () => {
       () => assertCanManageBenefits(partner({ managedIn: 'PMC' })),
       'managed-in-pmc',
     );
-    expect(err.status).toBe(409);
+    expect(HTTP_STATUS[err.code]).toBe(409);
     expect(err.detail).toMatch(/Partner Membership Center/);
     expect(() => assertCanManageBenefits(partner())).not.toThrow();
   });

@@ -1,6 +1,7 @@
 import { consumeAdvisoryHours, consumeIncident } from '../../src/domain/serviceRequests';
 import { PRODUCT_AREAS, type Benefit } from '../../src/domain/types';
 import { NOW, benefit, catchDomainError, frozen } from './fixtures';
+import { HTTP_STATUS } from '../../src/http/problem';
 
 const active = {
   status: 'Active' as const,
@@ -38,7 +39,7 @@ describe('consumeAdvisoryHours (docs/product.md §5)', () => {
   it('may consume exactly the remaining hours, not more', () => {
     expect(consumeAdvisoryHours(presales(), 10, NOW).advisoryHoursRemaining).toBe(0);
     const err = catchDomainError(() => consumeAdvisoryHours(presales(), 10.5, NOW), 'insufficient-hours');
-    expect(err.status).toBe(409);
+    expect(HTTP_STATUS[err.code]).toBe(409);
     catchDomainError(
       () => consumeAdvisoryHours(presales({ advisoryHoursRemaining: 0 }), 0.5, NOW),
       'insufficient-hours',

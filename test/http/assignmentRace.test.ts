@@ -12,6 +12,7 @@ import { outboxFileName, readOutbox, type StoredEmail } from '../../src/email/ou
 import { activeAssignments } from '../support/api';
 import { FC_SEED, seededRandom } from '../support/seeds';
 import { startTestHost, type TestHost } from '../support/testHost';
+import { rawDocuments } from '../../src/store/raw';
 
 let host: TestHost;
 
@@ -96,7 +97,7 @@ describe('RACE: 50 concurrent assignments for a 10-seat Visual Studio benefit, 2
       expect(stored!.value.status).toBe('Active');
 
       // One audit event and one email per seat, none for the refusals.
-      const audits = await host.services.store.docs.queryAll<any>(
+      const audits = await rawDocuments(host.services.store).queryAll<any>(
         'SELECT * FROM c WHERE c.partnerId = @p AND c.type = @t AND c.target.id = @b',
         [
           { name: '@p', value: 'fabrikam' },

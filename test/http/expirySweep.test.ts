@@ -15,6 +15,7 @@ import {
 } from '../../src/app/expirySweep';
 import { ManualClock } from '../../src/local/clock';
 import { startTestHost, type TestHost } from '../support/testHost';
+import { rawDocuments } from '../../src/store/raw';
 
 const DAY = 24 * 3600 * 1000;
 const NOW = new Date('2026-06-01T12:00:00.000Z');
@@ -148,7 +149,7 @@ async function seedSet(host: TestHost, prefix: string, total: number): Promise<S
     await Promise.all(
       docs
         .slice(i, i + 50)
-        .map((d) => store.docs.create('benefit', JSON.parse(JSON.stringify(d)) as Benefit)),
+        .map((d) => rawDocuments(store).create('benefit', JSON.parse(JSON.stringify(d)) as Benefit)),
     );
   }
   const activeNotDue = docs.filter((d) => d.status === 'Active').length - expired.length;
@@ -183,7 +184,7 @@ describe('sweep at scale (embedded Cosmos, no demo data)', () => {
     const all: Array<{ target: { id: string } }> = [];
     for (const p of set.partners) {
       all.push(
-        ...(await host.services.store.docs.queryAll<{ target: { id: string } }>(
+        ...(await rawDocuments(host.services.store).queryAll<{ target: { id: string } }>(
           'SELECT * FROM c WHERE c.partnerId = @p AND c.type = @t AND c.action = @a',
           [
             { name: '@p', value: p.id },
@@ -226,7 +227,7 @@ describe('sweep at scale (embedded Cosmos, no demo data)', () => {
     // Nothing else changed: 1 850 benefits not due keep their status.
     const boundary = (await host.services.store.getBenefit('a-p1', 'a-b0-30'))!.value;
     expect(boundary).toMatchObject({ status: 'Active', expiresAt: iso(1) });
-    const stillActive = await host.services.store.docs.queryAll<{ id: string }>(
+    const stillActive = await rawDocuments(host.services.store).queryAll<{ id: string }>(
       'SELECT c.id FROM c WHERE c.type = @t AND c.status = @s',
       [
         { name: '@t', value: 'benefit' },

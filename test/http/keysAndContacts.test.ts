@@ -15,6 +15,7 @@ import {
   tokenFromMail,
 } from '../support/api';
 import { startTestHost, type TestHost } from '../support/testHost';
+import { rawDocuments } from '../../src/store/raw';
 
 let host: TestHost;
 let admin: string;
@@ -417,6 +418,6 @@ describe('marketing contact', () => {
 });
 
 async function snapshotDocs(): Promise<unknown[]> {
-  const { resources } = await host.services.store.docs.container.items.readAll().fetchAll();
+  const { resources } = await rawDocuments(host.services.store).container.items.readAll().fetchAll();
   return resources;
 }

@@ -7,6 +7,7 @@
 import { ManualClock } from '../../src/local/clock';
 import { diffSnapshots, expectProblem, snapshotStore } from '../support/api';
 import { startTestHost, type TestHost } from '../support/testHost';
+import { rawDocuments } from '../../src/store/raw';
 
 const DAY = 24 * 3600 * 1000;
 const T0 = new Date('2026-06-01T10:00:00.000Z');
@@ -78,7 +79,7 @@ async function partnerEndingIn(endsInDays: number) {
 
 /** Every benefit of a partner with `activatedAt` has `expiresAt` >= `activatedAt`. */
 async function expectNoBenefitExpiresBeforeActivation(partnerId: string) {
-  const all = await host.services.store.docs.queryAll<any>(
+  const all = await rawDocuments(host.services.store).queryAll<any>(
     'SELECT * FROM c WHERE c.partnerId = @p AND c.type = @t',
     [
       { name: '@p', value: partnerId },

@@ -15,6 +15,7 @@ import { NOTICE_RETRY_AFTER_MS, runNoticeSweep } from '../../src/app/notices';
 import { ManualClock } from '../../src/local/clock';
 import { expectProblem } from '../support/api';
 import { startTestHost, type TestHost } from '../support/testHost';
+import { rawDocuments } from '../../src/store/raw';
 
 const HOUR = 3600 * 1000;
 const DAY = 24 * HOUR;
@@ -139,7 +140,7 @@ async function write(host: TestHost, docs: Benefit[]): Promise<void> {
     await Promise.all(
       docs
         .slice(i, i + 50)
-        .map((d) => host.services.store.docs.create('benefit', withBenefitNoticeSchedule(d))),
+        .map((d) => rawDocuments(host.services.store).create('benefit', withBenefitNoticeSchedule(d))),
     );
   }
 }
@@ -216,7 +217,7 @@ describe('notices (no demo data)', () => {
     expect(mails.filter((m) => m.subject.includes('Visual Studio'))).toHaveLength(2);
 
     // One record per benefit and threshold, all Sent; one audit event each; nothing owed any more.
-    const records = await host.services.store.docs.queryAll<any>(
+    const records = await rawDocuments(host.services.store).queryAll<any>(
       'SELECT * FROM c WHERE c.partnerId = @p AND c.type = @t',
       [
         { name: '@p', value: 'r1' },
@@ -233,7 +234,7 @@ describe('notices (no demo data)', () => {
         'r1-vs:7:Sent',
       ].sort(),
     );
-    const audits = await host.services.store.docs.queryAll<any>(
+    const audits = await rawDocuments(host.services.store).queryAll<any>(
       'SELECT * FROM c WHERE c.partnerId = @p AND c.type = @t AND c.action = @a',
       [
         { name: '@p', value: 'r1' },
@@ -263,7 +264,7 @@ describe('notices (no demo data)', () => {
     expect((await sweep(host)).sent).toBe(0);
     const mails = await notices(host, (m) => m.plainText.includes('Partner r2'));
     expect(mails).toHaveLength(1);
-    const record = await host.services.store.docs.queryAll<any>(
+    const record = await rawDocuments(host.services.store).queryAll<any>(
       'SELECT * FROM c WHERE c.partnerId = @p AND c.type = @t',
       [
         { name: '@p', value: 'r2' },
@@ -511,7 +512,7 @@ describe('notices (no demo data)', () => {
     }
     const record = async () =>
       (
-        await host.services.store.docs.queryAll<any>(
+        await rawDocuments(host.services.store).queryAll<any>(
           'SELECT * FROM c WHERE c.partnerId = @p AND c.type = @t',
           [
             { name: '@p', value: 'f1' },

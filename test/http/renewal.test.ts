@@ -9,6 +9,7 @@ import { ManualClock } from '../../src/local/clock';
 import { demoObjectId } from '../../src/local/seed';
 import { allAuditEvents, diffSnapshots, expectProblem, snapshotStore } from '../support/api';
 import { startTestHost, type TestHost } from '../support/testHost';
+import { rawDocuments } from '../../src/store/raw';
 
 const DAY = 24 * 3600 * 1000;
 const NOW = new Date('2026-09-01T08:00:00.000Z');
@@ -64,10 +65,13 @@ const membershipOf = async (partnerId: string, token: string) => {
   return res.body.membership as Partner['membership'];
 };
 const purchasesOf = async (partnerId: string): Promise<Purchase[]> =>
-  host.services.store.docs.queryAll<Purchase>('SELECT * FROM c WHERE c.partnerId = @p AND c.type = @t', [
-    { name: '@p', value: partnerId },
-    { name: '@t', value: 'purchase' },
-  ]);
+  rawDocuments(host.services.store).queryAll<Purchase>(
+    'SELECT * FROM c WHERE c.partnerId = @p AND c.type = @t',
+    [
+      { name: '@p', value: partnerId },
+      { name: '@t', value: 'purchase' },
+    ],
+  );
 
 describe('GET …/membership', () => {
   test("fabrikam's demo membership is inside its renewal window; contoso's is not", async () => {
@@ -363,7 +367,7 @@ describe('renewal under repetition and concurrency', () => {
       expect(all).toHaveLength(2);
       expect(all.filter((x) => x.renewal)).toHaveLength(1);
       expect((await membershipOf(p.id, p.admin)).expiresAt).toBe(plusMonths(expiresAt, 12));
-      const benefits = await host.services.store.docs.queryAll<Benefit>(
+      const benefits = await rawDocuments(host.services.store).queryAll<Benefit>(
         'SELECT * FROM c WHERE c.partnerId = @p AND c.type = @t',
         [
           { name: '@p', value: p.id },
@@ -404,7 +408,7 @@ describe('renewal under repetition and concurrency', () => {
       createdAt: now.toISOString(),
     }));
     // A document with the second benefit's id already exists: its create is refused.
-    await host.services.store.docs.create('benefit', { ...benefits[1] });
+    await rawDocuments(host.services.store).create('benefit', { ...benefits[1] });
     const before = await snapshotStore(host);
     const renewed: Partner = {
       ...current.value,

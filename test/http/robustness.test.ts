@@ -23,6 +23,7 @@ import {
 } from '../support/api';
 import { seeded } from '../support/seeds';
 import { startTestHost, type TestHost } from '../support/testHost';
+import { rawDocuments } from '../../src/store/raw';
 
 let host: TestHost;
 let contosoAdmin: string;
@@ -132,7 +133,7 @@ describe('Idempotency-Key under concurrency', () => {
 
     const stored = await host.services.store.getBenefit('contoso', vs);
     expect(stored!.value.assignments.map((a) => a.userId)).toEqual([oid('dev5@contoso.example')]);
-    const audits = await host.services.store.docs.queryAll<any>(
+    const audits = await rawDocuments(host.services.store).queryAll<any>(
       'SELECT * FROM c WHERE c.partnerId = @p AND c.type = @t AND c.target.id = @b',
       [
         { name: '@p', value: 'contoso' },

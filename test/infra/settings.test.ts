@@ -11,8 +11,13 @@ import { LOCAL_AUDIENCE, LOCAL_ISSUER, LOCAL_JWKS_PATH } from '../../src/local/i
 const root = join(__dirname, '..', '..');
 const infraDir = join(root, 'infra');
 
-/** Settings that exist only for local emulators; Azure uses the managed identity instead. */
-const LOCAL_ONLY = ['COSMOS_KEY', 'ACS_CONNECTION_STRING'];
+/** Settings that exist only for local emulators (Azure uses the managed identity, and Cosmos DB's defaults). */
+const LOCAL_ONLY = [
+  'COSMOS_KEY',
+  'ACS_CONNECTION_STRING',
+  'COSMOS_ENDPOINT_DISCOVERY',
+  'COSMOS_BATCH_ROLLBACK',
+];
 
 const configKeys = Object.keys(ConfigSchema.shape);
 

@@ -25,6 +25,7 @@ describe('queries', () => {
       {
         COSMOS_ENDPOINT: cosmos.endpoint,
         COSMOS_KEY: cosmos.key,
+        COSMOS_ENDPOINT_DISCOVERY: false,
         COSMOS_DATABASE: 'db',
         COSMOS_CONTAINER: 'c',
       },
@@ -112,6 +113,31 @@ describe('queries', () => {
         .query<number>('SELECT VALUE COUNT(1) FROM c WHERE c.type = "x"', { forceQueryPlan })
         .fetchAll();
       expect(count.resources).toEqual([75]);
+    }
+  });
+
+  test('write listeners (persistence) hear of a batch that wrote, not of one that only read', async () => {
+    let heard = 0;
+    const stop = cosmos.onWrite(() => heard++);
+    const finished = () => new Promise((ok) => setTimeout(ok, 20));
+    try {
+      await container.items.batch(
+        [{ operationType: 'Read', id: 'p2-00', partitionKey: 'p2' }] as never,
+        'p2',
+      );
+      await finished();
+      expect(heard).toBe(0);
+      await container.items.batch(
+        [{ operationType: 'Create', resourceBody: { id: 'p2-new', partnerId: 'p2', type: 'y' } }],
+        'p2',
+      );
+      await finished();
+      expect(heard).toBe(1);
+      await container.items.create({ id: 'p2-new-2', partnerId: 'p2', type: 'y' });
+      await finished();
+      expect(heard).toBe(2);
+    } finally {
+      stop();
     }
   });
 

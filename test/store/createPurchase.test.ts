@@ -8,7 +8,7 @@ import { provisionBenefits } from '../../src/domain/provisioning';
 import type { Purchase } from '../../src/domain/types';
 import { startEmbeddedCosmos, type EmbeddedCosmos } from '../../src/local/embeddedCosmos';
 import { createCosmosContainer, ensureContainer } from '../../src/store/cosmos';
-import { Documents } from '../../src/store/documents';
+import { rawDocuments } from '../../src/store/raw';
 import { BenefitsStore } from '../../src/store/store';
 import { partner } from '../domain/fixtures';
 
@@ -22,13 +22,15 @@ beforeAll(async () => {
     {
       COSMOS_ENDPOINT: cosmos.endpoint,
       COSMOS_KEY: cosmos.key,
+      COSMOS_ENDPOINT_DISCOVERY: false,
       COSMOS_DATABASE: 'db',
       COSMOS_CONTAINER: 'c',
     },
     { agent: cosmos.agent },
   );
   await ensureContainer(container);
-  store = new BenefitsStore(new Documents(container));
+  // The embedded server does not roll a refused batch back: the store compensates (src/store/ports.ts).
+  store = new BenefitsStore(container, { batchesWithoutRollback: true });
 });
 afterAll(async () => cosmos?.close());
 
@@ -71,10 +73,21 @@ test('a purchase with its benefits is one write request (a transactional batch)'
 test('one refused document (an id already taken) leaves nothing of the purchase behind', async () => {
   const { purchase, benefits } = goldPurchase();
   // The last benefit's id already exists, so its create is refused (409) after the others were applied.
-  await store.docs.create('benefit', { ...benefits[benefits.length - 1] });
+  await rawDocuments(store).create('benefit', { ...benefits[benefits.length - 1] });
   await expect(store.createPurchase(purchase, benefits)).rejects.toThrow(/409/);
   expect(await store.getPurchase('contoso', purchase.id)).toBeUndefined();
   const left = await store.listBenefitsOfPurchase('contoso', purchase.id);
   // Only the pre-existing document remains.
   expect(left.map((b) => b.id)).toEqual([benefits[benefits.length - 1].id]);
+});
+
+test('the quirk is real: a store told the server rolls back (Cosmos DB) leaves what the embedded server applied', async () => {
+  // Why `batchesWithoutRollback` exists for the embedded server. Should the server learn to roll a refused batch
+  // back (e.g. in patches/), this test fails: drop the quirk and the compensation then (docs/decisions.md).
+  const asCosmosDb = new BenefitsStore(rawDocuments(store).container);
+  const { purchase, benefits } = goldPurchase();
+  await rawDocuments(store).create('benefit', { ...benefits[benefits.length - 1] });
+  await expect(asCosmosDb.createPurchase(purchase, benefits)).rejects.toThrow(/409/);
+  const left = await asCosmosDb.listBenefitsOfPurchase('contoso', purchase.id);
+  expect(left.length).toBeGreaterThan(1);
 });

@@ -394,7 +394,7 @@ function ipBytes(ip: string): Buffer {
 }
 
 /** A self-signed certificate (also its own CA) for an IPv4 address; PEM cert and PKCS#8 key. */
-export function createSelfSignedCertificate(ip: string): { cert: string; key: string } {
+function createSelfSignedCertificate(ip: string): { cert: string; key: string } {
   const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const spki = publicKey.export({ type: 'spki', format: 'der' });
   const sigAlg = seq(oid('1.2.840.10045.4.3.2')); // ecdsa-with-SHA256

@@ -6,6 +6,7 @@
 import { readOutbox, type StoredEmail } from '../../src/email/outbox';
 import { demoObjectId } from '../../src/local/seed';
 import type { ApiResponse, TestHost } from './testHost';
+import { rawDocuments } from '../../src/store/raw';
 
 /** Asserts an RFC 9457 problem with the docs/product.md §9 code. */
 export function expectProblem(res: ApiResponse<any>, status: number, code: string): void {
@@ -120,8 +121,8 @@ export function tokenFromMail(mail: StoredEmail): string {
  * system properties (`_etag`, `_ts`): a rewrite with identical content is still a write and must show up.
  */
 export async function snapshotStore(host: TestHost): Promise<Map<string, unknown>> {
-  const { resources } = await host.services.store.docs.container.items
-    .readAll<Record<string, any>>()
+  const { resources } = await rawDocuments(host.services.store)
+    .container.items.readAll<Record<string, any>>()
     .fetchAll();
   const map = new Map<string, unknown>();
   for (const r of resources) map.set(`${String(r.partnerId)}/${String(r.id)}`, r);

@@ -40,7 +40,7 @@ class Docs<T extends { id: string }> {
 }
 
 /** The fake store: partners, users, benefits, purchases, service requests and the audit trail. */
-export class FakeStore {
+class FakeStore {
   readonly partners = new Docs<Partner>((p) => p.id);
   readonly users = new Docs<User>();
   readonly benefits = new Docs<Benefit>();

@@ -7,9 +7,10 @@
  */
 import type { Benefit, Partner, Purchase, User } from '../../src/domain/types';
 import type { Services } from '../../src/services';
+import { rawDocuments } from '../../src/store/raw';
 
 /** Benefits per partner. */
-export const BENEFITS_PER_PARTNER = 200;
+const BENEFITS_PER_PARTNER = 200;
 
 /** What {@link seedScale} wrote. */
 export interface ScaleSeed {
@@ -102,5 +103,5 @@ export async function seedScale(
 
 /** Writes the due benefits back as seeded (Active, past `expiresAt`, no expiry notice), so a sweep can run again. */
 export async function rearmDue(services: Services, seed: ScaleSeed): Promise<void> {
-  await Promise.all(seed.due.map((b) => services.store.docs.upsert('benefit', b)));
+  await Promise.all(seed.due.map((b) => rawDocuments(services.store).upsert('benefit', b)));
 }

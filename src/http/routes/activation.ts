@@ -12,8 +12,6 @@ import { ActivationSchema, FulfilmentBody, RejectionBody } from '../../domain/sc
 import { defineRoute, WITH_DURABLE_CLIENT, ifMatch, partnerCaller } from '../route';
 import { BenefitParams } from './params';
 
-export { activationInstanceId, activationView } from '../../app/activation';
-
 const durable = WITH_DURABLE_CLIENT;
 
 const location = (partnerId: string, benefitId: string) =>

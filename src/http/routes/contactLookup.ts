@@ -11,7 +11,7 @@ import { ContactVerificationBody } from '../../domain/schemas';
 import { defineRoute } from '../route';
 
 /** What the verification page shows. */
-export const ContactLookupSchema = z
+const ContactLookupSchema = z
   .object({
     partnerName: z.string(),
     email: z.string(),

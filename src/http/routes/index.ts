@@ -39,9 +39,6 @@ export const ROUTE_GROUPS = {
   operator: [listOperatorActivations, listOperatorPartners],
 } satisfies Record<string, RouteDefinition[]>;
 
-/** A trigger group's name. */
-export type RouteGroup = keyof typeof ROUTE_GROUPS;
-
 /** Every HTTP route of the app (all groups), for OpenAPI generation and tests. */
 export const ALL_ROUTES: RouteDefinition[] = Object.values(ROUTE_GROUPS).flat();
 

@@ -18,8 +18,8 @@ import { provisionBenefits } from '../../domain/provisioning';
 import { toPublicBenefit } from '../../domain/rules';
 import { PartnerSchema } from '../../domain/schemas';
 import type { Partner, PartnerLevel, Purchase } from '../../domain/types';
-import { bareEtag } from '../../app/etag';
-import type { Versioned } from '../../store/documents';
+import { etagMatches } from '../../app/etag';
+import type { Versioned } from '../../store/ports';
 import { audit } from '../../app/audit';
 import { defineRoute, ifMatch } from '../route';
 import { PartnerParams } from './params';
@@ -81,7 +81,7 @@ export const renewMembershipRoute = defineRoute({
     const expected = ifMatch(request);
     let current: Versioned<Partner> = partner;
     for (let attempt = 1; ; attempt++) {
-      if (expected !== undefined && bareEtag(expected) !== bareEtag(current.etag)) {
+      if (expected !== undefined && !etagMatches(expected, current.etag)) {
         throw new DomainError(
           'precondition-failed',
           'If-Match does not match the current ETag of the partner.',
@@ -161,7 +161,7 @@ export const changePartnerLevel = defineRoute({
     const current = await services.store.getPartner(params.partnerId);
     if (!current) throw new DomainError('not-found', `Partner ${params.partnerId} was not found.`);
     const expected = ifMatch(request);
-    if (expected !== undefined && bareEtag(expected) !== bareEtag(current.etag)) {
+    if (expected !== undefined && !etagMatches(expected, current.etag)) {
       throw new DomainError(
         'precondition-failed',
         'If-Match does not match the current ETag of the partner.',
@@ -188,5 +188,3 @@ export const changePartnerLevel = defineRoute({
     return { status: 200, body: publicPartner(saved.value), etag: saved.etag };
   },
 });
-
-export { undoRenewal } from '../../app/membership';

@@ -5,7 +5,6 @@
  * docs/product.md §9). Operator only (`Program.Operator`); paged like every list, tokens sealed for this list.
  */
 import { PageQuery, PartnerSchema, pageSchema } from '../../domain/schemas';
-import type { Partner } from '../../domain/types';
 import { pageOf } from '../paging';
 import { defineRoute } from '../route';
 import { publicPartner } from './partners';
@@ -21,11 +20,7 @@ export const listOperatorPartners = defineRoute({
   responses: { 200: { description: 'A page of partners, by name', schema: pageSchema(PartnerSchema) } },
   handle: async ({ services, query }) => {
     const page = await pageOf(services, { route: 'listOperatorPartners', partnerId: '*' }, query, (p) =>
-      services.store.docs.queryPage<Partner>(
-        'SELECT * FROM c WHERE c.type = @t ORDER BY c.name ASC',
-        [{ name: '@t', value: 'partner' }],
-        p,
-      ),
+      services.store.listPartners(p),
     );
     return { status: 200, body: { ...page, items: page.items.map(publicPartner) } };
   },

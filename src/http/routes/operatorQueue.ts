@@ -5,22 +5,22 @@
  * so the operator works the queue in order. Paged like every list (`pageSize`, `continuationToken`).
  */
 import * as z from 'zod';
-import type { Benefit, Partner } from '../../domain/types';
+import type { Partner } from '../../domain/types';
 import { ActivationSchema, ContinuationTokenSchema, PageSizeSchema, pageSchema } from '../../domain/schemas';
 import { BenefitCategorySchema, OfferTypeSchema } from '../../domain/types';
 import { pageOf } from '../paging';
 import { defineRoute } from '../route';
-import { activationView } from './activation';
+import { activationView } from '../../app/activation';
 
 /** Query: `status` (only `Pending`: the activations an operator can act on), paging. */
-export const OperatorActivationsQuery = z.strictObject({
+const OperatorActivationsQuery = z.strictObject({
   status: z.literal('Pending').default('Pending'),
   pageSize: PageSizeSchema,
   continuationToken: ContinuationTokenSchema.optional(),
 });
 
 /** One waiting activation: the Activation resource plus what the operator needs to decide. */
-export const WaitingActivationSchema = ActivationSchema.extend({
+const WaitingActivationSchema = ActivationSchema.extend({
   partnerId: z.string(),
   partnerName: z.string(),
   productName: z.string(),
@@ -41,21 +41,12 @@ export const listOperatorActivations = defineRoute({
     200: { description: 'A page of waiting activations', schema: pageSchema(WaitingActivationSchema) },
   },
   handle: async ({ services, query }) => {
-    const docs = services.store.docs;
     // Continuation tokens are sealed for this list like every other (src/http/paging.ts).
     const page = await pageOf(
       services,
       { route: 'listOperatorActivations', partnerId: '*', filters: { status: query.status } },
       query,
-      (p) =>
-        docs.queryPage<Benefit>(
-          'SELECT * FROM c WHERE c.type = @t AND c.status = @s AND IS_DEFINED(c.activation) ORDER BY c.activation.requestedAt ASC',
-          [
-            { name: '@t', value: 'benefit' },
-            { name: '@s', value: query.status },
-          ],
-          p,
-        ),
+      (p) => services.store.listBenefitsAwaitingActivation(query.status, p),
     );
     const partnerIds = [...new Set(page.items.map((b) => b.partnerId))];
     const partners = await Promise.all(partnerIds.map((id) => services.store.getPartner(id)));

@@ -113,7 +113,7 @@ export const createUser = defineRoute({
  * — so that any member, an employee too, can be told whom to ask for a role (docs/product.md §11) — the partner's
  * `partnerName`, `managedIn` and `globalAdmins` (display name and account email only).
  */
-export const MeSchema = z
+const MeSchema = z
   .object({
     objectId: z.string(),
     partnerId: z.string().nullable(),

@@ -12,8 +12,8 @@ import { UpdateUserBody, UserSchema } from '../../domain/schemas';
 import type { Role, User } from '../../domain/types';
 import { assertCanManageUserHolding, assertCanSetRoles } from '../../domain/users';
 import type { Services } from '../../services';
-import { bareEtag } from '../../app/etag';
-import type { Versioned } from '../../store/documents';
+import { etagMatches } from '../../app/etag';
+import type { Versioned } from '../../store/ports';
 import { audit } from '../../app/audit';
 import { defineRoute, ifMatch } from '../route';
 import { UserParams } from './params';
@@ -27,7 +27,7 @@ async function loadUser(
 ): Promise<Versioned<User>> {
   const user = await services.store.getUser(partnerId, userId);
   if (!user) throw new DomainError('not-found', `User ${userId} is not a user of this partner.`);
-  if (expected !== undefined && bareEtag(expected) !== bareEtag(user.etag)) {
+  if (expected !== undefined && !etagMatches(expected, user.etag)) {
     throw new DomainError('precondition-failed', 'If-Match does not match the current ETag of the user.');
   }
   return user;

@@ -7,7 +7,7 @@ import { isAllowed, PERMISSIONS, type PartnerAction } from '../../domain/permiss
 import { api, call, type Me } from './api/client';
 import { useAuth } from './auth/AuthContext';
 
-export const meQueryKey = ['me'] as const;
+const meQueryKey = ['me'] as const;
 
 export function useMe() {
   const { signedIn } = useAuth();

@@ -36,7 +36,7 @@ export function useRoleName() {
 }
 
 /** Translates a problem's code where a translation exists; else shows the API's own `detail`. */
-export function useProblemText() {
+function useProblemText() {
   const intl = useIntl();
   return (error: unknown): string => {
     if (error instanceof ApiError) {

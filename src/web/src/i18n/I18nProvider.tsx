@@ -19,7 +19,7 @@ export const LOCALE_NAMES: Record<Locale, string> = {
 const STORAGE_KEY = 'portal.locale';
 
 /** Loads one locale's dictionary. */
-export async function loadMessages(locale: Locale): Promise<Messages> {
+async function loadMessages(locale: Locale): Promise<Messages> {
   switch (locale) {
     case 'zh-TW':
       return (await import('./messages/zh-TW')).zhTW;
@@ -33,7 +33,7 @@ export async function loadMessages(locale: Locale): Promise<Messages> {
 }
 
 /** The best supported locale for a list of browser languages (`navigator.languages`). */
-export function pickLocale(preferred: readonly string[]): Locale {
+function pickLocale(preferred: readonly string[]): Locale {
   for (const tag of preferred) {
     const lower = tag.toLowerCase();
     const exact = LOCALES.find((l) => l.toLowerCase() === lower);

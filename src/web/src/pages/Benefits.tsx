@@ -38,7 +38,7 @@ import { BenefitDetails } from './benefits/details';
 import { MarketingContactSection } from './benefits/MarketingContact';
 import { EXPIRING_SOON_DAYS, MembershipCard, useExpiringSoonUntil } from './benefits/Membership';
 
-export const TABS = [
+const TABS = [
   { slug: 'software', category: 'software', label: 'tab.software' },
   { slug: 'cloud', category: 'cloud', label: 'tab.cloud' },
   { slug: 'visual-studio', category: 'visualStudio', label: 'tab.visualStudio' },
@@ -48,7 +48,7 @@ export const TABS = [
 
 /** Seats page size: small enough to show paging with the demo data. */
 const PAGE_SIZE = 10;
-export const PMC_URL = 'https://partner.microsoft.com/_login?authType=OpenIdConnect';
+const PMC_URL = 'https://partner.microsoft.com/_login?authType=OpenIdConnect';
 
 const useStyles = makeStyles({
   toolbar: {

@@ -8,7 +8,7 @@ import { useMe } from '../session';
 import { StatusBadge } from './Benefits';
 import { AZURE_PORTAL_URL } from './benefits/details';
 
-export const VISUAL_STUDIO_PORTAL_URL = 'https://my.visualstudio.com/';
+const VISUAL_STUDIO_PORTAL_URL = 'https://my.visualstudio.com/';
 
 export default function MyBenefitsPage() {
   const t = useT();

@@ -56,6 +56,7 @@ const useStyles = makeStyles({
   },
   fact: { display: 'flex', gap: tokens.spacingHorizontalS, alignItems: 'baseline' },
   term: { color: tokens.colorNeutralForeground3 },
+  value: { margin: 0 },
   list: { margin: 0, paddingLeft: tokens.spacingHorizontalXL },
 });
 
@@ -124,11 +125,11 @@ export function MembershipCard({ partnerId }: { partnerId: string }) {
       <dl className={styles.facts}>
         <div className={styles.fact}>
           <dt className={styles.term}>{t('membership.level')}</dt>
-          <dd>{t(`level.${m.level}` as MessageKey)}</dd>
+          <dd className={styles.value}>{t(`level.${m.level}` as MessageKey)}</dd>
         </div>
         <div className={styles.fact}>
           <dt className={styles.term}>{t('membership.status')}</dt>
-          <dd>
+          <dd className={styles.value}>
             <Badge appearance="tint" shape="rounded" color={m.status === 'Active' ? 'success' : 'danger'}>
               {t(`membership.${m.status}` as MessageKey)}
             </Badge>
@@ -136,7 +137,7 @@ export function MembershipCard({ partnerId }: { partnerId: string }) {
         </div>
         <div className={styles.fact}>
           <dt className={styles.term}>{t('membership.expires')}</dt>
-          <dd>{format.date(m.expiresAt)}</dd>
+          <dd className={styles.value}>{format.date(m.expiresAt)}</dd>
         </div>
       </dl>
 
