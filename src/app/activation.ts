@@ -10,10 +10,9 @@ import { DomainError, isDomainError } from '../domain/errors';
 import { assertMembershipActive } from '../domain/provisioning';
 import type { Benefit } from '../domain/types';
 import { ACTIVATION_ORCHESTRATOR, EVENTS, type ActivationInput } from './activationContract';
-import type { PartnerCaller } from './assignments';
 import { audit } from './audit';
-import { assertCan } from './policy';
-import type { Actor, AppDeps, DurablePort } from './ports';
+import { activationAction, assertCan, assertOperator } from './policy';
+import type { Actor, AppDeps, DurablePort, PartnerCaller } from './ports';
 
 /** The Activation resource (docs/product.md §9). */
 export function activationView(b: Benefit) {
@@ -82,7 +81,6 @@ export async function startBenefitActivation(
   durable: DurablePort,
   cmd: StartActivationCommand,
 ): Promise<{ benefit: Benefit; etag: string }> {
-  assertCan(cmd.user, 'activateBenefit');
   const now = deps.clock.now();
   assertMembershipActive(cmd.partner, now);
   let input: ActivationInput | undefined;
@@ -91,6 +89,8 @@ export async function startBenefitActivation(
       cmd.partner.id,
       cmd.benefitId,
       (b) => {
+        // The policy, with the benefit in hand: a Go-To-Market offer is `activateGoToMarket` (docs/product.md §2).
+        assertCan(cmd.user, activationAction(b));
         const out = reserveActivation(b, {
           hasMarketingContact: !!cmd.partner.marketingContact,
           requestedBy: cmd.actor.objectId,
@@ -164,7 +164,7 @@ export async function readBenefitActivation(
 /**
  * Operator: raises `ActivationFulfilled` (optionally with Access ID / Contract ID) or `ActivationRejected` to the
  * activation waiting on a benefit, and audits it. Returns the benefit.
- * @throws DomainError `not-found` (benefit) · `conflict` when no activation of it is waiting (or its orchestration
+ * @throws DomainError `forbidden` (not the operator) · `not-found` (benefit) · `conflict` when no activation of it is waiting (or its orchestration
  *   had ended: the benefit is settled instead, docs/product.md §6).
  */
 export async function signalActivation(
@@ -172,6 +172,7 @@ export async function signalActivation(
   durable: DurablePort,
   cmd: { actor: Actor; partnerId: string; benefitId: string; decision: 'fulfil' | 'reject'; data: unknown },
 ): Promise<Benefit> {
+  assertOperator(cmd.actor);
   const b = await deps.store.getBenefit(cmd.partnerId, cmd.benefitId);
   if (!b) throw new DomainError('not-found', `Benefit ${cmd.benefitId} was not found.`);
   if (b.value.status !== 'Pending' || !b.value.activation) {

@@ -7,19 +7,12 @@ import { DomainError } from '../domain/errors';
 import { assertMembershipActive } from '../domain/provisioning';
 import { recipientLocale } from '../domain/recipientLocale';
 import { assertSeatAssignable, assignSeat, activeAssignments, endAssignment } from '../domain/rules';
-import type { Assignment, Partner, User } from '../domain/types';
+import type { Assignment, User } from '../domain/types';
 import { audit } from './audit';
 import { startContactVerification } from './contactOnboarding';
 import { notify } from './notify';
 import { assertCan, assertCanAssign, assertCanUnassign, assignAction, isSelfServiceSeat } from './policy';
-import type { Actor, AppDeps } from './ports';
-
-/** Who calls a partner use case: the token's actor, the caller's user document, and the partner. */
-export interface PartnerCaller {
-  actor: Actor;
-  user: User;
-  partner: Partner;
-}
+import type { AppDeps, PartnerCaller } from './ports';
 
 /** Input of {@link assignBenefitSeat}. */
 export interface AssignSeatCommand extends PartnerCaller {

@@ -2,11 +2,14 @@
  * The one policy module (docs/architecture.md): answers "may this caller do this to this resource", built on the
  * domain's permission table (src/domain/permissions.ts, docs/product.md §2). Routes declare the actions they may
  * need (the route wrapper refuses a caller who holds none of them); the use case asks the policy once, with the
- * resource in hand, which of them applies.
+ * resource in hand, which of them applies. Seats (`canAssign`, `canUnassign`), users (`canGrantRole`,
+ * `canManageUser`), activations (`activationAction`) and the operator's routes (`assertOperator`) are decided here
+ * and nowhere else.
  */
 import { DomainError } from '../domain/errors';
-import { isAllowed, PERMISSIONS, type PartnerAction } from '../domain/permissions';
-import type { Benefit, Role } from '../domain/types';
+import { isAllowed, PARTNER_ACTIONS, PERMISSIONS, type PartnerAction } from '../domain/permissions';
+import { ROLES, type Benefit, type Role } from '../domain/types';
+import type { Actor } from './ports';
 
 /** The calling partner member: their user id and Partner Center roles (may be empty for an employee). */
 export interface PolicyCaller {
@@ -120,4 +123,95 @@ export function assertCan(caller: Pick<PolicyCaller, 'roles'>, action: PartnerAc
 /** The roles that may attempt any of `actions` (OpenAPI `x-roles`). */
 export function rolesFor(actions: readonly PartnerAction[]): Role[] {
   return [...new Set(actions.flatMap((a) => PERMISSIONS[a]))];
+}
+
+/** Which kind of activation `benefit` needs: `activateGoToMarket` for a Go-To-Market offer, else `activateBenefit`. */
+export const activationAction = (benefit: Pick<Benefit, 'category'>): PartnerAction =>
+  benefit.category === 'goToMarket' ? 'activateGoToMarket' : 'activateBenefit';
+
+/**
+ * Throws unless `actor` holds the operator's app role (`Program.Operator`, docs/product.md §1, §9).
+ * @throws DomainError `forbidden` (403).
+ */
+export function assertOperator(actor: Pick<Actor, 'isOperator'>): void {
+  if (!actor.isOperator) {
+    throw new DomainError('forbidden', 'This route is for the program operator (app role Program.Operator).');
+  }
+}
+
+/**
+ * The roles `caller` may grant (docs/product.md §2 "Granting roles": "nobody grants a role that carries a right they
+ * do not hold themselves"): none without the `manageUsers` right; otherwise every role whose rights (the actions
+ * of {@link PERMISSIONS} it allows) are all the caller's own. From the table: a GlobalAdmin grants all four; a
+ * UserAdmin grants UserAdmin and AdminAgent, never GlobalAdmin or MpnPartnerAdmin.
+ */
+export function grantableRoles(caller: Pick<PolicyCaller, 'roles'>): Role[] {
+  if (!isAllowed(caller.roles, 'manageUsers')) return [];
+  return ROLES.filter((role) =>
+    PARTNER_ACTIONS.every((action) => !PERMISSIONS[action].includes(role) || isAllowed(caller.roles, action)),
+  );
+}
+
+/** May `caller` grant `role` to a user (docs/product.md §2 "Granting roles")? */
+export function canGrantRole(caller: Pick<PolicyCaller, 'roles'>, role: Role): boolean {
+  return grantableRoles(caller).includes(role);
+}
+
+/**
+ * May `caller` change the roles of, or remove, a user holding `target.roles`? Only with the `manageUsers` right,
+ * and only a user who holds no role the caller could not grant (a UserAdmin may not demote or remove a
+ * GlobalAdmin; docs/product.md §2).
+ */
+export function canManageUser(
+  caller: Pick<PolicyCaller, 'roles'>,
+  target: { roles: readonly Role[] },
+): boolean {
+  return isAllowed(caller.roles, 'manageUsers') && target.roles.every((r) => canGrantRole(caller, r));
+}
+
+/**
+ * Throws unless `caller` may remove (or change the roles of) `target` ({@link canManageUser}).
+ * @throws DomainError `forbidden` naming the role at fault.
+ */
+export function assertCanManageUser(
+  caller: Pick<PolicyCaller, 'roles'>,
+  target: { roles: readonly Role[] },
+  verb = 'remove',
+): void {
+  assertMayAttempt(caller, ['manageUsers']);
+  const above = target.roles.filter((r) => !canGrantRole(caller, r));
+  if (above.length > 0) {
+    throw new DomainError(
+      'forbidden',
+      `You cannot ${verb} a user who holds ${above.join(', ')}: that role carries rights you do not hold.`,
+    );
+  }
+}
+
+/**
+ * Throws unless `caller` may give a user the roles `next` (docs/product.md §2 "Granting roles"). `target` is the
+ * user as it is (undefined for a new user). When the roles change, every role added must be one the caller may
+ * grant ({@link canGrantRole}), and an existing user must be one the caller may manage ({@link canManageUser}).
+ * An unchanged role set (e.g. a display-name change) needs only the `manageUsers` right.
+ * @throws DomainError `forbidden` naming the roles at fault.
+ */
+export function assertCanSetRoles(
+  caller: Pick<PolicyCaller, 'roles'>,
+  target: { roles: readonly Role[] } | undefined,
+  next: readonly Role[],
+): void {
+  assertMayAttempt(caller, ['manageUsers']);
+  const before = new Set(target?.roles ?? []);
+  const after = new Set(next);
+  const added = [...after].filter((r) => !before.has(r));
+  const removed = [...before].filter((r) => !after.has(r));
+  if (added.length === 0 && removed.length === 0) return;
+  const notGrantable = added.filter((r) => !canGrantRole(caller, r));
+  if (notGrantable.length > 0) {
+    throw new DomainError(
+      'forbidden',
+      `You cannot grant ${notGrantable.join(', ')}: a role can only be granted by someone who holds all of its rights.`,
+    );
+  }
+  if (target) assertCanManageUser(caller, target, 'change the roles of');
 }

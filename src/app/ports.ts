@@ -8,6 +8,7 @@
  */
 import type { Config } from '../config';
 import type { Clock } from '../domain/clock';
+import type { Partner, User } from '../domain/types';
 import type { EmailKind, EmailRecipient, EmailSender } from '../email/port';
 import type { EmailTemplateData } from '../email/templates';
 import type {
@@ -24,7 +25,7 @@ import type {
 
 export type { EmailKind, EmailRecipient } from '../email/port';
 export type { EmailTemplateData } from '../email/templates';
-export type { VerificationTokenRecord } from '../store/ports';
+export type { Page, PageOptions, Versioned, VerificationTokenRecord } from '../store/ports';
 
 /** The settings the use cases read (durations, budgets, public URLs). */
 export type AppConfig = Config;
@@ -62,6 +63,13 @@ export interface MailPort {
 export interface Actor {
   objectId: string;
   isOperator: boolean;
+}
+
+/** Who calls a partner use case: the token's actor, the caller's user document in the partner, and the partner. */
+export interface PartnerCaller {
+  actor: Actor;
+  user: User;
+  partner: Partner;
 }
 
 /** The dependencies every use case may take: `(deps, command)`. */

@@ -8,11 +8,10 @@ import { DomainError } from '../domain/errors';
 import { assertMembershipActive } from '../domain/provisioning';
 import { assertPurchaseActive, recordKeyReveal, revealKeys } from '../domain/rules';
 import type { Benefit } from '../domain/types';
-import type { PartnerCaller } from './assignments';
 import { audit } from './audit';
 import { etagMatches } from './etag';
 import { assertCan } from './policy';
-import type { AppDeps } from './ports';
+import type { AppDeps, PartnerCaller } from './ports';
 
 /** Random product keys in the familiar 5×5 form (unused characters removed to avoid confusion). */
 function randomProductKey(): string {

@@ -21,7 +21,7 @@ import type { ZodType } from 'zod';
 import { DomainError, isDomainError } from '../domain/errors';
 import { IdSchema } from '../domain/ids';
 import type { PartnerAction } from '../domain/permissions';
-import { assertMayAttempt } from '../app/policy';
+import { assertMayAttempt, assertOperator } from '../app/policy';
 import { assertCanManageBenefits } from '../domain/provisioning';
 import type { Benefit, Partner, User } from '../domain/types';
 import { getServices, type Services } from '../services';
@@ -171,12 +171,7 @@ async function runRoute<P, Q, B>(
 
     if (spec.access.kind !== 'public') {
       input.caller = await services.tokens.authenticate(request.headers.get('authorization'));
-      if (spec.access.kind === 'operator' && !input.caller.isOperator) {
-        throw new DomainError(
-          'forbidden',
-          'This route is for the program operator (app role Program.Operator).',
-        );
-      }
+      if (spec.access.kind === 'operator') assertOperator(input.caller);
     }
     // Malformed ids (encoded `/ \\ #`, blank, over-long) are 400 before any store access, never a 500.
     parse(PathIds, { ...request.params }, 'params');

@@ -150,7 +150,14 @@ export interface BenefitRepository {
   getBenefit(partnerId: string, benefitId: string): Promise<Versioned<Benefit> | undefined>;
   listBenefits(
     partnerId: string,
-    filter: { category?: BenefitCategory; status?: BenefitStatus; purchaseId?: string; q?: string },
+    filter: {
+      category?: BenefitCategory;
+      status?: BenefitStatus;
+      purchaseId?: string;
+      q?: string;
+      /** ISO 8601: only benefits whose `expiresAt` is at or before it. */
+      expiresBefore?: string;
+    },
     page: PageOptions,
   ): Promise<Page<Benefit>>;
   listBenefitsOfPurchase(partnerId: string, purchaseId: string): Promise<Benefit[]>;

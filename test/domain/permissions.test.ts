@@ -6,19 +6,21 @@ import {
   type PartnerAction,
 } from '../../src/domain/permissions';
 import { ROLES, type Role } from '../../src/domain/types';
+import { nextGlobalAdmins } from '../../src/domain/users';
 import {
-  assertCanManageUserHolding,
-  assertCanSetRoles,
-  grantableRoles,
-  nextGlobalAdmins,
-} from '../../src/domain/users';
-import {
+  activationAction,
   assertCanAssign,
+  assertCanManageUser,
+  assertCanSetRoles,
   assertCanUnassign,
   assertMayAttempt,
+  assertOperator,
   assignAction,
   canAssign,
+  canGrantRole,
+  canManageUser,
   canUnassign,
+  grantableRoles,
   mayAttempt,
   rolesFor,
 } from '../../src/app/policy';
@@ -84,14 +86,29 @@ describe('permission table (docs/product.md §2)', () => {
   });
 });
 
-describe('granting roles (docs/product.md §2: nobody grants a role with rights they lack)', () => {
+describe('granting roles, the policy (docs/product.md §2: nobody grants a role with rights they lack)', () => {
+  const as = (roles: Role[]) => ({ roles });
+
   it('a GlobalAdmin grants all four; a UserAdmin UserAdmin and AdminAgent; the others nothing', () => {
-    expect(grantableRoles([G]).sort()).toEqual([...ROLES].sort());
-    expect(grantableRoles([U]).sort()).toEqual([A, U].sort());
-    expect(grantableRoles([A])).toEqual([]);
-    expect(grantableRoles([M])).toEqual([]);
-    expect(grantableRoles([])).toEqual([]);
-    expect(grantableRoles([U, M]).sort()).toEqual([A, M, U].sort());
+    expect(grantableRoles(as([G])).sort()).toEqual([...ROLES].sort());
+    expect(grantableRoles(as([U])).sort()).toEqual([A, U].sort());
+    expect(grantableRoles(as([A]))).toEqual([]);
+    expect(grantableRoles(as([M]))).toEqual([]);
+    expect(grantableRoles(as([]))).toEqual([]);
+    expect(grantableRoles(as([U, M])).sort()).toEqual([A, M, U].sort());
+  });
+
+  it('canGrantRole and canManageUser answer from the same table', () => {
+    expect(canGrantRole(as([U]), A)).toBe(true);
+    expect(canGrantRole(as([U]), G)).toBe(false);
+    expect(canGrantRole(as([M]), A)).toBe(false); // no manageUsers right at all
+    expect(canManageUser(as([G]), as([G, M]))).toBe(true);
+    expect(canManageUser(as([U]), as([A]))).toBe(true);
+    expect(canManageUser(as([U]), as([G]))).toBe(false);
+    // Without the manageUsers right nobody is managed, not even an employee without roles.
+    expect(canManageUser(as([A]), as([]))).toBe(false);
+    catchDomainError(() => assertCanManageUser(as([A]), as([])), 'forbidden');
+    catchDomainError(() => assertCanSetRoles(as([M]), as([A]), [A]), 'forbidden');
   });
 
   it.each([
@@ -105,7 +122,7 @@ describe('granting roles (docs/product.md §2: nobody grants a role with rights 
   ] as Array<[Role[], Role[] | undefined, Role[]]>)(
     '%j setting %j → %j is forbidden',
     (caller, current, next) => {
-      catchDomainError(() => assertCanSetRoles(caller, current, next), 'forbidden');
+      catchDomainError(() => assertCanSetRoles(as(caller), current && as(current), next), 'forbidden');
     },
   );
 
@@ -119,16 +136,16 @@ describe('granting roles (docs/product.md §2: nobody grants a role with rights 
   ] as Array<[Role[], Role[] | undefined, Role[]]>)(
     '%j setting %j → %j is allowed',
     (caller, current, next) => {
-      expect(() => assertCanSetRoles(caller, current, next)).not.toThrow();
+      expect(() => assertCanSetRoles(as(caller), current && as(current), next)).not.toThrow();
     },
   );
 
   it('removing a user: a UserAdmin may not remove a GlobalAdmin or an MpnPartnerAdmin', () => {
-    catchDomainError(() => assertCanManageUserHolding([U], [G]), 'forbidden');
-    catchDomainError(() => assertCanManageUserHolding([U], [A, M]), 'forbidden');
-    expect(() => assertCanManageUserHolding([U], [A])).not.toThrow();
-    expect(() => assertCanManageUserHolding([U], [])).not.toThrow();
-    expect(() => assertCanManageUserHolding([G], [G])).not.toThrow();
+    catchDomainError(() => assertCanManageUser(as([U]), as([G])), 'forbidden');
+    catchDomainError(() => assertCanManageUser(as([U]), as([A, M])), 'forbidden');
+    expect(() => assertCanManageUser(as([U]), as([A]))).not.toThrow();
+    expect(() => assertCanManageUser(as([U]), as([]))).not.toThrow();
+    expect(() => assertCanManageUser(as([G]), as([G]))).not.toThrow();
   });
 
   it('the last GlobalAdmin cannot go', () => {
@@ -199,5 +216,15 @@ describe('the policy: who may do what to which resource (src/app/policy.ts, docs
     expect(rolesFor(actions).sort()).toEqual(['GlobalAdmin', 'MpnPartnerAdmin']);
     expect(assignAction(azure)).toBe('selfAssignCloud');
     expect(assignAction(vs)).toBe('assignBenefit');
+  });
+
+  it('a Go-To-Market offer is activated under activateGoToMarket, other benefits under activateBenefit', () => {
+    expect(activationAction(benefit({ category: 'goToMarket' }))).toBe('activateGoToMarket');
+    expect(activationAction(technical)).toBe('activateBenefit');
+  });
+
+  it('operator routes need the Program.Operator app role', () => {
+    expect(() => assertOperator({ isOperator: true })).not.toThrow();
+    catchDomainError(() => assertOperator({ isOperator: false }), 'forbidden');
   });
 });

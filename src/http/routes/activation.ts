@@ -29,7 +29,7 @@ export const startActivation = defineRoute(
     route: 'partners/{partnerId}/benefits/{benefitId}/activation',
     summary: 'Activate a technical benefit or Go-To-Market offer (runs the activation orchestration)',
     tags: ['activation'],
-    access: { kind: 'partner', action: 'activateBenefit', benefits: true },
+    access: { kind: 'partner', actions: ['activateBenefit', 'activateGoToMarket'], benefits: true },
     params: BenefitParams,
     responses: { 202: { description: 'Activation started', schema: ActivationSchema } },
     handle: async (input) => {

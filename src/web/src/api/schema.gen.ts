@@ -342,7 +342,7 @@ export interface paths {
         put?: never;
         /**
          * Activate a technical benefit or Go-To-Market offer (runs the activation orchestration)
-         * @description Requires one of the roles GlobalAdmin, MpnPartnerAdmin in the partner.
+         * @description Requires one of the roles GlobalAdmin, MpnPartnerAdmin in the partner. The resource decides which applies (activateBenefit or activateGoToMarket); see docs/product.md §2.
          */
         post: operations["startActivation"];
         delete?: never;
