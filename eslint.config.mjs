@@ -11,6 +11,37 @@ const zodNamespaceOnly = {
   message: "Use `import * as z from 'zod'`: the named `z` keeps all of zod in the bundle.",
 };
 
+// Import patterns of our layers: "**/LAYER/*" matches relative imports of that layer at any depth.
+const layers = (names) =>
+  names.map((n) => ({
+    group: [`**/${n}/*`, `**/${n}`],
+    message: `This layer may not import src/${n} (docs/architecture.md).`,
+  }));
+/** The composition root and the settings module: only adapters and the root use them. */
+const roots = [
+  {
+    group: ['**/services', '**/config', '**/identity'],
+    message: 'The composition root and settings are wiring (docs/architecture.md).',
+  },
+];
+const azure = [
+  { group: ['@azure/*', 'durable-functions'], message: 'No Azure SDK here (docs/architecture.md).' },
+];
+/** An adapter: no runtime import of the other adapters' internals, nor of src/local. */
+const adapter = (name, others) => [
+  {
+    files: [`src/${name}/**/*.ts`],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [...layers(others).map((p) => ({ ...p, allowTypeImports: true })), ...layers(['local'])],
+        },
+      ],
+    },
+  },
+];
+
 export default tseslint.config(
   {
     ignores: [
@@ -63,6 +94,10 @@ export default tseslint.config(
     plugins: { 'react-hooks': reactHooks },
     rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' },
   },
+  // Layer rules (docs/architecture.md): the domain imports nothing of ours; the application layer (src/app) imports
+  // only the domain and itself (its ports may name adapters' types, type-only); adapters import src/app and the
+  // domain, never each other's internals (type-only imports of shapes are allowed); production never imports
+  // src/local. functions/ and src/services.ts (the composition root) wire everything.
   {
     // The store's raw document layer is private: only the store, the local runtime and tests reach it.
     files: ['src/**/*.{ts,tsx}', 'functions/**/*.ts'],
@@ -84,7 +119,67 @@ export default tseslint.config(
   {
     files: ['src/domain/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['@azure/*', 'durable-functions'] }],
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...azure,
+            ...layers(['app', 'http', 'store', 'email', 'orchestration', 'local', 'web']),
+            ...roots,
+          ],
+        },
+      ],
     },
+  },
+  {
+    files: ['src/app/**/*.ts'],
+    ignores: ['src/app/ports.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...azure,
+            ...layers(['http', 'store', 'email', 'orchestration', 'local', 'web']),
+            ...roots,
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/app/ports.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...[
+              ...azure,
+              ...layers(['http', 'store', 'email', 'orchestration', 'local', 'web']),
+              ...roots,
+            ].map((p) => ({ ...p, allowTypeImports: true })),
+          ],
+        },
+      ],
+    },
+  },
+  ...adapter('http', ['store', 'email', 'orchestration']),
+  ...adapter('store', ['http', 'email', 'orchestration', 'app']),
+  ...adapter('email', ['http', 'store', 'orchestration', 'app']),
+  ...adapter('orchestration', ['http', 'store', 'email']),
+  {
+    files: ['src/**/*.ts', 'functions/**/*.ts'],
+    ignores: [
+      'src/local/**',
+      'src/web/**',
+      'src/domain/**',
+      'src/app/**',
+      'src/http/**',
+      'src/store/**',
+      'src/email/**',
+      'src/orchestration/**',
+    ],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: layers(['local']) }] },
   },
 );

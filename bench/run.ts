@@ -28,7 +28,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
-import { runExpirySweep } from '../src/http/expirySweep';
+import { runExpirySweep } from '../src/app/expirySweep';
 import { ManualClock } from '../src/local/clock';
 import { installFunctionsCore } from '../src/local/installFunctionsCore';
 import { rearmDue, seedScale } from '../test/support/scaleSeed';

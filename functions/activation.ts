@@ -1,12 +1,7 @@
 import { app } from '@azure/functions';
 import { registerActivity, registerOrchestration } from '../src/orchestration/durable';
 import { ACTIVATION_ORCHESTRATOR, ACTIVITIES } from '../src/orchestration/contract';
-import {
-  fulfilActivation,
-  getActivation,
-  rejectActivation,
-  startActivation,
-} from '../src/http/routes/activation';
+import { registerRoutes, ROUTE_GROUPS } from '../src/http/routes';
 
 // The orchestrator, its activities and durable-functions load on the first orchestration or activity
 // (src/orchestration/durable.ts); the registrations are those of df.app.orchestration / df.app.activity.
@@ -22,7 +17,4 @@ registerActivity(ACTIVITIES.complete, async () => (await activities()).activatio
 registerActivity(ACTIVITIES.fail, async () => (await activities()).activationFail);
 registerActivity(ACTIVITIES.cancel, async () => (await activities()).activationCancelled);
 
-app.http(startActivation.name, startActivation.options);
-app.http(getActivation.name, getActivation.options);
-app.http(fulfilActivation.name, fulfilActivation.options);
-app.http(rejectActivation.name, rejectActivation.options);
+registerRoutes(app, ROUTE_GROUPS.activation);

@@ -1,4 +1,4 @@
 import { app } from '@azure/functions';
-import { listAuditEvents } from '../src/http/routes/audit';
+import { registerRoutes, ROUTE_GROUPS } from '../src/http/routes';
 
-app.http(listAuditEvents.name, listAuditEvents.options);
+registerRoutes(app, ROUTE_GROUPS.audit);

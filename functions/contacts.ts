@@ -1,7 +1,4 @@
 import { app } from '@azure/functions';
-import { setMarketingContact, verifyContact } from '../src/http/routes/contacts';
-import { lookupContactVerification } from '../src/http/routes/contactLookup';
+import { registerRoutes, ROUTE_GROUPS } from '../src/http/routes';
 
-app.http(setMarketingContact.name, setMarketingContact.options);
-app.http(verifyContact.name, verifyContact.options);
-app.http(lookupContactVerification.name, lookupContactVerification.options);
+registerRoutes(app, ROUTE_GROUPS.contacts);

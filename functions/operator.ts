@@ -1,6 +1,4 @@
 import { app } from '@azure/functions';
-import { listOperatorPartners } from '../src/http/routes/operatorPartners';
-import { listOperatorActivations } from '../src/http/routes/operatorQueue';
+import { registerRoutes, ROUTE_GROUPS } from '../src/http/routes';
 
-app.http(listOperatorActivations.name, listOperatorActivations.options);
-app.http(listOperatorPartners.name, listOperatorPartners.options);
+registerRoutes(app, ROUTE_GROUPS.operator);

@@ -1,6 +1,4 @@
 import { app } from '@azure/functions';
-import { createPurchase, getPurchase, listPurchases } from '../src/http/routes/purchases';
+import { registerRoutes, ROUTE_GROUPS } from '../src/http/routes';
 
-app.http(listPurchases.name, listPurchases.options);
-app.http(createPurchase.name, createPurchase.options);
-app.http(getPurchase.name, getPurchase.options);
+registerRoutes(app, ROUTE_GROUPS.purchases);

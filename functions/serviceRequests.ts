@@ -1,7 +1,4 @@
 import { app } from '@azure/functions';
-import { requestCancellation } from '../src/http/routes/cancellation';
-import { createServiceRequest, listServiceRequests } from '../src/http/routes/serviceRequests';
+import { registerRoutes, ROUTE_GROUPS } from '../src/http/routes';
 
-app.http(requestCancellation.name, requestCancellation.options);
-app.http(listServiceRequests.name, listServiceRequests.options);
-app.http(createServiceRequest.name, createServiceRequest.options);
+registerRoutes(app, ROUTE_GROUPS.serviceRequests);

@@ -1,10 +1,4 @@
 import { app } from '@azure/functions';
-import { health } from '../src/http/routes/system';
-import { listPackages } from '../src/http/routes/catalog';
-import { getOpenApi } from '../src/http/routes/openapi';
-import { downloadFile } from '../src/http/routes/downloads';
+import { registerRoutes, ROUTE_GROUPS } from '../src/http/routes';
 
-app.http(health.name, health.options);
-app.http(listPackages.name, listPackages.options);
-app.http(getOpenApi.name, getOpenApi.options);
-app.http(downloadFile.name, downloadFile.options);
+registerRoutes(app, ROUTE_GROUPS.system);

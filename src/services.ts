@@ -6,14 +6,20 @@ import { randomUUID } from 'node:crypto';
 import type { Container } from '@azure/cosmos';
 import { getConfig, type Config } from './config';
 import { systemClock, type Clock } from './domain/clock';
+import type { InvocationContext } from '@azure/functions';
+import type { AppDeps, DurablePort, MailPort } from './app/ports';
+import { durablePort } from './orchestration/durableClient';
 import type { EmailSender } from './email/port';
 import { TokenValidator } from './http/auth';
 import { createCosmosContainer } from './store/cosmos';
 import { cosmosQuirks } from './store/ports';
 import { BenefitsStore } from './store/store';
 
-/** Everything a handler needs. */
-export interface Services {
+/**
+ * Everything a handler needs: the use cases' dependencies (src/app/ports.ts) plus the HTTP adapter's token
+ * validator. This module is the composition root: it alone builds the production parts.
+ */
+export interface Services extends AppDeps {
   config: Config;
   clock: Clock;
   store: BenefitsStore;
@@ -21,6 +27,8 @@ export interface Services {
   tokens: TokenValidator;
   /** New resource ids (UUID v4). */
   newId: () => string;
+  /** The durable client port of one invocation (its function binds the durable client input). */
+  durableClient: (context: InvocationContext) => DurablePort;
 }
 
 /** Parts the local host may supply instead of the production defaults. */
@@ -35,17 +43,20 @@ export interface ServiceOverrides {
 /** Builds services from settings; production passes no overrides. */
 export function createServices(config: Config, overrides: ServiceOverrides = {}): Services {
   const container = overrides.container ?? createCosmosContainer(config);
+  const email = overrides.email ?? lazyEmailSender(config);
   return {
     config,
     clock: overrides.clock ?? systemClock,
     store: new BenefitsStore(container, cosmosQuirks(config), overrides.random),
-    email: overrides.email ?? lazyEmailSender(config),
+    email,
+    mail: composingMailer(email),
     tokens: new TokenValidator({
       issuer: config.AUTH_ISSUER,
       audience: config.AUTH_AUDIENCE,
       jwksUri: config.AUTH_JWKS_URI,
     }),
     newId: randomUUID,
+    durableClient: durablePort,
   };
 }
 
@@ -59,6 +70,19 @@ function lazyEmailSender(config: Config): EmailSender {
     async send(message) {
       sender ??= import('./email').then(({ createEmailSender }) => createEmailSender(config));
       return (await sender).send(message);
+    },
+  };
+}
+
+/**
+ * The mail port: renders with the email module's templates, then sends with `email`. Templates load with the
+ * first email, not at cold start (docs/decisions.md, "Cold start").
+ */
+function composingMailer(email: EmailSender): MailPort {
+  return {
+    async send(m) {
+      const { composeEmail } = await import('./email');
+      await email.send(composeEmail(m.kind, m.locale, m.data, m.to, m.idempotencyKey));
     },
   };
 }

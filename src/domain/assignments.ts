@@ -5,7 +5,6 @@
 import { assertContactEmailDiffers } from './contacts';
 import { DomainError } from './errors';
 import { computeExpiresAt } from './expiry';
-import { isAllowed } from './permissions';
 import type { Assignment, Benefit, Role, User } from './types';
 
 /**
@@ -47,6 +46,21 @@ export interface AssignSeatInput {
 const NOT_ASSIGNABLE = 'This benefit is not assigned to users.';
 
 /**
+ * Throws unless seats of `benefit` can be assigned at all: an assignable category, not cancelled, not expired
+ * (checked before who may assign: the policy, src/app/policy.ts). Returns the kind of seat.
+ * @throws DomainError `not-activatable` · `benefit-cancelled` · `benefit-not-active` (benefit `Expired`).
+ */
+export function assertSeatAssignable(benefit: Benefit): SeatKind {
+  const kind = seatKind(benefit);
+  if (kind === undefined) throw new DomainError('not-activatable', NOT_ASSIGNABLE);
+  assertNotCancelled(benefit);
+  if (benefit.status === 'Expired') {
+    throw new DomainError('benefit-not-active', `${benefit.productName} has expired.`);
+  }
+  return kind;
+}
+
+/**
  * Assigns a seat of `benefit` to a user and returns the new benefit and assignment (no mutation)
  * (docs/product.md §3).
  *
@@ -63,11 +77,13 @@ const NOT_ASSIGNABLE = 'This benefit is not assigned to users.';
  *   (docs/product.md §6).
  * - `software`, `goToMarket`, `cloud`/`licenseBased`: not assigned to users.
  *
- * Check order: category, cancelled, expired, role, assignee (partner/self), input, already-assigned, seat limit.
+ * Who may assign (role, self-assignment only) is the policy's (src/app/policy.ts `assertCanAssign`), asked by the use
+ * case between {@link assertSeatAssignable} and this function.
+ * Check order: category, cancelled, expired, assignee (partner), input, already-assigned, seat limit.
  * @throws DomainError
  *   `not-activatable` (category not assignable) · `benefit-cancelled` · `benefit-not-active` (benefit `Expired`) ·
- *   `forbidden` (role) · `not-found` (user not of this partner) · `validation-failed` (`userId` ≠ `user.id`, missing
- *   `alternateEmail`) · `self-assignment-only` · `alternate-email-must-differ` · `already-assigned` ·
+ *   `not-found` (user not of this partner) · `validation-failed` (`userId` ≠ `user.id`, missing
+ *   `alternateEmail`) · `alternate-email-must-differ` · `already-assigned` ·
  *   `seat-limit-reached` · `internal-error` (`membershipExpiresAt` missing when the benefit becomes Active).
  */
 export function assignSeat(
@@ -75,23 +91,7 @@ export function assignSeat(
   input: AssignSeatInput,
 ): { benefit: Benefit; assignment: Assignment } {
   const { user, caller, now } = input;
-  const kind = seatKind(benefit);
-  if (kind === undefined) throw new DomainError('not-activatable', NOT_ASSIGNABLE);
-  assertNotCancelled(benefit);
-  if (benefit.status === 'Expired') {
-    throw new DomainError('benefit-not-active', `${benefit.productName} has expired.`);
-  }
-
-  if (kind === 'usageBased') {
-    if (!isAllowed(caller.roles, 'selfAssignCloud')) {
-      throw new DomainError(
-        'forbidden',
-        'Assigning yourself to an Azure subscription requires GlobalAdmin or MpnPartnerAdmin.',
-      );
-    }
-  } else if (!isAllowed(caller.roles, 'assignBenefit')) {
-    throw new DomainError('forbidden', 'You need to be the global admin to assign benefits to employees.');
-  }
+  const kind = assertSeatAssignable(benefit);
 
   if (user.partnerId !== benefit.partnerId) {
     throw new DomainError('not-found', 'The user is not a user of this partner.');
@@ -101,13 +101,6 @@ export function assignSeat(
       { field: 'body.userId', message: 'must be the id of the user being assigned' },
     ]);
   }
-  if (kind === 'usageBased' && input.userId !== caller.userId) {
-    throw new DomainError(
-      'self-assignment-only',
-      'You can only assign yourself as the user of an Azure usage-based subscription.',
-    );
-  }
-
   let alternateEmail: string | undefined = input.alternateEmail?.trim();
   if (kind === 'technical') {
     if (alternateEmail === undefined || alternateEmail === '') {
@@ -187,7 +180,7 @@ export function endAllAssignments(assignments: readonly Assignment[], endedAt: s
   return assignments.map((a) => (a.endedAt === undefined ? { ...a, endedAt } : a));
 }
 
-type SeatKind = 'visualStudio' | 'usageBased' | 'technical';
+export type SeatKind = 'visualStudio' | 'usageBased' | 'technical';
 
 function seatKind(benefit: Pick<Benefit, 'category' | 'cloudKind'>): SeatKind | undefined {
   switch (benefit.category) {

@@ -2,7 +2,13 @@
  * The pure rules the HTTP layer calls (docs/product.md §3–§5), gathered in one import. Each returns a new
  * object (no mutation) or throws a DomainError. Implementations live in the modules re-exported here.
  */
-export { activeAssignments, assignSeat, endAllAssignments, endAssignment } from './assignments';
+export {
+  activeAssignments,
+  assertSeatAssignable,
+  assignSeat,
+  endAllAssignments,
+  endAssignment,
+} from './assignments';
 export { revealKeys, toPublicBenefit } from './keys';
 export { computeExpiresAt } from './expiry';
 export {

@@ -8,7 +8,31 @@ import * as z from 'zod';
 import type { ZodType } from 'zod';
 import { ProblemSchema } from '../domain/schemas';
 import { REQUEST_EXAMPLES } from './examples';
-import type { RouteDefinition } from './route';
+import { rolesFor } from '../app/policy';
+import { accessActions, type Access, type RouteDefinition } from './route';
+
+/**
+ * Who may call an operation, for the document: `x-roles` (the Partner Center roles of docs/product.md §2, or the
+ * operator's app role) and one sentence in the description. The roles come from the policy's table, so the document
+ * says what the route wrapper enforces.
+ */
+function whoMayCall(access: Access): { description?: string; 'x-roles'?: string[] } {
+  if (access.kind === 'public') return { description: 'Public: no sign-in needed.' };
+  if (access.kind === 'authenticated') return { description: 'Any signed-in caller.' };
+  if (access.kind === 'operator') {
+    return { description: 'Requires the app role Program.Operator.', 'x-roles': ['Program.Operator'] };
+  }
+  const actions = accessActions(access);
+  const roles = rolesFor(actions);
+  const which =
+    actions.length > 1
+      ? ` The resource decides which applies (${actions.join(' or ')}); see docs/product.md §2.`
+      : '';
+  return {
+    description: `Requires one of the roles ${roles.join(', ')} in the partner.${which}`,
+    'x-roles': roles,
+  };
+}
 
 /** Error statuses every route may answer, by access kind. */
 function errorStatuses(def: RouteDefinition): number[] {
@@ -69,6 +93,7 @@ export function buildOpenApiDocument(
       path,
       operationId: def.name,
       summary: s.summary,
+      ...whoMayCall(s.access),
       tags: s.tags,
       security: s.access.kind === 'public' ? [] : [{ [bearer.name]: [] }],
       request: {

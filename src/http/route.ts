@@ -8,18 +8,20 @@
  * `validation-failed` with field errors), the handler, and the mapping of any error to problem+json. Bad
  * input never writes anything.
  */
-import type {
-  HttpFunctionOptions,
-  HttpMethod,
-  HttpRequest,
-  HttpResponseInit,
-  InvocationContext,
+import {
+  input,
+  type HttpFunctionOptions,
+  type HttpMethod,
+  type HttpRequest,
+  type HttpResponseInit,
+  type InvocationContext,
 } from '@azure/functions';
 import * as z from 'zod';
 import type { ZodType } from 'zod';
 import { DomainError, isDomainError } from '../domain/errors';
 import { IdSchema } from '../domain/ids';
-import { assertAllowed, type PartnerAction } from '../domain/permissions';
+import type { PartnerAction } from '../domain/permissions';
+import { assertMayAttempt, assertOperator } from '../app/policy';
 import { assertCanManageBenefits } from '../domain/provisioning';
 import type { Benefit, Partner, User } from '../domain/types';
 import { getServices, type Services } from '../services';
@@ -45,8 +47,29 @@ export type Access =
   | { kind: 'public' }
   | { kind: 'authenticated' }
   | { kind: 'operator' }
-  /** A member of `{partnerId}` allowed `action`; `benefits: true` adds the PMC rule (docs/product.md §2). */
-  | { kind: 'partner'; action: PartnerAction; benefits?: boolean };
+  /**
+   * A member of `{partnerId}` allowed `action`; `benefits: true` adds the PMC rule (docs/product.md §2). When
+   * the resource decides which action applies (assign: Visual Studio vs usage-based cloud), `actions` lists
+   * them: the wrapper refuses a caller allowed none of them, and the use case asks the policy
+   * (src/app/policy.ts) with the resource.
+   */
+  | { kind: 'partner'; action: PartnerAction; actions?: undefined; benefits?: boolean }
+  | { kind: 'partner'; actions: readonly PartnerAction[]; action?: undefined; benefits?: boolean };
+
+/** The actions a partner route's access declares (one, or several the resource decides between). */
+export function accessActions(access: Access): readonly PartnerAction[] {
+  if (access.kind !== 'partner') return [];
+  return access.actions ?? [access.action!];
+}
+
+/** The caller of a partner route as the use cases take it: the token's actor, the user and the partner. */
+export function partnerCaller(input: { caller: Caller; user: User; partner: Versioned<Partner> }): {
+  actor: Caller;
+  user: User;
+  partner: Partner;
+} {
+  return { actor: input.caller, user: input.user, partner: input.partner.value };
+}
 
 /** The parsed request a handler receives. */
 export interface RouteInput<P, Q, B> {
@@ -94,6 +117,15 @@ export interface RouteSpec<P, Q, B> {
   handle(input: RouteInput<P, Q, B>): Promise<RouteResult>;
 }
 
+/**
+ * `defineRoute`'s second argument for routes that signal orchestrations: binds the durable client input (what
+ * `df.input.durableClient()` returns; docs/decisions.md "Cold start"). The handler reaches it through
+ * `services.durableClient(context)`.
+ */
+export const WITH_DURABLE_CLIENT: Pick<HttpFunctionOptions, 'extraInputs'> = {
+  extraInputs: [input.generic({ type: 'durableClient' })],
+};
+
 /** A defined route: its spec plus the options `app.http` takes. */
 export interface RouteDefinition {
   name: string;
@@ -139,12 +171,7 @@ async function runRoute<P, Q, B>(
 
     if (spec.access.kind !== 'public') {
       input.caller = await services.tokens.authenticate(request.headers.get('authorization'));
-      if (spec.access.kind === 'operator' && !input.caller.isOperator) {
-        throw new DomainError(
-          'forbidden',
-          'This route is for the program operator (app role Program.Operator).',
-        );
-      }
+      if (spec.access.kind === 'operator') assertOperator(input.caller);
     }
     // Malformed ids (encoded `/ \\ #`, blank, over-long) are 400 before any store access, never a 500.
     parse(PathIds, { ...request.params }, 'params');
@@ -154,7 +181,7 @@ async function runRoute<P, Q, B>(
       const params = spec.readWithAccess && spec.params?.safeParse(request.params);
       const benefitId = params?.success ? spec.readWithAccess!.benefit(params.data) : undefined;
       const access = await loadPartnerAccess(services, input.caller, partnerId, benefitId);
-      assertAllowed(access.user.roles, spec.access.action);
+      assertMayAttempt(access.user, accessActions(spec.access));
       if (spec.access.benefits) assertCanManageBenefits(access.partner.value);
       input.partner = access.partner;
       input.user = access.user;

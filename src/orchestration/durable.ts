@@ -25,7 +25,11 @@ import type { ActivityHandler, DurableClient, OrchestrationHandler } from 'durab
 /** The durable-functions version whose internals this module uses (also pinned in package.json). */
 export const DURABLE_FUNCTIONS_VERSION = '3.5.0';
 
-/** The durable client input binding: what `df.input.durableClient()` returns, without loading durable-functions. */
+/**
+ * The durable client input binding: what `df.input.durableClient()` returns, without loading durable-functions.
+ * @public test/orchestration/durableSeam.test.ts reads it through a lazy require (knip does not follow it); routes
+ * bind the same input as `WITH_DURABLE_CLIENT` (src/http/route.ts).
+ */
 export function durableClientInput(): FunctionInput {
   return input.generic({ type: 'durableClient' });
 }

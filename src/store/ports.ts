@@ -150,7 +150,14 @@ export interface BenefitRepository {
   getBenefit(partnerId: string, benefitId: string): Promise<Versioned<Benefit> | undefined>;
   listBenefits(
     partnerId: string,
-    filter: { category?: BenefitCategory; status?: BenefitStatus; purchaseId?: string; q?: string },
+    filter: {
+      category?: BenefitCategory;
+      status?: BenefitStatus;
+      purchaseId?: string;
+      q?: string;
+      /** ISO 8601: only benefits whose `expiresAt` is at or before it. */
+      expiresBefore?: string;
+    },
     page: PageOptions,
   ): Promise<Page<Benefit>>;
   listBenefitsOfPurchase(partnerId: string, purchaseId: string): Promise<Benefit[]>;
@@ -200,7 +207,7 @@ export interface IdempotencyRepository {
   releaseIdempotencyKey(partnerId: string, id: string): Promise<void>;
 }
 
-/** Contact-verification tokens (issuing and checking stay in src/http/contactOnboarding.ts). */
+/** Contact-verification tokens (issuing and checking: the use cases of src/app/contactOnboarding.ts). */
 export interface VerificationTokenRepository {
   saveVerificationToken(record: VerificationTokenRecord): Promise<void>;
   findVerificationToken(tokenHash: string): Promise<Versioned<VerificationTokenRecord> | undefined>;

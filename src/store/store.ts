@@ -41,7 +41,7 @@ import type {
 } from './ports';
 
 const DIRECTORY_PARTITION = '_directory';
-export const TOKENS_PARTITION = '_tokens';
+const TOKENS_PARTITION = '_tokens';
 /** Service-wide settings kept with the data (e.g. the continuation-token key), shared by every instance. */
 const CONFIG_PARTITION = '_config';
 

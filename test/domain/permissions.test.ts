@@ -6,13 +6,25 @@ import {
   type PartnerAction,
 } from '../../src/domain/permissions';
 import { ROLES, type Role } from '../../src/domain/types';
+import { nextGlobalAdmins } from '../../src/domain/users';
 import {
-  assertCanManageUserHolding,
+  activationAction,
+  assertCanAssign,
+  assertCanManageUser,
   assertCanSetRoles,
+  assertCanUnassign,
+  assertMayAttempt,
+  assertOperator,
+  assignAction,
+  canAssign,
+  canGrantRole,
+  canManageUser,
+  canUnassign,
   grantableRoles,
-  nextGlobalAdmins,
-} from '../../src/domain/users';
-import { catchDomainError } from './fixtures';
+  mayAttempt,
+  rolesFor,
+} from '../../src/app/policy';
+import { benefit, catchDomainError } from './fixtures';
 import { HTTP_STATUS } from '../../src/http/problem';
 
 // docs/product.md §2, written out independently of the implementation: action → [GlobalAdmin, UserAdmin,
@@ -74,14 +86,29 @@ describe('permission table (docs/product.md §2)', () => {
   });
 });
 
-describe('granting roles (docs/product.md §2: nobody grants a role with rights they lack)', () => {
+describe('granting roles, the policy (docs/product.md §2: nobody grants a role with rights they lack)', () => {
+  const as = (roles: Role[]) => ({ roles });
+
   it('a GlobalAdmin grants all four; a UserAdmin UserAdmin and AdminAgent; the others nothing', () => {
-    expect(grantableRoles([G]).sort()).toEqual([...ROLES].sort());
-    expect(grantableRoles([U]).sort()).toEqual([A, U].sort());
-    expect(grantableRoles([A])).toEqual([]);
-    expect(grantableRoles([M])).toEqual([]);
-    expect(grantableRoles([])).toEqual([]);
-    expect(grantableRoles([U, M]).sort()).toEqual([A, M, U].sort());
+    expect(grantableRoles(as([G])).sort()).toEqual([...ROLES].sort());
+    expect(grantableRoles(as([U])).sort()).toEqual([A, U].sort());
+    expect(grantableRoles(as([A]))).toEqual([]);
+    expect(grantableRoles(as([M]))).toEqual([]);
+    expect(grantableRoles(as([]))).toEqual([]);
+    expect(grantableRoles(as([U, M])).sort()).toEqual([A, M, U].sort());
+  });
+
+  it('canGrantRole and canManageUser answer from the same table', () => {
+    expect(canGrantRole(as([U]), A)).toBe(true);
+    expect(canGrantRole(as([U]), G)).toBe(false);
+    expect(canGrantRole(as([M]), A)).toBe(false); // no manageUsers right at all
+    expect(canManageUser(as([G]), as([G, M]))).toBe(true);
+    expect(canManageUser(as([U]), as([A]))).toBe(true);
+    expect(canManageUser(as([U]), as([G]))).toBe(false);
+    // Without the manageUsers right nobody is managed, not even an employee without roles.
+    expect(canManageUser(as([A]), as([]))).toBe(false);
+    catchDomainError(() => assertCanManageUser(as([A]), as([])), 'forbidden');
+    catchDomainError(() => assertCanSetRoles(as([M]), as([A]), [A]), 'forbidden');
   });
 
   it.each([
@@ -95,7 +122,7 @@ describe('granting roles (docs/product.md §2: nobody grants a role with rights 
   ] as Array<[Role[], Role[] | undefined, Role[]]>)(
     '%j setting %j → %j is forbidden',
     (caller, current, next) => {
-      catchDomainError(() => assertCanSetRoles(caller, current, next), 'forbidden');
+      catchDomainError(() => assertCanSetRoles(as(caller), current && as(current), next), 'forbidden');
     },
   );
 
@@ -109,16 +136,16 @@ describe('granting roles (docs/product.md §2: nobody grants a role with rights 
   ] as Array<[Role[], Role[] | undefined, Role[]]>)(
     '%j setting %j → %j is allowed',
     (caller, current, next) => {
-      expect(() => assertCanSetRoles(caller, current, next)).not.toThrow();
+      expect(() => assertCanSetRoles(as(caller), current && as(current), next)).not.toThrow();
     },
   );
 
   it('removing a user: a UserAdmin may not remove a GlobalAdmin or an MpnPartnerAdmin', () => {
-    catchDomainError(() => assertCanManageUserHolding([U], [G]), 'forbidden');
-    catchDomainError(() => assertCanManageUserHolding([U], [A, M]), 'forbidden');
-    expect(() => assertCanManageUserHolding([U], [A])).not.toThrow();
-    expect(() => assertCanManageUserHolding([U], [])).not.toThrow();
-    expect(() => assertCanManageUserHolding([G], [G])).not.toThrow();
+    catchDomainError(() => assertCanManageUser(as([U]), as([G])), 'forbidden');
+    catchDomainError(() => assertCanManageUser(as([U]), as([A, M])), 'forbidden');
+    expect(() => assertCanManageUser(as([U]), as([A]))).not.toThrow();
+    expect(() => assertCanManageUser(as([U]), as([]))).not.toThrow();
+    expect(() => assertCanManageUser(as([G]), as([G]))).not.toThrow();
   });
 
   it('the last GlobalAdmin cannot go', () => {
@@ -129,5 +156,75 @@ describe('granting roles (docs/product.md §2: nobody grants a role with rights 
       HTTP_STATUS[catchDomainError(() => nextGlobalAdmins(['a'], 'a', false), 'last-global-admin').code],
     ).toBe(409);
     catchDomainError(() => nextGlobalAdmins([], 'x', false), 'last-global-admin');
+  });
+});
+
+describe('the policy: who may do what to which resource (src/app/policy.ts, docs/product.md §2, §3)', () => {
+  const vs = benefit();
+  const azure = benefit({
+    category: 'cloud',
+    cloudKind: 'usageBased',
+    catalogItemId: 'azure-usage-based',
+    seats: 1,
+  });
+  const technical = benefit({ category: 'technical', technicalKind: 'productSupport', seats: 1 });
+  const caller = (roles: Role[], userId = 'me') => ({ userId, roles });
+
+  it.each(['UserAdmin', 'AdminAgent', 'MpnPartnerAdmin'] as Role[])(
+    'refuses a %s assigning a Visual Studio or technical seat (GlobalAdmin only)',
+    (role) => {
+      expect(canAssign(caller([role]), vs, 'dev1')).toBe(false);
+      catchDomainError(() => assertCanAssign(caller([role]), vs, 'dev1'), 'forbidden');
+      catchDomainError(() => assertCanAssign(caller([role]), technical, 'dev1'), 'forbidden');
+    },
+  );
+
+  it('lets a GlobalAdmin assign anyone a Visual Studio or technical seat', () => {
+    expect(canAssign(caller(['GlobalAdmin']), vs, 'dev1')).toBe(true);
+    expect(canAssign(caller(['GlobalAdmin']), technical, 'dev1')).toBe(true);
+  });
+
+  it.each([['GlobalAdmin'], ['MpnPartnerAdmin']] as Role[][])(
+    'lets a %s assign themself, and only themself, a usage-based Azure subscription',
+    (role) => {
+      expect(canAssign(caller([role]), azure, 'me')).toBe(true);
+      expect(canAssign(caller([role]), azure, 'dev1')).toBe(false);
+      catchDomainError(() => assertCanAssign(caller([role]), azure, 'dev1'), 'self-assignment-only');
+    },
+  );
+
+  it.each([[['UserAdmin']], [['AdminAgent']], [[]]] as Role[][][])(
+    'refuses a usage-based self-assignment to a caller with roles %j',
+    (roles) => {
+      catchDomainError(() => assertCanAssign(caller(roles), azure, 'me'), 'forbidden');
+    },
+  );
+
+  it('lets a GlobalAdmin end any assignment, and an assignee only their own Azure self-assignment', () => {
+    expect(canUnassign(caller(['GlobalAdmin']), vs, 'dev1')).toBe(true);
+    expect(canUnassign(caller(['MpnPartnerAdmin']), azure, 'me')).toBe(true);
+    expect(canUnassign(caller(['MpnPartnerAdmin']), azure, 'dev1')).toBe(false);
+    expect(canUnassign(caller(['MpnPartnerAdmin']), vs, 'me')).toBe(false);
+    catchDomainError(() => assertCanUnassign(caller(['UserAdmin']), vs, 'dev1'), 'forbidden');
+  });
+
+  it('a route declaring several actions admits a caller allowed any of them, and documents their roles', () => {
+    const actions = ['assignBenefit', 'selfAssignCloud'] as const;
+    expect(mayAttempt(caller(['MpnPartnerAdmin']), actions)).toBe(true);
+    expect(mayAttempt(caller(['UserAdmin']), actions)).toBe(false);
+    catchDomainError(() => assertMayAttempt(caller(['AdminAgent']), actions), 'forbidden');
+    expect(rolesFor(actions).sort()).toEqual(['GlobalAdmin', 'MpnPartnerAdmin']);
+    expect(assignAction(azure)).toBe('selfAssignCloud');
+    expect(assignAction(vs)).toBe('assignBenefit');
+  });
+
+  it('a Go-To-Market offer is activated under activateGoToMarket, other benefits under activateBenefit', () => {
+    expect(activationAction(benefit({ category: 'goToMarket' }))).toBe('activateGoToMarket');
+    expect(activationAction(technical)).toBe('activateBenefit');
+  });
+
+  it('operator routes need the Program.Operator app role', () => {
+    expect(() => assertOperator({ isOperator: true })).not.toThrow();
+    catchDomainError(() => assertOperator({ isOperator: false }), 'forbidden');
   });
 });

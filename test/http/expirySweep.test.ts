@@ -12,7 +12,7 @@ import {
   EXPIRY_NOTICE_RETRY_AFTER_MS,
   expiryNoticeKey,
   runExpirySweep,
-} from '../../src/http/expirySweep';
+} from '../../src/app/expirySweep';
 import { ManualClock } from '../../src/local/clock';
 import { startTestHost, type TestHost } from '../support/testHost';
 import { rawDocuments } from '../../src/store/raw';

@@ -11,7 +11,7 @@ import { withBenefitNoticeSchedule } from '../../src/domain/notices';
 import { LOCALES, type Benefit, type Locale, type Partner, type User } from '../../src/domain/types';
 import { readOutbox, type StoredEmail } from '../../src/email/outbox';
 import { MESSAGES } from '../../src/email/templates';
-import { NOTICE_RETRY_AFTER_MS, runNoticeSweep } from '../../src/http/notices';
+import { NOTICE_RETRY_AFTER_MS, runNoticeSweep } from '../../src/app/notices';
 import { ManualClock } from '../../src/local/clock';
 import { expectProblem } from '../support/api';
 import { startTestHost, type TestHost } from '../support/testHost';

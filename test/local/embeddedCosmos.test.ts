@@ -8,7 +8,7 @@
 import { jest } from '@jest/globals';
 import type { Container } from '@azure/cosmos';
 import { request } from 'node:https';
-import { runExpirySweep } from '../../src/http/expirySweep';
+import { runExpirySweep } from '../../src/app/expirySweep';
 import { ManualClock } from '../../src/local/clock';
 import { startEmbeddedCosmos, type EmbeddedCosmos } from '../../src/local/embeddedCosmos';
 import { createCosmosContainer, ensureContainer } from '../../src/store/cosmos';

@@ -1,7 +1,8 @@
-/** `GET /api/partners/{partnerId}/audit-events` — paged (docs/product.md §9). */
+/** `GET /api/partners/{partnerId}/audit-events` — paged (docs/product.md §9); adapter of src/app/auditTrail.ts. */
+import { listAuditTrail } from '../../app/auditTrail';
 import { AuditEventSchema, PageQuery, pageSchema } from '../../domain/schemas';
 import { pageOf } from '../paging';
-import { defineRoute } from '../route';
+import { defineRoute, partnerCaller } from '../route';
 import { PartnerParams } from './params';
 
 export const listAuditEvents = defineRoute({
@@ -14,10 +15,13 @@ export const listAuditEvents = defineRoute({
   params: PartnerParams,
   query: PageQuery,
   responses: { 200: { description: 'A page of audit events', schema: pageSchema(AuditEventSchema) } },
-  handle: async ({ services, params, query }) => ({
+  handle: async (input) => ({
     status: 200,
-    body: await pageOf(services, { route: 'listAuditEvents', partnerId: params.partnerId }, query, (p) =>
-      services.store.listAuditEvents(params.partnerId, p),
+    body: await pageOf(
+      input.services,
+      { route: 'listAuditEvents', partnerId: input.params.partnerId },
+      input.query,
+      (page) => listAuditTrail(input.services, { ...partnerCaller(input), page }),
     ),
   }),
 });

@@ -1,12 +1,11 @@
 /**
  * Benefit reads (docs/product.md §3, §9): `GET /api/partners/{partnerId}/benefits?category=&status=` (paged)
- * and `GET …/benefits/{benefitId}`. Keys never appear here (toPublicBenefit).
+ * and `GET …/benefits/{benefitId}`; thin adapters of src/app/benefits.ts. Keys never appear here.
  */
-import { DomainError } from '../../domain/errors';
-import { toPublicBenefit } from '../../domain/rules';
+import { listPartnerBenefits, readBenefit } from '../../app/benefits';
 import { BenefitListQuery, BenefitSchema, pageSchema } from '../../domain/schemas';
 import { pageOf } from '../paging';
-import { defineRoute } from '../route';
+import { defineRoute, partnerCaller } from '../route';
 import { BenefitParams, PartnerParams } from './params';
 
 /**
@@ -25,20 +24,16 @@ export const listBenefits = defineRoute({
   params: PartnerParams,
   query: BenefitListQuery,
   responses: { 200: { description: 'A page of benefits', schema: pageSchema(BenefitSchema) } },
-  handle: async ({ services, params, query }) => {
-    const filters = {
-      category: query.category,
-      status: query.status,
-      q: query.q,
-      expiresBefore: query.expiresBefore,
+  handle: async (input) => {
+    const { category, status, q, expiresBefore } = input.query;
+    const filters = { category, status, q, expiresBefore };
+    const scope = { route: 'listBenefits', partnerId: input.params.partnerId, filters };
+    return {
+      status: 200,
+      body: await pageOf(input.services, scope, input.query, (page) =>
+        listPartnerBenefits(input.services, { ...partnerCaller(input), filters, page }),
+      ),
     };
-    const page = await pageOf(
-      services,
-      { route: 'listBenefits', partnerId: params.partnerId, filters },
-      query,
-      (p) => services.store.listBenefits(params.partnerId, filters, p),
-    );
-    return { status: 200, body: { ...page, items: page.items.map(toPublicBenefit) } };
   },
 });
 
@@ -56,8 +51,9 @@ export const getBenefit = defineRoute({
   params: BenefitParams,
   readWithAccess: { benefit: (params) => params.benefitId },
   responses: { 200: { description: 'The benefit', schema: BenefitSchema } },
-  handle: async ({ params, benefit }) => {
-    if (!benefit) throw new DomainError('not-found', `Benefit ${params.benefitId} was not found.`);
-    return { status: 200, body: toPublicBenefit(benefit.value), etag: benefit.etag };
+  handle: async (input) => {
+    const { benefitId } = input.params;
+    const benefit = readBenefit({ ...partnerCaller(input), benefitId, benefit: input.benefit });
+    return { status: 200, body: benefit.value, etag: benefit.etag };
   },
 });

@@ -11,32 +11,10 @@
  * (docs/product.md §12), records the request `Completed`, and tells running activations `PurchaseCancelled`
  * so they end without email (docs/product.md §6).
  */
-import type { InvocationContext } from '@azure/functions';
-import { DomainError, isDomainError } from '../../domain/errors';
-import {
-  assertPurchaseActive,
-  endAllAssignments,
-  refundEligibility,
-  type RefundEligibility,
-} from '../../domain/rules';
+import { cancelPurchase } from '../../app/cancelPurchase';
 import { CancellationBody, ServiceRequestSchema } from '../../domain/schemas';
-import type { Benefit, Purchase, ServiceRequest } from '../../domain/types';
-import { EVENTS } from '../../orchestration/contract';
-import { durableClientInput, getDurableClient } from '../../orchestration/durable';
-import type { Services } from '../../services';
-import { audit } from '../audit';
-import type { Caller } from '../auth';
-import { defineRoute, ifMatch } from '../route';
-import { undoRenewal } from './membership';
+import { defineRoute, WITH_DURABLE_CLIENT, ifMatch } from '../route';
 import { PurchaseParams } from './params';
-
-/** Thrown inside the purchase's mutate to abort without writing when the purchase is not eligible. */
-class NotEligible extends Error {
-  constructor(readonly eligibility: Exclude<RefundEligibility, { eligible: true }>) {
-    super(eligibility.code);
-    this.name = 'NotEligible';
-  }
-}
 
 /**
  * `POST …/purchases/{purchaseId}/cancellation` `{ reason }` → 201 the `Completed` Cancellation service request
@@ -60,207 +38,17 @@ export const requestCancellation = defineRoute(
     responses: {
       201: { description: 'The completed Cancellation service request', schema: ServiceRequestSchema },
     },
-    handle: async ({ services, params, body, caller, context, request: httpRequest }) => {
-      const now = services.clock.now();
-      const nowIso = now.toISOString();
-      const requestId = services.newId();
-      let cancelled: Purchase;
-      try {
-        const saved = await services.store.updatePurchase(
-          params.partnerId,
-          params.purchaseId,
-          (p) => {
-            assertPurchaseActive(p);
-            const eligibility = refundEligibility(p, now);
-            if (!eligibility.eligible) throw new NotEligible(eligibility);
-            return {
-              value: {
-                ...p,
-                status: 'Cancelled',
-                cancelledAt: nowIso,
-                refund: { refundedAt: nowIso, serviceRequestId: requestId },
-                cancellation: { requestedBy: caller.objectId, reason: body.reason },
-              },
-            };
-            // A stale If-Match (the purchase's ETag, from GET …/purchases/{purchaseId}) is 412 before this runs:
-            // nothing is written, not even a Rejected request.
-          },
-          { ifMatch: ifMatch(httpRequest) },
-        );
-        cancelled = saved.value;
-      } catch (e) {
-        if (e instanceof NotEligible) {
-          await reject(services, { requestId, caller, params, reason: body.reason, now, e });
-        }
-        if (isDomainError(e) && e.code === 'purchase-cancelled') {
-          // Self-healing: an earlier cancellation that stopped after the purchase write gets its cascade and
-          // its Completed service request done; this request is still answered 409 purchase-cancelled.
-          await completeInterrupted(services, context, params.partnerId, params.purchaseId, now);
-        }
-        throw e;
-      }
-
-      const { count } = await cancelBenefits(services, context, params.partnerId, cancelled.id, now);
-      await undoRenewal(services, cancelled); // a refunded renewal purchase no longer renews (docs/product.md §12)
-      const request = completedRequest(cancelled, count);
-      await services.store.createServiceRequest(request);
-      await audit(services, {
-        partnerId: params.partnerId,
+    handle: async ({ services, params, body, caller, user, context, request }) => {
+      const serviceRequest = await cancelPurchase(services, services.durableClient(context), {
         caller,
-        action: 'purchase.cancel',
-        target: { type: 'purchase', id: cancelled.id },
-        detail: { serviceRequestId: requestId, benefitsCancelled: count },
+        roles: user.roles,
+        ...params,
+        reason: body.reason,
+        ifMatch: ifMatch(request),
+        log: (m) => context.warn(m),
       });
-      return { status: 201, body: request };
+      return { status: 201, body: serviceRequest };
     },
   },
-  { extraInputs: [durableClientInput()] },
+  WITH_DURABLE_CLIENT,
 );
-
-/** The `Completed` Cancellation request of a cancelled purchase, rebuilt from what its conditional write recorded. */
-function completedRequest(purchase: Purchase, benefitsCancelled: number): ServiceRequest {
-  const refund = purchase.refund!;
-  return {
-    id: refund.serviceRequestId,
-    partnerId: purchase.partnerId,
-    type: 'Cancellation',
-    status: 'Completed',
-    createdAt: refund.refundedAt,
-    createdBy: purchase.cancellation?.requestedBy ?? 'system',
-    ...(purchase.cancellation ? { reason: purchase.cancellation.reason } : {}),
-    details: {
-      purchaseId: purchase.id,
-      packageId: purchase.packageId,
-      refundedAt: refund.refundedAt,
-      benefitsCancelled,
-    },
-  };
-}
-
-/**
- * Finishes a cancellation that stopped after its purchase write (a crash, a timeout): cancels the benefits left
- * (idempotent) and files its `Completed` service request if it is missing, audited as `system`. Safe to run any
- * number of times; a request already filed is left as it is.
- */
-async function completeInterrupted(
-  services: Services,
-  context: InvocationContext,
-  partnerId: string,
-  purchaseId: string,
-  now: Date,
-): Promise<void> {
-  const purchase = (await services.store.getPurchase(partnerId, purchaseId))?.value;
-  if (!purchase?.refund) return;
-  await cancelBenefits(services, context, partnerId, purchaseId, now);
-  await undoRenewal(services, purchase);
-  try {
-    await services.store.createServiceRequest(completedRequest(purchase, purchase.benefitIds.length));
-  } catch (e) {
-    if (isDomainError(e) && e.code === 'conflict') return; // filed by the original request
-    throw e;
-  }
-  await audit(services, {
-    partnerId,
-    caller: 'system',
-    action: 'purchase.cancel',
-    target: { type: 'purchase', id: purchaseId },
-    detail: { serviceRequestId: purchase.refund.serviceRequestId, completedAfterInterruption: true },
-  });
-}
-
-/**
- * Records and audits the `Rejected` request of an ineligible cancellation (docs/product.md §4), then lets the
- * 409 go.
- */
-async function reject(
-  services: Services,
-  input: {
-    requestId: string;
-    caller: Caller;
-    params: { partnerId: string; purchaseId: string };
-    reason: string;
-    now: Date;
-    e: NotEligible;
-  },
-): Promise<never> {
-  const { code, detail } = input.e.eligibility;
-  const request: ServiceRequest = {
-    id: input.requestId,
-    partnerId: input.params.partnerId,
-    type: 'Cancellation',
-    status: 'Rejected',
-    createdAt: input.now.toISOString(),
-    createdBy: input.caller.objectId,
-    reason: input.reason,
-    details: { purchaseId: input.params.purchaseId, rejectionCode: code, rejectionDetail: detail },
-  };
-  await services.store.createServiceRequest(request);
-  await audit(services, {
-    partnerId: input.params.partnerId,
-    caller: input.caller,
-    action: 'purchase.cancel',
-    target: { type: 'purchase', id: input.params.purchaseId },
-    outcome: 'Rejected',
-    detail: { serviceRequestId: input.requestId, code },
-  });
-  throw new DomainError(code, detail);
-}
-
-/**
- * Cancels every benefit of a cancelled purchase (docs/product.md §4): status `Cancelled`, active assignments
- * ended (`endedAt` = `now`), a `Pending` activation marked `Cancelled`; each benefit by its own conditional
- * update, writing nothing for one already cancelled (idempotent, safe to run twice or concurrently). Then
- * raises `PurchaseCancelled` to the orchestration of every benefit that was `Pending`, so it ends without
- * email; an instance that is not running any more is logged as a warning and ignored.
- * Round trips: one query, then per benefit one read plus one write when it changes.
- * @returns how many benefits this call changed.
- */
-async function cancelBenefits(
-  services: Services,
-  context: InvocationContext,
-  partnerId: string,
-  purchaseId: string,
-  now: Date,
-): Promise<{ count: number }> {
-  const nowIso = now.toISOString();
-  const benefits = await services.store.listBenefitsOfPurchase(partnerId, purchaseId);
-  const instances: string[] = [];
-  let count = 0;
-  await Promise.all(
-    benefits.map(async (listed) => {
-      const out = await services.store.updateBenefitIfChanged<string | undefined>(
-        partnerId,
-        listed.id,
-        (b) => {
-          const open = b.assignments.some((a) => a.endedAt === undefined);
-          if (b.status === 'Cancelled' && !open) return undefined;
-          const running = b.status === 'Pending' ? b.activation?.instanceId : undefined;
-          const value: Benefit = {
-            ...b,
-            status: 'Cancelled',
-            assignments: endAllAssignments(b.assignments, nowIso),
-            ...(b.activation?.status === 'Pending'
-              ? { activation: { ...b.activation, status: 'Cancelled' } }
-              : {}),
-          };
-          return { value, result: running };
-        },
-        { maxAttempts: 30 },
-      );
-      if (!out.changed) return;
-      count++;
-      if (out.result) instances.push(out.result);
-    }),
-  );
-  if (instances.length > 0) {
-    const client = await getDurableClient(context);
-    for (const instanceId of instances) {
-      await client
-        .raiseEvent(instanceId, EVENTS.purchaseCancelled, { purchaseId, at: nowIso })
-        .catch((e: unknown) =>
-          context.warn(`PurchaseCancelled not delivered to ${instanceId} (not running?): ${String(e)}`),
-        );
-    }
-  }
-  return { count };
-}

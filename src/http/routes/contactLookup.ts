@@ -6,10 +6,8 @@
  * `invalid-token`, like `POST /api/contact-verifications`.
  */
 import * as z from 'zod';
-import { DomainError } from '../../domain/errors';
-import { normalizeEmail } from '../../domain/rules';
+import { lookupContactToken } from '../../app/contacts';
 import { ContactVerificationBody } from '../../domain/schemas';
-import { peekContactToken } from '../contactOnboarding';
 import { defineRoute } from '../route';
 
 /** What the verification page shows. */
@@ -30,19 +28,9 @@ export const lookupContactVerification = defineRoute({
   access: { kind: 'public' },
   body: ContactVerificationBody,
   responses: { 200: { description: 'The partner and email of the token', schema: ContactLookupSchema } },
-  handle: async ({ services, body }) => {
-    const record = await peekContactToken(services, body.token);
-    const partner = await services.store.getPartner(record.homePartnerId);
-    const invalid = () => new DomainError('invalid-token', 'The verification token is not valid.');
-    if (!partner) throw invalid();
-    if (record.contact === 'marketing') {
-      const current = partner.value.marketingContact;
-      if (!current || normalizeEmail(current.email) !== normalizeEmail(record.email)) throw invalid();
-    }
-    return {
-      status: 200,
-      body: { partnerName: partner.value.name, email: record.email, contact: record.contact },
-      headers: { 'Cache-Control': 'no-store' },
-    };
-  },
+  handle: async ({ services, body }) => ({
+    status: 200,
+    body: await lookupContactToken(services, body.token),
+    headers: { 'Cache-Control': 'no-store' },
+  }),
 });

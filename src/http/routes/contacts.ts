@@ -2,15 +2,9 @@
  * Marketing contact (docs/product.md §5, §7) and contact verification:
  * `PUT /api/partners/{partnerId}/marketing-contact` and the public `POST /api/contact-verifications`.
  */
-import { EVENTS } from '../../orchestration/contract';
-import { durableClientInput, getDurableClient } from '../../orchestration/durable';
-import { DomainError } from '../../domain/errors';
-import { assertContactEmailDiffers, normalizeEmail, verifyTechnicalContact } from '../../domain/rules';
+import { setMarketingContact as setContact, verifyContact as verify } from '../../app/contacts';
 import { ContactVerificationBody, MarketingContactBody, MarketingContactSchema } from '../../domain/schemas';
-import type { MarketingContact } from '../../domain/types';
-import { audit } from '../audit';
-import { consumeContactToken, startContactVerification } from '../contactOnboarding';
-import { defineRoute, ifMatch } from '../route';
+import { defineRoute, WITH_DURABLE_CLIENT, ifMatch } from '../route';
 import { PartnerParams } from './params';
 import * as z from 'zod';
 
@@ -29,56 +23,16 @@ export const setMarketingContact = defineRoute({
   params: PartnerParams,
   body: MarketingContactBody,
   responses: { 200: { description: 'The marketing contact', schema: MarketingContactSchema } },
-  handle: async ({ services, params, body, caller, request, context }) => {
-    const user = await services.store.getUser(params.partnerId, body.userId);
-    if (!user) throw new DomainError('not-found', `User ${body.userId} is not a user of this partner.`);
-    assertContactEmailDiffers(user.value, body.email);
-    const now = services.clock.now().toISOString();
-    const saved = await services.store.updatePartner<{ contact: MarketingContact; changed: boolean }>(
-      params.partnerId,
-      (p) => {
-        const previous = p.marketingContact;
-        const sameEmail = previous && normalizeEmail(previous.email) === normalizeEmail(body.email);
-        const contact: MarketingContact = {
-          userId: body.userId,
-          email: body.email.trim(),
-          phone: body.phone,
-          preferredLanguage: body.preferredLanguage,
-          status: sameEmail ? previous.status : 'PendingVerification',
-          updatedAt: now,
-          ...(sameEmail && previous.verifiedAt ? { verifiedAt: previous.verifiedAt } : {}),
-        };
-        return {
-          value: { ...p, marketingContact: contact },
-          result: { contact, changed: !sameEmail || previous.status !== 'Verified' },
-        };
-      },
-      { ifMatch: ifMatch(request) },
-    );
-    const { contact, changed } = saved.result!;
-    await audit(services, {
-      partnerId: params.partnerId,
+  handle: async ({ services, params, body, caller, user, request, context }) => {
+    const { contact, etag } = await setContact(services, {
       caller,
-      action: 'marketingContact.set',
-      target: { type: 'partner', id: params.partnerId },
-      detail: {
-        userId: contact.userId,
-        status: contact.status,
-        preferredLanguage: contact.preferredLanguage,
-      },
+      roles: user.roles,
+      partnerId: params.partnerId,
+      ...body,
+      ifMatch: ifMatch(request),
+      log: (m) => context.warn(m),
     });
-    if (changed && contact.status === 'PendingVerification') {
-      await startContactVerification(services, {
-        partner: saved.value,
-        contact: 'marketing',
-        email: contact.email,
-        recipientName: user.value.displayName,
-        userId: user.value.id,
-        locale: contact.preferredLanguage,
-        log: (m) => context.warn(m),
-      });
-    }
-    return { status: 200, body: contact, etag: saved.etag };
+    return { status: 200, body: contact, etag };
   },
 });
 
@@ -103,60 +57,12 @@ export const verifyContact = defineRoute(
       },
     },
     handle: async ({ services, body, context }) => {
-      const record = await consumeContactToken(services, body.token);
-      const now = services.clock.now().toISOString();
-      // A token for an email (or a technical contact) that has since been replaced proves nothing about the
-      // current contact: the same answer as any other invalid token.
-      const superseded = () => new DomainError('invalid-token', 'The verification token is not valid.');
-      if (record.contact === 'technical') {
-        if (!record.benefitId || !record.assignmentId) throw superseded();
-        const { assignmentId, email } = record;
-        try {
-          await services.store.updateBenefitIfChanged(record.homePartnerId, record.benefitId, (b) => {
-            const verified = verifyTechnicalContact(b, { assignmentId, email }, now);
-            return verified && { value: verified };
-          });
-        } catch (e) {
-          if (e instanceof DomainError && e.code === 'not-found') throw superseded();
-          throw e;
-        }
-      }
-      if (record.contact === 'marketing') {
-        const partner = await services.store.getPartner(record.homePartnerId);
-        const current = partner?.value.marketingContact;
-        if (!current || normalizeEmail(current.email) !== normalizeEmail(record.email)) throw superseded();
-        if (current.status !== 'Verified') {
-          await services.store.updatePartner(record.homePartnerId, (p) => {
-            const c = p.marketingContact;
-            if (!c || normalizeEmail(c.email) !== normalizeEmail(record.email)) throw superseded();
-            return { value: { ...p, marketingContact: { ...c, status: 'Verified', verifiedAt: now } } };
-          });
-        }
-      }
-      await audit(services, {
-        partnerId: record.homePartnerId,
-        caller: 'system',
-        action: 'contact.verify',
-        target: {
-          type: record.contact === 'marketing' ? 'partner' : 'benefit',
-          id: record.benefitId ?? record.homePartnerId,
-        },
-        detail: { contact: record.contact, userId: record.userId },
-      });
-      // Wake activations waiting for this partner's contact (docs/product.md §6 step 3).
-      const waiting = await services.store.listPendingBenefits(record.homePartnerId);
-      const client = await getDurableClient(context);
-      for (const b of waiting) {
-        if (!b.activation?.instanceId) continue;
-        if (record.contact === 'technical' && b.id !== record.benefitId) continue;
-        await client
-          .raiseEvent(b.activation.instanceId, EVENTS.contactVerified, { contact: record.contact, at: now })
-          .catch((e: unknown) =>
-            context.warn(`ContactVerified not delivered to ${b.activation?.instanceId}: ${String(e)}`),
-          );
-      }
-      return { status: 200, body: { status: 'Verified', contact: record.contact } };
+      const log = (m: string) => context.warn(m);
+      return {
+        status: 200,
+        body: await verify(services, services.durableClient(context), { token: body.token, log }),
+      };
     },
   },
-  { extraInputs: [durableClientInput()] },
+  WITH_DURABLE_CLIENT,
 );

@@ -1,4 +1,9 @@
-/** Every HTTP route of the app, for OpenAPI generation and tests. */
+/**
+ * The one route list: every HTTP route of the app by trigger group. `functions/<group>.ts` registers its group
+ * (`registerRoutes`), and the OpenAPI document is generated from {@link ALL_ROUTES}: a route added to a group here is
+ * registered and documented.
+ */
+import type { HttpFunctionOptions } from '@azure/functions';
 import type { RouteDefinition } from '../route';
 import { fulfilActivation, getActivation, rejectActivation, startActivation } from './activation';
 import { assignBenefit, getAssignment, unassignBenefit } from './assignments';
@@ -20,42 +25,27 @@ import { listOperatorPartners } from './operatorPartners';
 import { downloadFile } from './downloads';
 import { changePartnerLevel, getMembership, renewMembershipRoute } from './membership';
 
-export const ALL_ROUTES: RouteDefinition[] = [
-  health,
-  getOpenApi,
-  downloadFile,
-  getMe,
-  listPackages,
-  getPartner,
-  listUsers,
-  createUser,
-  getUser,
-  updateUser,
-  deleteUser,
-  listPurchases,
-  createPurchase,
-  getPurchase,
-  listBenefits,
-  getBenefit,
-  assignBenefit,
-  unassignBenefit,
-  getAssignment,
-  revealBenefitKeys,
-  setMarketingContact,
-  verifyContact,
-  listAuditEvents,
-  createPartner,
-  startActivation,
-  getActivation,
-  fulfilActivation,
-  rejectActivation,
-  requestCancellation,
-  listServiceRequests,
-  createServiceRequest,
-  getMembership,
-  renewMembershipRoute,
-  changePartnerLevel,
-  lookupContactVerification,
-  listOperatorActivations,
-  listOperatorPartners,
-];
+/** The routes of each trigger group (one file per group in functions/). */
+export const ROUTE_GROUPS = {
+  system: [health, listPackages, getOpenApi, downloadFile],
+  partners: [getMe, getPartner, listUsers, createUser, getUser, updateUser, deleteUser, createPartner],
+  purchases: [listPurchases, createPurchase, getPurchase],
+  benefits: [listBenefits, getBenefit, assignBenefit, unassignBenefit, getAssignment, revealBenefitKeys],
+  contacts: [setMarketingContact, verifyContact, lookupContactVerification],
+  audit: [listAuditEvents],
+  activation: [startActivation, getActivation, fulfilActivation, rejectActivation],
+  serviceRequests: [requestCancellation, listServiceRequests, createServiceRequest],
+  membership: [getMembership, renewMembershipRoute, changePartnerLevel],
+  operator: [listOperatorActivations, listOperatorPartners],
+} satisfies Record<string, RouteDefinition[]>;
+
+/** Every HTTP route of the app (all groups), for OpenAPI generation and tests. */
+export const ALL_ROUTES: RouteDefinition[] = Object.values(ROUTE_GROUPS).flat();
+
+/** Registers each route of `routes` with the Functions host (`app.http(name, options)`). */
+export function registerRoutes(
+  app: { http(name: string, options: HttpFunctionOptions): void },
+  routes: readonly RouteDefinition[],
+): void {
+  for (const route of routes) app.http(route.name, route.options);
+}

@@ -1,34 +1,22 @@
 /**
  * The membership lifecycle (docs/product.md §12): `GET /api/partners/{partnerId}/membership`, the partner's renewal
  * `POST /api/partners/{partnerId}/membership/renewal`, and the operator's level change
- * `PATCH /api/operator/partners/{partnerId}`.
+ * `PATCH /api/operator/partners/{partnerId}`; thin adapters of src/app/membership.ts.
  */
-import { getPackage } from '../../domain/catalog';
-import { DomainError } from '../../domain/errors';
+import {
+  changePartnerLevel as changeLevel,
+  readMembership,
+  renewPartnerMembership,
+} from '../../app/membership';
 import {
   ChangeLevelBody,
-  membershipView,
+  MembershipSchema,
   RenewalBody,
   RenewalCreatedSchema,
-  MembershipSchema,
-  changeLevel,
-  renewMembership,
 } from '../../domain/membership';
-import { provisionBenefits } from '../../domain/provisioning';
-import { toPublicBenefit } from '../../domain/rules';
 import { PartnerSchema } from '../../domain/schemas';
-import type { Partner, PartnerLevel, Purchase } from '../../domain/types';
-import type { Services } from '../../services';
-import { etagMatches } from '../../store/etag';
-import type { Versioned } from '../../store/ports';
-import { audit } from '../audit';
 import { defineRoute, ifMatch } from '../route';
 import { PartnerParams } from './params';
-import { publicPartner } from './partners';
-import { purchaseView } from './purchases';
-
-/** Attempts of a renewal whose partner write lost a race (each re-reads the partner and re-decides). */
-const RENEWAL_ATTEMPTS = 5;
 
 /** `GET /api/partners/{partnerId}/membership` — level, status, end and the renewal window (docs/product.md §12). */
 export const getMembership = defineRoute({
@@ -40,11 +28,10 @@ export const getMembership = defineRoute({
   access: { kind: 'partner', action: 'read' },
   params: PartnerParams,
   responses: { 200: { description: 'The membership', schema: MembershipSchema } },
-  handle: async ({ services, partner }) => ({
-    status: 200,
-    body: membershipView(partner.value, services.clock.now()),
-    etag: partner.etag,
-  }),
+  handle: async ({ services, caller, user, partner }) => {
+    const membership = readMembership(services, { actor: caller, user, partner });
+    return { status: 200, body: membership.value, etag: membership.etag };
+  },
 });
 
 /**
@@ -72,72 +59,16 @@ export const renewMembershipRoute = defineRoute({
       schema: RenewalCreatedSchema,
     },
   },
-  handle: async ({ services, params, body, partner, caller, request }) => {
-    const pkg = getPackage(body.packageId);
-    if (!pkg) {
-      throw new DomainError('validation-failed', `Package ${body.packageId} does not exist.`, [
-        { field: 'body.packageId', message: 'unknown package; see GET /api/catalog/packages' },
-      ]);
-    }
-    const expected = ifMatch(request);
-    let current: Versioned<Partner> = partner;
-    for (let attempt = 1; ; attempt++) {
-      if (expected !== undefined && !etagMatches(expected, current.etag)) {
-        throw new DomainError(
-          'precondition-failed',
-          'If-Match does not match the current ETag of the partner.',
-        );
-      }
-      const now = services.clock.now();
-      const renewed = renewMembership(current.value, pkg, now);
-      const purchaseId = services.newId();
-      const benefits = provisionBenefits({
-        partner: renewed.partner,
-        pkg,
-        purchaseId,
-        now,
-        newId: services.newId,
-      });
-      const purchase: Purchase = {
-        id: purchaseId,
-        partnerId: params.partnerId,
-        packageId: pkg.id,
-        purchasedAt: now.toISOString(),
-        purchasedBy: caller.objectId,
-        status: 'Active',
-        benefitIds: benefits.map((b) => b.id),
-        renewal: renewed.renewal,
-      };
-      let saved: Versioned<Partner>;
-      try {
-        saved = await services.store.renewMembership(current, renewed.partner, purchase, benefits);
-      } catch (e) {
-        const lost = e instanceof DomainError && e.code === 'precondition-failed';
-        if (!lost || expected !== undefined || attempt >= RENEWAL_ATTEMPTS) throw e;
-        const reread = await services.store.getPartner(params.partnerId);
-        if (!reread) throw new DomainError('not-found', `Partner ${params.partnerId} was not found.`);
-        current = reread;
-        continue;
-      }
-      await audit(services, {
-        partnerId: params.partnerId,
-        caller,
-        action: 'membership.renew',
-        target: { type: 'partner', id: params.partnerId },
-        detail: { packageId: pkg.id, purchaseId, benefits: benefits.length, ...renewed.renewal },
-      });
-      return {
-        status: 201,
-        body: {
-          purchase: purchaseView(purchase, now),
-          benefits: benefits.map(toPublicBenefit),
-          membership: membershipView(saved.value, now),
-        },
-        headers: {
-          Location: `/api/partners/${encodeURIComponent(params.partnerId)}/purchases/${purchaseId}`,
-        },
-      };
-    }
+  handle: async ({ services, params, body, partner, caller, user, request }) => {
+    const renewal = await renewPartnerMembership(services, {
+      actor: caller,
+      user,
+      partner,
+      packageId: body.packageId,
+      ifMatch: ifMatch(request),
+    });
+    const location = `/api/partners/${encodeURIComponent(params.partnerId)}/purchases/${renewal.purchase.id}`;
+    return { status: 201, body: renewal, headers: { Location: location } };
   },
 });
 
@@ -159,69 +90,12 @@ export const changePartnerLevel = defineRoute({
   body: ChangeLevelBody,
   responses: { 200: { description: 'The partner', schema: PartnerSchema } },
   handle: async ({ services, params, body, caller, request }) => {
-    const current = await services.store.getPartner(params.partnerId);
-    if (!current) throw new DomainError('not-found', `Partner ${params.partnerId} was not found.`);
-    const expected = ifMatch(request);
-    if (expected !== undefined && !etagMatches(expected, current.etag)) {
-      throw new DomainError(
-        'precondition-failed',
-        'If-Match does not match the current ETag of the partner.',
-      );
-    }
-    if (current.value.level === body.level) {
-      return { status: 200, body: publicPartner(current.value), etag: current.etag };
-    }
-    const saved = await services.store.updatePartner<PartnerLevel>(
-      params.partnerId,
-      (p) => ({ value: changeLevel(p, body.level).partner, result: p.level }),
-      { ifMatch: expected },
-    );
-    const from = saved.result!;
-    if (from !== body.level) {
-      await audit(services, {
-        partnerId: params.partnerId,
-        caller,
-        action: 'partner.level.change',
-        target: { type: 'partner', id: params.partnerId },
-        detail: { from, to: body.level },
-      });
-    }
-    return { status: 200, body: publicPartner(saved.value), etag: saved.etag };
+    const saved = await changeLevel(services, {
+      actor: caller,
+      partnerId: params.partnerId,
+      level: body.level,
+      ifMatch: ifMatch(request),
+    });
+    return { status: 200, body: saved.value, etag: saved.etag };
   },
 });
-
-/**
- * Undoes the renewal of a cancelled renewal purchase (docs/product.md §4 refund of a renewal, docs/product.md §12; docs/decisions.md): the
- * membership's `expiresAt` goes back to what it was before, as long as it is still the end that renewal set (a later
- * renewal or an operator change is left alone). Idempotent; audited `membership.renewal.undo` as `system` when it
- * changes something. Round trips: one partner read, plus a read and a write when it changes.
- * @returns true when the membership was put back.
- */
-export async function undoRenewal(services: Services, purchase: Purchase): Promise<boolean> {
-  const renewal = purchase.renewal;
-  if (!renewal || purchase.status !== 'Cancelled') return false;
-  const setByIt = (p: Partner) => Date.parse(p.membership.expiresAt) === Date.parse(renewal.expiresAt);
-  const current = await services.store.getPartner(purchase.partnerId);
-  if (!current || !setByIt(current.value)) return false;
-  const saved = await services.store.updatePartner<boolean>(purchase.partnerId, (p) =>
-    setByIt(p)
-      ? {
-          value: { ...p, membership: { ...p.membership, expiresAt: renewal.previousExpiresAt } },
-          result: true,
-        }
-      : { value: p, result: false },
-  );
-  if (!saved.result) return false;
-  await audit(services, {
-    partnerId: purchase.partnerId,
-    caller: 'system',
-    action: 'membership.renewal.undo',
-    target: { type: 'partner', id: purchase.partnerId },
-    detail: {
-      purchaseId: purchase.id,
-      expiresAt: renewal.previousExpiresAt,
-      undoneExpiresAt: renewal.expiresAt,
-    },
-  });
-  return true;
-}

@@ -3,11 +3,12 @@
  * `GET /api/operator/partners` → 200 `{ items: Partner[], continuationToken }` — every partner organization,
  * by name, with its level, where it is managed, its membership and marketing contact (the Partner resource of
  * docs/product.md §9). Operator only (`Program.Operator`); paged like every list, tokens sealed for this list.
+ * Adapter of src/app/partners.ts `listAllPartners`.
  */
+import { listAllPartners } from '../../app/partners';
 import { PageQuery, PartnerSchema, pageSchema } from '../../domain/schemas';
 import { pageOf } from '../paging';
 import { defineRoute } from '../route';
-import { publicPartner } from './partners';
 
 export const listOperatorPartners = defineRoute({
   name: 'listOperatorPartners',
@@ -18,10 +19,10 @@ export const listOperatorPartners = defineRoute({
   access: { kind: 'operator' },
   query: PageQuery,
   responses: { 200: { description: 'A page of partners, by name', schema: pageSchema(PartnerSchema) } },
-  handle: async ({ services, query }) => {
-    const page = await pageOf(services, { route: 'listOperatorPartners', partnerId: '*' }, query, (p) =>
-      services.store.listPartners(p),
-    );
-    return { status: 200, body: { ...page, items: page.items.map(publicPartner) } };
-  },
+  handle: async ({ services, query, caller }) => ({
+    status: 200,
+    body: await pageOf(services, { route: 'listOperatorPartners', partnerId: '*' }, query, (page) =>
+      listAllPartners(services, { actor: caller, page }),
+    ),
+  }),
 });

@@ -2,15 +2,15 @@
  * The operator's queue of activations waiting for processing (docs/product.md §6 step 2, §11 "Operator
  * console"): `GET /api/operator/activations?status=Pending` lists, across every partner, the benefits
  * whose activation waits for the processing time or an operator's Fulfil / Reject. Oldest request first,
- * so the operator works the queue in order. Paged like every list (`pageSize`, `continuationToken`).
+ * so the operator works the queue in order. Paged like every list (`pageSize`, `continuationToken`). Adapter of
+ * src/app/operatorQueue.ts.
  */
 import * as z from 'zod';
-import type { Partner } from '../../domain/types';
 import { ActivationSchema, ContinuationTokenSchema, PageSizeSchema, pageSchema } from '../../domain/schemas';
 import { BenefitCategorySchema, OfferTypeSchema } from '../../domain/types';
 import { pageOf } from '../paging';
 import { defineRoute } from '../route';
-import { activationView } from './activation';
+import { listWaitingActivations } from '../../app/operatorQueue';
 
 /** Query: `status` (only `Pending`: the activations an operator can act on), paging. */
 const OperatorActivationsQuery = z.strictObject({
@@ -40,34 +40,14 @@ export const listOperatorActivations = defineRoute({
   responses: {
     200: { description: 'A page of waiting activations', schema: pageSchema(WaitingActivationSchema) },
   },
-  handle: async ({ services, query }) => {
+  handle: async ({ services, query, caller }) => ({
+    status: 200,
     // Continuation tokens are sealed for this list like every other (src/http/paging.ts).
-    const page = await pageOf(
+    body: await pageOf(
       services,
       { route: 'listOperatorActivations', partnerId: '*', filters: { status: query.status } },
       query,
-      (p) => services.store.listBenefitsAwaitingActivation(query.status, p),
-    );
-    const partnerIds = [...new Set(page.items.map((b) => b.partnerId))];
-    const partners = await Promise.all(partnerIds.map((id) => services.store.getPartner(id)));
-    const names = new Map(
-      partners
-        .filter((p): p is NonNullable<typeof p> => !!p)
-        .map((p) => [p.value.id, (p.value as Partner).name]),
-    );
-    return {
-      status: 200,
-      body: {
-        items: page.items.map((b) => ({
-          ...activationView(b),
-          partnerId: b.partnerId,
-          partnerName: names.get(b.partnerId) ?? b.partnerId,
-          productName: b.productName,
-          category: b.category,
-          ...(b.offerType ? { offerType: b.offerType } : {}),
-        })),
-        continuationToken: page.continuationToken,
-      },
-    };
-  },
+      (page) => listWaitingActivations(services, { actor: caller, status: query.status, page }),
+    ),
+  }),
 });

@@ -1,8 +1,11 @@
 /**
  * Partner, user and "me" routes (docs/product.md §5, §9, §10): `GET /api/partners/{partnerId}`,
- * `GET|POST …/users`, `GET /api/me`, and the operator's `POST /api/operator/partners`.
+ * `GET|POST …/users`, `GET /api/me`, and the operator's `POST /api/operator/partners`; thin adapters of the use
+ * cases in src/app (partners.ts, users.ts, me.ts).
  */
-import { DomainError } from '../../domain/errors';
+import { describeCaller } from '../../app/me';
+import { onboardPartner, readPartner } from '../../app/partners';
+import { addUser, listPartnerUsers } from '../../app/users';
 import {
   CreatePartnerBody,
   CreateUserBody,
@@ -14,13 +17,9 @@ import {
 import * as z from 'zod';
 import { AssignmentSchema, BenefitSchema } from '../../domain/schemas';
 import { ManagedInSchema } from '../../domain/types';
-import { assertCanSetRoles } from '../../domain/users';
-import type { Partner, Role, User } from '../../domain/types';
-import { audit } from '../audit';
 import { pageOf } from '../paging';
-import { defineRoute } from '../route';
+import { defineRoute, partnerCaller } from '../route';
 import { PartnerParams } from './params';
-import { toPublicBenefit } from '../../domain/rules';
 
 /** `GET /api/partners/{partnerId}` — partner, membership, marketing contact. */
 export const getPartner = defineRoute({
@@ -32,7 +31,11 @@ export const getPartner = defineRoute({
   access: { kind: 'partner', action: 'read' },
   params: PartnerParams,
   responses: { 200: { description: 'The partner', schema: PartnerSchema } },
-  handle: async ({ partner }) => ({ status: 200, body: publicPartner(partner.value), etag: partner.etag }),
+  handle: async (input) => ({
+    status: 200,
+    body: readPartner(partnerCaller(input)),
+    etag: input.partner.etag,
+  }),
 });
 
 /**
@@ -49,10 +52,13 @@ export const listUsers = defineRoute({
   responses: { 200: { description: 'A page of users, by display name', schema: pageSchema(UserSchema) } },
   params: PartnerParams,
   query: PageQuery,
-  handle: async ({ services, params, query }) => ({
+  handle: async (input) => ({
     status: 200,
-    body: await pageOf(services, { route: 'listUsers', partnerId: params.partnerId }, query, (p) =>
-      services.store.listUsers(params.partnerId, p),
+    body: await pageOf(
+      input.services,
+      { route: 'listUsers', partnerId: input.params.partnerId },
+      input.query,
+      (page) => listPartnerUsers(input.services, { ...partnerCaller(input), page }),
     ),
   }),
 });
@@ -73,35 +79,15 @@ export const createUser = defineRoute({
   params: PartnerParams,
   body: CreateUserBody,
   responses: { 201: { description: 'The user', schema: UserSchema } },
-  handle: async ({ services, params, body, user: caller, caller: token }) => {
-    assertCanSetRoles(caller.roles, undefined, body.roles);
-    const user: User = {
-      id: body.objectId,
-      partnerId: params.partnerId,
-      objectId: body.objectId,
-      displayName: body.displayName,
-      accountEmail: body.accountEmail,
-      roles: [...new Set(body.roles)] as Role[],
-      ...(body.preferredLanguage ? { preferredLanguage: body.preferredLanguage } : {}),
-      createdAt: services.clock.now().toISOString(),
-    };
-    const created = await services.store.createUser(user);
-    if (user.roles.includes('GlobalAdmin')) {
-      await services.store.changeGlobalAdmins(params.partnerId, user.id, true);
-    }
-    await audit(services, {
-      partnerId: params.partnerId,
-      caller: token,
-      action: 'user.create',
-      target: { type: 'user', id: user.id },
-      detail: { roles: user.roles },
-    });
+  handle: async (input) => {
+    const created = await addUser(input.services, { ...partnerCaller(input), ...input.body });
+    const { partnerId } = input.params;
     return {
       status: 201,
       body: created.value,
       etag: created.etag,
       headers: {
-        Location: `/api/partners/${encodeURIComponent(params.partnerId)}/users/${encodeURIComponent(user.id)}`,
+        Location: `/api/partners/${encodeURIComponent(partnerId)}/users/${encodeURIComponent(created.value.id)}`,
       },
     };
   },
@@ -144,54 +130,10 @@ export const getMe = defineRoute({
   tags: ['users'],
   access: { kind: 'authenticated' },
   responses: { 200: { description: 'The caller', schema: MeSchema } },
-  handle: async ({ services, caller }) => {
-    const entry = await services.store.findDirectoryEntry(caller.objectId);
-    if (!entry) {
-      if (caller.isOperator) {
-        return {
-          status: 200,
-          body: {
-            objectId: caller.objectId,
-            partnerId: null,
-            roles: caller.appRoles,
-            user: null,
-            assignments: [],
-          },
-        };
-      }
-      throw new DomainError('not-found', 'No user with this object id is known.');
-    }
-    const user = await services.store.getUser(entry.homePartnerId, entry.userId);
-    if (!user) throw new DomainError('not-found', 'No user with this object id is known.');
-    const [partner, globalAdmins] = await Promise.all([
-      services.store.getPartner(entry.homePartnerId),
-      services.store.listUsersWithRole(entry.homePartnerId, 'GlobalAdmin'),
-    ]);
-    const benefits = await services.store.listBenefitsAssignedTo(entry.homePartnerId, user.value.id);
-    const assignments = benefits.flatMap((b) =>
-      b.assignments
-        .filter((a) => a.userId === user.value.id && !a.endedAt)
-        .map((a) => ({
-          ...a,
-          benefitId: b.id,
-          productName: b.productName,
-          category: b.category,
-          benefit: toPublicBenefit(b),
-        })),
-    );
-    return {
-      status: 200,
-      body: {
-        ...user.value,
-        partnerId: entry.homePartnerId,
-        ...(partner ? { partnerName: partner.value.name, managedIn: partner.value.managedIn } : {}),
-        roles: [...user.value.roles, ...caller.appRoles],
-        user: user.value,
-        globalAdmins: globalAdmins.map((a) => ({ displayName: a.displayName, accountEmail: a.accountEmail })),
-        assignments,
-      },
-    };
-  },
+  handle: async ({ services, caller }) => ({
+    status: 200,
+    body: await describeCaller(services, { actor: caller }),
+  }),
 });
 
 /**
@@ -208,57 +150,7 @@ export const createPartner = defineRoute({
   body: CreatePartnerBody,
   responses: { 201: { description: 'The partner and its first admin', schema: PartnerSchema } },
   handle: async ({ services, body, caller }) => {
-    const now = services.clock.now().toISOString();
-    const partner: Partner = {
-      id: services.newId(),
-      name: body.name,
-      level: body.level,
-      managedIn: body.managedIn,
-      membership: {
-        status: body.membership.status,
-        expiresAt: new Date(body.membership.expiresAt).toISOString(),
-      },
-      ...(body.preferredLanguage ? { preferredLanguage: body.preferredLanguage } : {}),
-      createdAt: now,
-      globalAdminIds: [body.globalAdmin.objectId],
-    };
-    const admin: User = {
-      id: body.globalAdmin.objectId,
-      partnerId: partner.id,
-      objectId: body.globalAdmin.objectId,
-      displayName: body.globalAdmin.displayName,
-      accountEmail: body.globalAdmin.accountEmail,
-      roles: ['GlobalAdmin'],
-      createdAt: now,
-    };
-    const created = await services.store.createPartner(partner, admin);
-    await audit(services, {
-      partnerId: partner.id,
-      caller,
-      action: 'partner.create',
-      target: { type: 'partner', id: partner.id },
-      detail: { level: partner.level, managedIn: partner.managedIn },
-    });
-    return {
-      status: 201,
-      body: { ...publicPartner(partner), globalAdmin: admin },
-      etag: created.partner.etag,
-      headers: { Location: `/api/partners/${partner.id}` },
-    };
+    const { partner, etag } = await onboardPartner(services, { ...body, actor: caller });
+    return { status: 201, body: partner, etag, headers: { Location: `/api/partners/${partner.id}` } };
   },
 });
-
-/**
- * The partner as the API shows it: without the store's `partnerId` and the internal `globalAdminIds` and notice
- * schedule (`nextNoticeAt`, `notices`).
- */
-export function publicPartner(p: Partner): Partner {
-  const {
-    partnerId: _p,
-    globalAdminIds: _g,
-    nextNoticeAt: _n,
-    notices: _s,
-    ...rest
-  } = p as Partner & { partnerId?: string };
-  return rest;
-}

@@ -1,21 +1,14 @@
 /**
- * Service requests (docs/product.md §5, §9): `GET|POST /api/partners/{partnerId}/service-requests`.
- * `AdvisoryHours` consumes hours of an Active Technical Presales and Deployment Services benefit; `SupportIncident`
- * consumes one incident of an Active support benefit. The consumption is a conditional (ETag) update of the
- * benefit, retried on conflict, so hours and incidents never go negative under concurrency.
- * Cancellation requests are filed by `POST …/purchases/{purchaseId}/cancellation` (cancellation.ts) and listed here.
+ * Service requests (docs/product.md §5, §9): `GET|POST /api/partners/{partnerId}/service-requests`; thin adapters of
+ * src/app/serviceRequests.ts. Cancellation requests are filed by `POST …/purchases/{purchaseId}/cancellation`
+ * (cancellation.ts) and listed here.
  */
 import * as z from 'zod';
-import { consumeAdvisoryHours, consumeIncident } from '../../domain/rules';
+import { fileServiceRequest, listPartnerServiceRequests } from '../../app/serviceRequests';
 import { PageQuery, ServiceRequestBody, ServiceRequestSchema } from '../../domain/schemas';
-import type { ServiceRequest } from '../../domain/types';
-import { audit } from '../audit';
 import { pageOf } from '../paging';
-import { defineRoute } from '../route';
+import { defineRoute, partnerCaller } from '../route';
 import { PartnerParams } from './params';
-
-/** Most attempts of the benefit's read–modify–write under contention (each 412 means another writer won). */
-const CONSUME_MAX_ATTEMPTS = 50;
 
 /** `GET /api/partners/{partnerId}/service-requests` → 200 `{ items: ServiceRequest[], continuationToken }`. */
 export const listServiceRequests = defineRoute({
@@ -33,10 +26,13 @@ export const listServiceRequests = defineRoute({
       schema: z.object({ items: z.array(ServiceRequestSchema), continuationToken: z.string().nullable() }),
     },
   },
-  handle: async ({ services, params, query }) => ({
+  handle: async (input) => ({
     status: 200,
-    body: await pageOf(services, { route: 'listServiceRequests', partnerId: params.partnerId }, query, (p) =>
-      services.store.listServiceRequests(params.partnerId, p),
+    body: await pageOf(
+      input.services,
+      { route: 'listServiceRequests', partnerId: input.params.partnerId },
+      input.query,
+      (page) => listPartnerServiceRequests(input.services, { ...partnerCaller(input), page }),
     ),
   }),
 });
@@ -63,66 +59,8 @@ export const createServiceRequest = defineRoute({
   params: PartnerParams,
   body: ServiceRequestBody,
   responses: { 201: { description: 'The service request', schema: ServiceRequestSchema } },
-  handle: async ({ services, params, body, caller }) => {
-    const now = services.clock.now();
-    let details: Record<string, unknown>;
-    if (body.type === 'AdvisoryHours') {
-      const saved = await services.store.updateBenefit(
-        params.partnerId,
-        body.benefitId,
-        (b) => ({ value: consumeAdvisoryHours(b, body.hours, now) }),
-        { maxAttempts: CONSUME_MAX_ATTEMPTS },
-      );
-      details = {
-        benefitId: body.benefitId,
-        productName: saved.value.productName,
-        topic: body.topic,
-        description: body.description,
-        hoursConsumed: body.hours,
-        hoursRemaining: saved.value.advisoryHoursRemaining,
-      };
-    } else {
-      const saved = await services.store.updateBenefit(
-        params.partnerId,
-        body.benefitId,
-        (b) => {
-          const out = consumeIncident(b, { productArea: body.productArea, now });
-          return { value: out.benefit, result: out };
-        },
-        { maxAttempts: CONSUME_MAX_ATTEMPTS },
-      );
-      const out = saved.result!;
-      details = {
-        benefitId: body.benefitId,
-        productName: saved.value.productName,
-        productArea: body.productArea,
-        title: body.title,
-        description: body.description,
-        incidentsRemaining: saved.value.incidentsRemaining,
-        ...(out.accessId !== undefined ? { accessId: out.accessId, contractId: out.contractId } : {}),
-      };
-    }
-    const request: ServiceRequest = {
-      id: services.newId(),
-      partnerId: params.partnerId,
-      type: body.type,
-      status: 'Open',
-      createdAt: now.toISOString(),
-      createdBy: caller.objectId,
-      details,
-    };
-    await services.store.createServiceRequest(request);
-    await audit(services, {
-      partnerId: params.partnerId,
-      caller,
-      action:
-        body.type === 'AdvisoryHours' ? 'serviceRequest.advisoryHours' : 'serviceRequest.supportIncident',
-      target: { type: 'serviceRequest', id: request.id },
-      detail: {
-        benefitId: body.benefitId,
-        ...(body.type === 'AdvisoryHours' ? { hours: body.hours } : { productArea: body.productArea }),
-      },
-    });
-    return { status: 201, body: request };
-  },
+  handle: async (input) => ({
+    status: 201,
+    body: await fileServiceRequest(input.services, { ...partnerCaller(input), request: input.body }),
+  }),
 });

@@ -10,7 +10,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The benefit packages partners can buy, with their items and eligible levels */
+        /**
+         * The benefit packages partners can buy, with their items and eligible levels
+         * @description Any signed-in caller.
+         */
         get: operations["listPackages"];
         put?: never;
         post?: never;
@@ -29,7 +32,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Verify a contact email with the token it received */
+        /**
+         * Verify a contact email with the token it received
+         * @description Public: no sign-in needed.
+         */
         post: operations["verifyContact"];
         delete?: never;
         options?: never;
@@ -46,7 +52,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Name the partner and email a verification token is for, without using the token */
+        /**
+         * Name the partner and email a verification token is for, without using the token
+         * @description Public: no sign-in needed.
+         */
         post: operations["lookupContactVerification"];
         delete?: never;
         options?: never;
@@ -61,7 +70,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A placeholder installation file for a download link of a key reveal (public) */
+        /**
+         * A placeholder installation file for a download link of a key reveal (public)
+         * @description Public: no sign-in needed.
+         */
         get: operations["downloadFile"];
         put?: never;
         post?: never;
@@ -78,7 +90,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness probe */
+        /**
+         * Liveness probe
+         * @description Public: no sign-in needed.
+         */
         get: operations["health"];
         put?: never;
         post?: never;
@@ -95,7 +110,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's user, partner, roles and assignments */
+        /**
+         * The caller's user, partner, roles and assignments
+         * @description Any signed-in caller.
+         */
         get: operations["getMe"];
         put?: never;
         post?: never;
@@ -112,7 +130,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** This OpenAPI 3.1 document */
+        /**
+         * This OpenAPI 3.1 document
+         * @description Public: no sign-in needed.
+         */
         get: operations["getOpenApi"];
         put?: never;
         post?: never;
@@ -129,7 +150,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Activations waiting for processing, across partners, oldest first (operator) */
+        /**
+         * Activations waiting for processing, across partners, oldest first (operator)
+         * @description Requires the app role Program.Operator.
+         */
         get: operations["listOperatorActivations"];
         put?: never;
         post?: never;
@@ -146,10 +170,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every partner organization, by name (operator) */
+        /**
+         * Every partner organization, by name (operator)
+         * @description Requires the app role Program.Operator.
+         */
         get: operations["listOperatorPartners"];
         put?: never;
-        /** Onboard a partner organization with its first GlobalAdmin (operator) */
+        /**
+         * Onboard a partner organization with its first GlobalAdmin (operator)
+         * @description Requires the app role Program.Operator.
+         */
         post: operations["createPartner"];
         delete?: never;
         options?: never;
@@ -170,7 +200,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Record a partner's level change, upgrade or downgrade (operator) */
+        /**
+         * Record a partner's level change, upgrade or downgrade (operator)
+         * @description Requires the app role Program.Operator.
+         */
         patch: operations["changePartnerLevel"];
         trace?: never;
     };
@@ -183,7 +216,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Fulfil a waiting activation early, optionally with Access ID and Contract ID (operator) */
+        /**
+         * Fulfil a waiting activation early, optionally with Access ID and Contract ID (operator)
+         * @description Requires the app role Program.Operator.
+         */
         post: operations["fulfilActivation"];
         delete?: never;
         options?: never;
@@ -200,7 +236,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Reject a waiting activation (operator) */
+        /**
+         * Reject a waiting activation (operator)
+         * @description Requires the app role Program.Operator.
+         */
         post: operations["rejectActivation"];
         delete?: never;
         options?: never;
@@ -215,7 +254,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read the partner, its membership and marketing contact */
+        /**
+         * Read the partner, its membership and marketing contact
+         * @description Requires one of the roles GlobalAdmin, UserAdmin, AdminAgent, MpnPartnerAdmin in the partner.
+         */
         get: operations["getPartner"];
         put?: never;
         post?: never;
@@ -232,7 +274,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The partner's audit trail */
+        /**
+         * The partner's audit trail
+         * @description Requires one of the roles GlobalAdmin, UserAdmin, AdminAgent, MpnPartnerAdmin in the partner.
+         */
         get: operations["listAuditEvents"];
         put?: never;
         post?: never;
@@ -249,7 +294,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the partner's benefits by category and product name; filter by category, status, q (name) or expiresBefore */
+        /**
+         * List the partner's benefits by category and product name; filter by category, status, q (name) or expiresBefore
+         * @description Requires one of the roles GlobalAdmin, UserAdmin, AdminAgent, MpnPartnerAdmin in the partner.
+         */
         get: operations["listBenefits"];
         put?: never;
         post?: never;
@@ -266,7 +314,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read one benefit */
+        /**
+         * Read one benefit
+         * @description Requires one of the roles GlobalAdmin, UserAdmin, AdminAgent, MpnPartnerAdmin in the partner.
+         */
         get: operations["getBenefit"];
         put?: never;
         post?: never;
@@ -283,10 +334,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read a benefit's activation */
+        /**
+         * Read a benefit's activation
+         * @description Requires one of the roles GlobalAdmin, UserAdmin, AdminAgent, MpnPartnerAdmin in the partner.
+         */
         get: operations["getActivation"];
         put?: never;
-        /** Activate a technical benefit or Go-To-Market offer (runs the activation orchestration) */
+        /**
+         * Activate a technical benefit or Go-To-Market offer (runs the activation orchestration)
+         * @description Requires one of the roles GlobalAdmin, MpnPartnerAdmin in the partner. The resource decides which applies (activateBenefit or activateGoToMarket); see docs/product.md §2.
+         */
         post: operations["startActivation"];
         delete?: never;
         options?: never;
@@ -303,7 +360,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Assign a seat of a benefit to a user (Visual Studio, Azure self-assignment, technical contact) */
+        /**
+         * Assign a seat of a benefit to a user (Visual Studio, Azure self-assignment, technical contact)
+         * @description Requires one of the roles GlobalAdmin, MpnPartnerAdmin in the partner. The resource decides which applies (assignBenefit or selfAssignCloud); see docs/product.md §2.
+         */
         post: operations["assignBenefit"];
         delete?: never;
         options?: never;
@@ -318,11 +378,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read one assignment of a benefit */
+        /**
+         * Read one assignment of a benefit
+         * @description Requires one of the roles GlobalAdmin, UserAdmin, AdminAgent, MpnPartnerAdmin in the partner.
+         */
         get: operations["getAssignment"];
         put?: never;
         post?: never;
-        /** End an assignment (frees the seat) */
+        /**
+         * End an assignment (frees the seat)
+         * @description Requires one of the roles GlobalAdmin, MpnPartnerAdmin in the partner. The resource decides which applies (assignBenefit or selfAssignCloud); see docs/product.md §2.
+         */
         delete: operations["unassignBenefit"];
         options?: never;
         head?: never;
@@ -338,7 +404,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Reveal product keys and download links (software, license-based cloud) */
+        /**
+         * Reveal product keys and download links (software, license-based cloud)
+         * @description Requires one of the roles GlobalAdmin, MpnPartnerAdmin in the partner.
+         */
         post: operations["revealBenefitKeys"];
         delete?: never;
         options?: never;
@@ -354,7 +423,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Set or change the marketing contact (starts email verification) */
+        /**
+         * Set or change the marketing contact (starts email verification)
+         * @description Requires one of the roles GlobalAdmin, MpnPartnerAdmin in the partner.
+         */
         put: operations["setMarketingContact"];
         post?: never;
         delete?: never;
@@ -370,7 +442,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read the partner's membership: level, status, expiry, and whether it can be renewed now */
+        /**
+         * Read the partner's membership: level, status, expiry, and whether it can be renewed now
+         * @description Requires one of the roles GlobalAdmin, UserAdmin, AdminAgent, MpnPartnerAdmin in the partner.
+         */
         get: operations["getMembership"];
         put?: never;
         post?: never;
@@ -389,7 +464,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Renew the membership: buy the package of the partner's level within the renewal window */
+        /**
+         * Renew the membership: buy the package of the partner's level within the renewal window
+         * @description Requires one of the roles GlobalAdmin, MpnPartnerAdmin in the partner.
+         */
         post: operations["renewMembership"];
         delete?: never;
         options?: never;
@@ -404,10 +482,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the partner's purchases */
+        /**
+         * List the partner's purchases
+         * @description Requires one of the roles GlobalAdmin, UserAdmin, AdminAgent, MpnPartnerAdmin in the partner.
+         */
         get: operations["listPurchases"];
         put?: never;
-        /** Buy a benefit package; provisions its benefits for the partner level */
+        /**
+         * Buy a benefit package; provisions its benefits for the partner level
+         * @description Requires one of the roles GlobalAdmin, UserAdmin, AdminAgent, MpnPartnerAdmin in the partner.
+         */
         post: operations["createPurchase"];
         delete?: never;
         options?: never;
@@ -422,7 +506,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read one purchase, with whether it can still be cancelled and why not */
+        /**
+         * Read one purchase, with whether it can still be cancelled and why not
+         * @description Requires one of the roles GlobalAdmin, UserAdmin, AdminAgent, MpnPartnerAdmin in the partner.
+         */
         get: operations["getPurchase"];
         put?: never;
         post?: never;
@@ -441,7 +528,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Cancel a purchase with a refund (within 30 days, no software keys revealed) */
+        /**
+         * Cancel a purchase with a refund (within 30 days, no software keys revealed)
+         * @description Requires one of the roles GlobalAdmin, MpnPartnerAdmin in the partner.
+         */
         post: operations["requestCancellation"];
         delete?: never;
         options?: never;
@@ -456,10 +546,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the partner's service requests (cancellations, advisory hours, support incidents) */
+        /**
+         * List the partner's service requests (cancellations, advisory hours, support incidents)
+         * @description Requires one of the roles GlobalAdmin, UserAdmin, AdminAgent, MpnPartnerAdmin in the partner.
+         */
         get: operations["listServiceRequests"];
         put?: never;
-        /** File an advisory-hours or support-incident request (consumes hours or one incident) */
+        /**
+         * File an advisory-hours or support-incident request (consumes hours or one incident)
+         * @description Requires one of the roles GlobalAdmin, MpnPartnerAdmin in the partner.
+         */
         post: operations["createServiceRequest"];
         delete?: never;
         options?: never;
@@ -474,10 +570,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the partner's users */
+        /**
+         * List the partner's users
+         * @description Requires one of the roles GlobalAdmin, UserAdmin, AdminAgent, MpnPartnerAdmin in the partner.
+         */
         get: operations["listUsers"];
         put?: never;
-        /** Add a user to the partner */
+        /**
+         * Add a user to the partner
+         * @description Requires one of the roles GlobalAdmin, UserAdmin in the partner.
+         */
         post: operations["createUser"];
         delete?: never;
         options?: never;
@@ -492,15 +594,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read one user of the partner */
+        /**
+         * Read one user of the partner
+         * @description Requires one of the roles GlobalAdmin, UserAdmin, AdminAgent, MpnPartnerAdmin in the partner.
+         */
         get: operations["getUser"];
         put?: never;
         post?: never;
-        /** Remove a user from the partner (ends their assignments) */
+        /**
+         * Remove a user from the partner (ends their assignments)
+         * @description Requires one of the roles GlobalAdmin, UserAdmin in the partner.
+         */
         delete: operations["deleteUser"];
         options?: never;
         head?: never;
-        /** Change a user's roles, display name or language */
+        /**
+         * Change a user's roles, display name or language
+         * @description Requires one of the roles GlobalAdmin, UserAdmin in the partner.
+         */
         patch: operations["updateUser"];
         trace?: never;
     };

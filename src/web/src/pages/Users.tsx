@@ -46,7 +46,7 @@ const useStyles = makeStyles({
 });
 
 /**
- * Roles the signed-in person may grant: the API's rule (src/domain/users.ts `grantableRoles`, docs/product.md §2
+ * Roles the signed-in person may grant: the API's rule (src/app/policy.ts `grantableRoles`, docs/product.md §2
  * "Granting roles") on the same permission table — a role whose every right the person holds. Repeated here
  * because that module pulls in zod, which the portal does not need.
  */

@@ -17,7 +17,6 @@
  * So every notice is sent once, across repeated and concurrent runs, and none is lost.
  */
 import { createHash } from 'node:crypto';
-import type { InvocationContext, Timer } from '@azure/functions';
 import { DomainError } from '../domain/errors';
 import { renewalWindow } from '../domain/membership';
 import {
@@ -29,12 +28,12 @@ import {
   type DueNotice,
 } from '../domain/notices';
 import type { Benefit, Locale, Partner, PartnerLevel, User } from '../domain/types';
-import type { EmailKind, EmailRecipient } from '../email/port';
-import type { EmailTemplateData } from '../email/templates';
-import { getServices, type Services } from '../services';
+import type { EmailKind, EmailRecipient } from './ports';
+import type { EmailTemplateData } from './ports';
+import type { AppDeps as Services } from './ports';
 import { audit } from './audit';
-import { expirySweepTimer, forEachLimited, Lookups, type ExpirySweepResult } from './expirySweep';
-import { recipientLocale } from '../email/locale';
+import { runExpirySweep, forEachLimited, Lookups, type ExpirySweepResult } from './expirySweep';
+import { recipientLocale } from '../domain/recipientLocale';
 import { notify } from './notify';
 
 /**
@@ -165,19 +164,17 @@ export async function runNoticeSweep(
 }
 
 /**
- * The expiry timer's handler (`functions/expiry.ts`, schedule `%EXPIRY_SWEEP_SCHEDULE%`; `npm run sweep` runs it
- * through the local host): the expiry sweep (docs/product.md §8), then the notice sweep (docs/product.md §12). Returns both counts.
+ * The expiry timer's use case (`functions/expiry.ts`, schedule `%EXPIRY_SWEEP_SCHEDULE%`; `npm run sweep` runs it
+ * through the local host): the expiry sweep (docs/product.md §8), then the notice sweep (docs/product.md §12).
+ * Returns both counts.
  * @throws whatever a sweep throws (the Functions host logs the failed run; the next run starts afresh).
  */
-export async function expiryTimer(
-  timer: Timer,
-  context: InvocationContext,
+export async function expireBenefitsAndSendNotices(
+  services: Services,
+  options: { log?: (message: string) => void } = {},
 ): Promise<ExpirySweepResult & { reminders: NoticeSweepResult }> {
-  const expiry = await expirySweepTimer(timer, context);
-  const reminders = await runNoticeSweep(getServices(), { log: (m) => context.warn(m) });
-  context.log(
-    `Notice sweep: ${reminders.sent} notices sent, ${reminders.examined} due, ${reminders.pages} pages.`,
-  );
+  const expiry = await runExpirySweep(services, options);
+  const reminders = await runNoticeSweep(services, options);
   return { ...expiry, reminders };
 }
 

@@ -7,9 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { DomainError } from '../domain/errors';
 import type { Partner } from '../domain/types';
-import type { Services } from '../services';
-import type { VerificationTokenRecord } from '../store/ports';
-import { TOKENS_PARTITION } from '../store/store';
+import type { AppDeps as Services, VerificationTokenRecord } from './ports';
 import { notify } from './notify';
 
 /** How long a verification token is valid, milliseconds (docs/product.md §7: 7 days). */
@@ -41,7 +39,8 @@ export async function startContactVerification(
   const now = services.clock.now();
   const record: ContactTokenRecord = {
     id: hashToken(token),
-    partnerId: TOKENS_PARTITION,
+    // The global token partition (the store's `_tokens`; the record type names it).
+    partnerId: '_tokens',
     homePartnerId: input.partner.id,
     contact: input.contact,
     email: input.email,

@@ -1,5 +1,5 @@
 /** Which language an email to a person is written in (docs/product.md §7). */
-import type { Locale, Partner, User } from '../domain/types';
+import type { Locale, Partner, User } from './types';
 
 /**
  * The language of an email to `user` of `partner`: the user's own `preferredLanguage`, else the partner's, else

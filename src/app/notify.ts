@@ -1,11 +1,11 @@
 /**
- * Sending email from request handlers. A mutation that has been saved is not undone because its
+ * Sending email from use cases (through the mail port). A mutation that has been saved is not undone because its
  * notification could not be sent: the failure is logged and audited (docs/decisions.md), and the
  * idempotency key makes a later resend safe.
  */
-import type { EmailKind, EmailRecipient } from '../email/port';
-import type { EmailTemplateData } from '../email/templates';
-import type { Services } from '../services';
+import type { EmailKind, EmailRecipient } from './ports';
+import type { EmailTemplateData } from './ports';
+import type { AppDeps as Services } from './ports';
 import { audit } from './audit';
 
 /** Renders and sends one message; never throws. Returns true when it was handed to the provider. */
@@ -22,11 +22,13 @@ export async function notify<K extends EmailKind>(
   },
 ): Promise<boolean> {
   try {
-    // Templates load with the first email, not at cold start (docs/decisions.md, "Cold start").
-    const { composeEmail } = await import('../email');
-    await services.email.send(
-      composeEmail(input.kind, input.locale, input.data, input.to, input.idempotencyKey),
-    );
+    await services.mail.send({
+      kind: input.kind,
+      locale: input.locale,
+      data: input.data,
+      to: input.to,
+      idempotencyKey: input.idempotencyKey,
+    });
     return true;
   } catch (e) {
     input.log?.(

@@ -3,8 +3,8 @@
  * time).
  */
 import type { AuditEvent } from '../domain/types';
-import type { Services } from '../services';
-import type { Caller } from './auth';
+import type { AppDeps as Services } from './ports';
+import type { Actor as Caller } from './ports';
 
 /** What to record; `outcome` defaults to Succeeded. */
 export interface AuditInput {

@@ -21,12 +21,11 @@
  * to skip (a lost race, a failed write) on every page and could loop. One run stops at its budget; what is left
  * is found by the next run (the query starts afresh each run).
  */
-import type { InvocationContext, Timer } from '@azure/functions';
 import { activeAssignments, endAllAssignments } from '../domain/rules';
 import { DomainError } from '../domain/errors';
 import type { Assignment, Benefit, ExpiryNoticeState, Locale, Partner, User } from '../domain/types';
-import type { EmailRecipient } from '../email/port';
-import { getServices, type Services } from '../services';
+import type { EmailRecipient } from './ports';
+import type { AppDeps as Services } from './ports';
 import { audit } from './audit';
 import { notify } from './notify';
 
@@ -113,19 +112,6 @@ export async function runExpirySweep(
     if (!page.continuationToken) break;
     continuationToken = page.continuationToken;
   }
-  return result;
-}
-
-/**
- * The timer trigger's handler: one sweep with the app's services and settings; logs and returns the counts.
- * @throws whatever the sweep throws (the Functions host logs the failed run; the next run starts afresh).
- */
-export async function expirySweepTimer(
-  _timer: Timer,
-  context: InvocationContext,
-): Promise<ExpirySweepResult> {
-  const result = await runExpirySweep(getServices(), { log: (m) => context.warn(m) });
-  context.log(`Expiry sweep: ${result.expired} expired, ${result.notices} notices, ${result.pages} pages.`);
   return result;
 }
 
@@ -307,7 +293,7 @@ const namesOf = (users: User[], fallback: string) =>
 
 /**
  * Per-run caches of partner and user reads (a run touches few partners; concurrent loads are shared). Also used by
- * the notice sweep (`src/http/notices.ts`).
+ * the notice sweep (`src/app/notices.ts`).
  */
 export class Lookups {
   private readonly partners = new Map<string, Promise<Partner | undefined>>();

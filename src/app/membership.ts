@@ -1,0 +1,176 @@
+/**
+ * The membership lifecycle (docs/product.md §12): read the membership, renew it within the renewal window (the
+ * partner), change the partner's level (the operator), and undo the renewal of a refunded renewal purchase.
+ */
+import { DomainError } from '../domain/errors';
+import { changeLevel, membershipView, renewMembership, type MembershipView } from '../domain/membership';
+import { provisionBenefits } from '../domain/provisioning';
+import { toPublicBenefit } from '../domain/rules';
+import type { Partner, PartnerLevel, Purchase } from '../domain/types';
+import { audit } from './audit';
+import { etagMatches } from './etag';
+import { publicPartner } from './partners';
+import { assertCan, assertOperator } from './policy';
+import { packageOrThrow, purchaseView } from './purchases';
+import type { Actor, AppDeps, PartnerCaller, Versioned } from './ports';
+
+/** Attempts of a renewal whose partner write lost a race (each re-reads the partner and re-decides). */
+const RENEWAL_ATTEMPTS = 5;
+
+/** A partner use case's caller with the partner as read (its ETag guards the write). */
+type VersionedPartnerCaller = Omit<PartnerCaller, 'partner'> & { partner: Versioned<Partner> };
+
+/**
+ * The partner's membership: level, status, end and the renewal window (`read`; no round trip: the partner was read
+ * with the access check). Returns the view and the partner's ETag.
+ * @throws DomainError `forbidden`.
+ */
+export function readMembership(deps: AppDeps, cmd: VersionedPartnerCaller): Versioned<MembershipView> {
+  assertCan(cmd.user, 'read');
+  return { value: membershipView(cmd.partner.value, deps.clock.now()), etag: cmd.partner.etag };
+}
+
+/**
+ * Renews the membership (`renewMembership`: GlobalAdmin, MpnPartnerAdmin; docs/product.md §12): buys the package of
+ * the partner's level and renews the membership in ONE transactional write (the partner replaced on its ETag, the
+ * purchase and its benefits created, all in the partner's partition; the store's `renewMembership`). A lost race
+ * re-reads the partner and decides again (so a second concurrent renewal finds the window moved and is refused);
+ * with `ifMatch` a changed partner is final. Audited `membership.renew`.
+ * Round trips: the batch and the audit event (plus a partner read and a batch per lost race).
+ * @returns the renewal purchase (view), the benefits it provisioned (public view) and the renewed membership.
+ * @throws DomainError `forbidden` · `validation-failed` (unknown package) · `renewal-not-open` (with `opensAt`,
+ *   `closesAt`) · `not-eligible` (`renewalPackageId`) · `membership-inactive` (suspended) · `precondition-failed`.
+ */
+export async function renewPartnerMembership(
+  deps: AppDeps,
+  cmd: VersionedPartnerCaller & { packageId: string; ifMatch?: string },
+) {
+  assertCan(cmd.user, 'renewMembership');
+  const pkg = packageOrThrow(cmd.packageId);
+  const partnerId = cmd.partner.value.id;
+  let current = cmd.partner;
+  for (let attempt = 1; ; attempt++) {
+    if (cmd.ifMatch !== undefined && !etagMatches(cmd.ifMatch, current.etag)) {
+      throw new DomainError(
+        'precondition-failed',
+        'If-Match does not match the current ETag of the partner.',
+      );
+    }
+    const now = deps.clock.now();
+    const renewed = renewMembership(current.value, pkg, now);
+    const purchaseId = deps.newId();
+    const benefits = provisionBenefits({
+      partner: renewed.partner,
+      pkg,
+      purchaseId,
+      now,
+      newId: deps.newId,
+    });
+    const purchase: Purchase = {
+      id: purchaseId,
+      partnerId,
+      packageId: pkg.id,
+      purchasedAt: now.toISOString(),
+      purchasedBy: cmd.actor.objectId,
+      status: 'Active',
+      benefitIds: benefits.map((b) => b.id),
+      renewal: renewed.renewal,
+    };
+    let saved: Versioned<Partner>;
+    try {
+      saved = await deps.store.renewMembership(current, renewed.partner, purchase, benefits);
+    } catch (e) {
+      const lost = e instanceof DomainError && e.code === 'precondition-failed';
+      if (!lost || cmd.ifMatch !== undefined || attempt >= RENEWAL_ATTEMPTS) throw e;
+      const reread = await deps.store.getPartner(partnerId);
+      if (!reread) throw new DomainError('not-found', `Partner ${partnerId} was not found.`);
+      current = reread;
+      continue;
+    }
+    await audit(deps, {
+      partnerId,
+      caller: cmd.actor,
+      action: 'membership.renew',
+      target: { type: 'partner', id: partnerId },
+      detail: { packageId: pkg.id, purchaseId, benefits: benefits.length, ...renewed.renewal },
+    });
+    return {
+      purchase: purchaseView(purchase, now),
+      benefits: benefits.map(toPublicBenefit),
+      membership: membershipView(saved.value, now),
+    };
+  }
+}
+
+/**
+ * Operator: records a partner's level change, upgrade or downgrade (docs/product.md §12). From now on the partner
+ * may buy (and renews with) the new level's package; bought benefits keep their terms — nothing but the level
+ * changes. Audited `partner.level.change` with the old and new level; setting the level it already has changes and
+ * records nothing. Round trips: the partner's read, then (when it changes) its conditional write and the audit event.
+ * @returns the partner (public view) and its ETag.
+ * @throws DomainError `forbidden` (not the operator) · `not-found` · `precondition-failed` (`ifMatch`).
+ */
+export async function changePartnerLevel(
+  deps: AppDeps,
+  cmd: { actor: Actor; partnerId: string; level: PartnerLevel; ifMatch?: string },
+): Promise<Versioned<Partner>> {
+  assertOperator(cmd.actor);
+  const current = await deps.store.getPartner(cmd.partnerId);
+  if (!current) throw new DomainError('not-found', `Partner ${cmd.partnerId} was not found.`);
+  if (cmd.ifMatch !== undefined && !etagMatches(cmd.ifMatch, current.etag)) {
+    throw new DomainError('precondition-failed', 'If-Match does not match the current ETag of the partner.');
+  }
+  if (current.value.level === cmd.level) return { value: publicPartner(current.value), etag: current.etag };
+  const saved = await deps.store.updatePartner<PartnerLevel>(
+    cmd.partnerId,
+    (p) => ({ value: changeLevel(p, cmd.level).partner, result: p.level }),
+    { ifMatch: cmd.ifMatch },
+  );
+  const from = saved.result!;
+  if (from !== cmd.level) {
+    await audit(deps, {
+      partnerId: cmd.partnerId,
+      caller: cmd.actor,
+      action: 'partner.level.change',
+      target: { type: 'partner', id: cmd.partnerId },
+      detail: { from, to: cmd.level },
+    });
+  }
+  return { value: publicPartner(saved.value), etag: saved.etag };
+}
+
+/**
+ * Undoes the renewal of a cancelled renewal purchase (docs/product.md §4 refund of a renewal, docs/product.md §12; docs/decisions.md): the
+ * membership's `expiresAt` goes back to what it was before, as long as it is still the end that renewal set (a later
+ * renewal or an operator change is left alone). Idempotent; audited `membership.renewal.undo` as `system` when it
+ * changes something. Round trips: one partner read, plus a read and a write when it changes.
+ * @returns true when the membership was put back.
+ */
+export async function undoRenewal(services: AppDeps, purchase: Purchase): Promise<boolean> {
+  const renewal = purchase.renewal;
+  if (!renewal || purchase.status !== 'Cancelled') return false;
+  const setByIt = (p: Partner) => Date.parse(p.membership.expiresAt) === Date.parse(renewal.expiresAt);
+  const current = await services.store.getPartner(purchase.partnerId);
+  if (!current || !setByIt(current.value)) return false;
+  const saved = await services.store.updatePartner<boolean>(purchase.partnerId, (p) =>
+    setByIt(p)
+      ? {
+          value: { ...p, membership: { ...p.membership, expiresAt: renewal.previousExpiresAt } },
+          result: true,
+        }
+      : { value: p, result: false },
+  );
+  if (!saved.result) return false;
+  await audit(services, {
+    partnerId: purchase.partnerId,
+    caller: 'system',
+    action: 'membership.renewal.undo',
+    target: { type: 'partner', id: purchase.partnerId },
+    detail: {
+      purchaseId: purchase.id,
+      expiresAt: renewal.previousExpiresAt,
+      undoneExpiresAt: renewal.expiresAt,
+    },
+  });
+  return true;
+}

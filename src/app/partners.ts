@@ -1,0 +1,92 @@
+/**
+ * Partner organizations (docs/product.md §1, §5, §9, §10): a member reads their partner; the program operator
+ * onboards a partner with its first GlobalAdmin and lists every partner (docs/product.md §11 "Operator console").
+ */
+import type { CreatePartnerBody } from '../domain/schemas';
+import type { Partner, User } from '../domain/types';
+import { audit } from './audit';
+import { assertCan, assertOperator } from './policy';
+import type { Actor, AppDeps, Page, PageOptions, PartnerCaller } from './ports';
+
+/**
+ * The partner as the API shows it: without the store's `partnerId` and the internal `globalAdminIds` and notice
+ * schedule (`nextNoticeAt`, `notices`).
+ */
+export function publicPartner(p: Partner): Partner {
+  const {
+    partnerId: _p,
+    globalAdminIds: _g,
+    nextNoticeAt: _n,
+    notices: _s,
+    ...rest
+  } = p as Partner & { partnerId?: string };
+  return rest;
+}
+
+/**
+ * The caller's partner, its membership and marketing contact (`read`: any of the four admin roles). No round trip:
+ * the partner was read with the access check.
+ * @throws DomainError `forbidden`.
+ */
+export function readPartner(cmd: PartnerCaller): Partner {
+  assertCan(cmd.user, 'read');
+  return publicPartner(cmd.partner);
+}
+
+/**
+ * Operator: onboards a partner with its first GlobalAdmin (docs/product.md §1 program operator, §10). Audited
+ * `partner.create`. Round trips: the store's `createPartner`, the audit event.
+ * @returns the partner (public view) with its first admin, and the partner's ETag.
+ * @throws DomainError `forbidden` (not the operator) · `user-exists` (the admin's object id or email is taken).
+ */
+export async function onboardPartner(
+  deps: AppDeps,
+  cmd: CreatePartnerBody & { actor: Actor },
+): Promise<{ partner: Partner & { globalAdmin: User }; etag: string }> {
+  assertOperator(cmd.actor);
+  const now = deps.clock.now().toISOString();
+  const partner: Partner = {
+    id: deps.newId(),
+    name: cmd.name,
+    level: cmd.level,
+    managedIn: cmd.managedIn,
+    membership: {
+      status: cmd.membership.status,
+      expiresAt: new Date(cmd.membership.expiresAt).toISOString(),
+    },
+    ...(cmd.preferredLanguage ? { preferredLanguage: cmd.preferredLanguage } : {}),
+    createdAt: now,
+    globalAdminIds: [cmd.globalAdmin.objectId],
+  };
+  const admin: User = {
+    id: cmd.globalAdmin.objectId,
+    partnerId: partner.id,
+    objectId: cmd.globalAdmin.objectId,
+    displayName: cmd.globalAdmin.displayName,
+    accountEmail: cmd.globalAdmin.accountEmail,
+    roles: ['GlobalAdmin'],
+    createdAt: now,
+  };
+  const created = await deps.store.createPartner(partner, admin);
+  await audit(deps, {
+    partnerId: partner.id,
+    caller: cmd.actor,
+    action: 'partner.create',
+    target: { type: 'partner', id: partner.id },
+    detail: { level: partner.level, managedIn: partner.managedIn },
+  });
+  return { partner: { ...publicPartner(partner), globalAdmin: admin }, etag: created.partner.etag };
+}
+
+/**
+ * Operator: one page of every partner organization, by name (public view; one query).
+ * @throws DomainError `forbidden` (not the operator).
+ */
+export async function listAllPartners(
+  deps: AppDeps,
+  cmd: { actor: Actor; page: PageOptions },
+): Promise<Page<Partner>> {
+  assertOperator(cmd.actor);
+  const page = await deps.store.listPartners(cmd.page);
+  return { ...page, items: page.items.map(publicPartner) };
+}

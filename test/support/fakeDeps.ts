@@ -1,0 +1,249 @@
+/**
+ * In-memory fakes of the application layer's ports (src/app/ports.ts), for use-case unit tests (test/app). Only the
+ * store methods the tested use cases call are implemented; each keeps an ETag per document and honours `ifMatch`
+ * (and the conditional replace / delete ETags), as the real store does. The end-to-end tests use the real store against the embedded Cosmos DB server.
+ */
+import type { AppDeps, DurablePort, StorePort } from '../../src/app/ports';
+import { DomainError } from '../../src/domain/errors';
+import type {
+  AuditEvent,
+  Benefit,
+  Partner,
+  Purchase,
+  Role,
+  ServiceRequest,
+  User,
+} from '../../src/domain/types';
+import { nextGlobalAdmins } from '../../src/domain/users';
+import { loadConfig } from '../../src/config';
+
+type Versioned<T> = { value: T; etag: string };
+
+type Mutate<T, R> = (value: T) => { value: T; result?: R };
+
+/** A document map keyed `partnerId/id`, with ETags. */
+class Docs<T extends { id: string }> {
+  constructor(
+    private readonly partitionOf: (value: T) => string = (v) =>
+      (v as unknown as { partnerId: string }).partnerId,
+  ) {}
+  readonly map = new Map<string, { value: T; etag: string }>();
+  private n = 0;
+  put(value: T) {
+    const etag = `"e${++this.n}"`;
+    this.map.set(`${this.partitionOf(value)}/${value.id}`, { value: structuredClone(value), etag });
+    return { value, etag };
+  }
+  get(partnerId: string, id: string) {
+    const d = this.map.get(`${partnerId}/${id}`);
+    return d && { value: structuredClone(d.value), etag: d.etag };
+  }
+  update<R>(partnerId: string, id: string, mutate: Mutate<T, R>, ifMatch?: string) {
+    const d = this.get(partnerId, id);
+    if (!d) throw new DomainError('not-found', `${id} does not exist`);
+    this.check(d.etag, ifMatch);
+    const out = mutate(d.value);
+    const saved = this.put(out.value);
+    return { value: saved.value, etag: saved.etag, result: out.result };
+  }
+  /** A conditional replace (or delete): `precondition-failed` when `ifMatch` is not the stored ETag. */
+  check(etag: string, ifMatch: string | undefined) {
+    if (ifMatch !== undefined && ifMatch.replace(/"/g, '') !== etag.replace(/"/g, '')) {
+      throw new DomainError('precondition-failed', 'If-Match does not match.');
+    }
+  }
+  values(): T[] {
+    return [...this.map.values()].map((d) => structuredClone(d.value));
+  }
+}
+
+/** The fake store: partners, users, benefits, purchases, service requests and the audit trail. */
+class FakeStore {
+  readonly partners = new Docs<Partner>((p) => p.id);
+  readonly users = new Docs<User>();
+  readonly benefits = new Docs<Benefit>();
+  readonly purchases = new Docs<Purchase>();
+  readonly serviceRequests: ServiceRequest[] = [];
+  readonly audit: AuditEvent[] = [];
+
+  async getPartner(partnerId: string) {
+    return this.partners.get(partnerId, partnerId);
+  }
+  async updatePartner<R>(partnerId: string, mutate: Mutate<Partner, R>, o: { ifMatch?: string } = {}) {
+    return this.partners.update(partnerId, partnerId, mutate, o.ifMatch);
+  }
+  /** A partner write that fails once with `precondition-failed`, as if another request had renewed first. */
+  loseNextPartnerRace = false;
+  async renewMembership(
+    current: Versioned<Partner>,
+    renewed: Partner,
+    purchase: Purchase,
+    benefits: Benefit[],
+  ) {
+    const stored = this.partners.get(current.value.id, current.value.id)!;
+    if (this.loseNextPartnerRace) {
+      this.loseNextPartnerRace = false;
+      throw new DomainError('precondition-failed', 'partner changed');
+    }
+    this.partners.check(stored.etag, current.etag);
+    const saved = this.partners.put(renewed);
+    await this.createPurchase(purchase, benefits);
+    return saved;
+  }
+  async createPurchase(purchase: Purchase, benefits: Benefit[]) {
+    this.purchases.put(purchase);
+    for (const b of benefits) this.benefits.put(b);
+  }
+  async changeGlobalAdmins(partnerId: string, userId: string, holds: boolean) {
+    const saved = this.partners.update(partnerId, partnerId, (p) => ({
+      value: { ...p, globalAdminIds: nextGlobalAdmins(p.globalAdminIds ?? [], userId, holds) },
+    }));
+    return saved.value.globalAdminIds!;
+  }
+  async getUser(partnerId: string, userId: string) {
+    return this.users.get(partnerId, userId);
+  }
+  async createUser(user: User) {
+    if (this.users.get(user.partnerId, user.id)) throw new DomainError('user-exists', `${user.id} exists`);
+    return this.users.put(user);
+  }
+  async updateUser<R>(
+    partnerId: string,
+    userId: string,
+    mutate: Mutate<User, R>,
+    o: { ifMatch?: string } = {},
+  ) {
+    return this.users.update(partnerId, userId, mutate, o.ifMatch);
+  }
+  async deleteUser(user: User, etag: string) {
+    const stored = this.users.get(user.partnerId, user.id);
+    if (!stored) throw new DomainError('not-found', `${user.id} does not exist`);
+    this.users.check(stored.etag, etag);
+    this.users.map.delete(`${user.partnerId}/${user.id}`);
+  }
+  async listUsersWithRole(partnerId: string, role: Role) {
+    return this.users.values().filter((u) => u.partnerId === partnerId && u.roles.includes(role));
+  }
+  async listBenefitsAssignedTo(partnerId: string, userId: string) {
+    return this.benefits
+      .values()
+      .filter((b) => b.partnerId === partnerId && b.assignments.some((a) => a.userId === userId));
+  }
+  /** One page holding every due benefit (Active past `expiresAt`, or Expired with a notice Pending past the lease). */
+  async listExpiredBenefits(nowIso: string, page: { noticeRetryBeforeIso?: string }) {
+    const items = this.benefits
+      .values()
+      .filter((b) =>
+        b.status === 'Active'
+          ? b.expiresAt !== undefined && b.expiresAt <= nowIso
+          : b.status === 'Expired' &&
+            b.expiryNotice?.status === 'Pending' &&
+            b.expiryNotice.updatedAt <= (page.noticeRetryBeforeIso ?? ''),
+      );
+    return { items, continuationToken: null };
+  }
+  async replaceBenefit(value: Benefit, etag: string) {
+    const stored = this.benefits.get(value.partnerId, value.id);
+    if (!stored) throw new DomainError('not-found', `${value.id} does not exist`);
+    this.benefits.check(stored.etag, etag);
+    return this.benefits.put(value);
+  }
+  async getBenefit(partnerId: string, benefitId: string) {
+    return this.benefits.get(partnerId, benefitId);
+  }
+  async updateBenefit<R>(
+    partnerId: string,
+    benefitId: string,
+    mutate: Mutate<Benefit, R>,
+    o: { ifMatch?: string; maxAttempts?: number } = {},
+  ) {
+    return this.benefits.update(partnerId, benefitId, mutate, o.ifMatch);
+  }
+  async updateBenefitIfChanged<R>(
+    partnerId: string,
+    benefitId: string,
+    mutate: (b: Benefit) => { value: Benefit; result?: R } | undefined,
+  ) {
+    const current = this.benefits.get(partnerId, benefitId);
+    if (!current) throw new DomainError('not-found', `${benefitId} does not exist`);
+    const out = mutate(current.value);
+    if (!out) return { changed: false as const, value: current.value };
+    const saved = this.benefits.put(out.value);
+    return { changed: true as const, value: saved.value, etag: saved.etag, result: out.result };
+  }
+  async listBenefitsOfPurchase(partnerId: string, purchaseId: string) {
+    return [...this.benefits.map.values()]
+      .map((d) => d.value)
+      .filter((b) => b.partnerId === partnerId && b.purchaseId === purchaseId);
+  }
+  async getPurchase(partnerId: string, purchaseId: string) {
+    return this.purchases.get(partnerId, purchaseId);
+  }
+  async updatePurchase<R>(
+    partnerId: string,
+    purchaseId: string,
+    mutate: Mutate<Purchase, R>,
+    o: { ifMatch?: string } = {},
+  ) {
+    return this.purchases.update(partnerId, purchaseId, mutate, o.ifMatch);
+  }
+  async listServiceRequests(partnerId: string) {
+    return { items: this.serviceRequests.filter((r) => r.partnerId === partnerId), continuationToken: null };
+  }
+  async createServiceRequest(request: ServiceRequest) {
+    this.serviceRequests.push(request);
+    return { value: request, etag: '"sr"' };
+  }
+  async appendAudit(event: AuditEvent) {
+    this.audit.push(event);
+  }
+}
+
+/** Fake dependencies: the fake store, a fixed clock, counted ids, and a mail port that records what it sent. */
+export function fakeDeps(now: Date) {
+  const store = new FakeStore();
+  const sent: { kind: string; to: { address: string }[]; idempotencyKey: string }[] = [];
+  /** Set to make the mail port fail (the provider refuses), as a real outage would. */
+  const mail = { failing: false };
+  let id = 0;
+  const deps: AppDeps = {
+    config: loadConfig({
+      COSMOS_ENDPOINT: 'https://cosmos.invalid',
+      AUTH_ISSUER: 'https://issuer.invalid',
+      AUTH_AUDIENCE: 'api',
+      AUTH_JWKS_URI: 'https://issuer.invalid/keys',
+      PUBLIC_BASE_URL: 'https://portal.example',
+    }),
+    clock: { now: () => new Date(now) },
+    store: store as unknown as StorePort,
+    email: { send: async () => ({ messageId: 'm', duplicate: false }) },
+    mail: {
+      async send(m) {
+        if (mail.failing) throw new Error('the email provider is unavailable');
+        sent.push({ kind: m.kind, to: m.to, idempotencyKey: m.idempotencyKey });
+      },
+    },
+    newId: () => `id-${++id}`,
+  };
+  return { deps, store, sent, mail };
+}
+
+/** A durable client fake: records raised events; every instance reports `runtimeStatus`. */
+export function fakeDurable(runtimeStatus = 'Running') {
+  const events: { instanceId: string; eventName: string; data: unknown }[] = [];
+  const started: { orchestrator: string; instanceId: string; input: unknown }[] = [];
+  const durable: DurablePort = {
+    async start(orchestrator, instanceId, input) {
+      started.push({ orchestrator, instanceId, input });
+      return instanceId;
+    },
+    async raiseEvent(instanceId, eventName, data) {
+      events.push({ instanceId, eventName, data });
+    },
+    async runtimeStatus() {
+      return runtimeStatus;
+    },
+    async terminate() {},
+  };
+  return { durable, events, started };
+}
