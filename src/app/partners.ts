@@ -2,6 +2,7 @@
  * Partner organizations (docs/product.md §1, §5, §9, §10): a member reads their partner; the program operator
  * onboards a partner with its first GlobalAdmin and lists every partner (docs/product.md §11 "Operator console").
  */
+import { DomainError } from '../domain/errors';
 import type { CreatePartnerBody } from '../domain/schemas';
 import type { Partner, User } from '../domain/types';
 import { audit } from './audit';
@@ -76,6 +77,21 @@ export async function onboardPartner(
     detail: { level: partner.level, managedIn: partner.managedIn },
   });
   return { partner: { ...publicPartner(partner), globalAdmin: admin }, etag: created.partner.etag };
+}
+
+/**
+ * Operator: one partner organization (public view) with its ETag — what `POST /api/operator/partners` answers with
+ * in `Location`, and what the operator console opens. One point read.
+ * @throws DomainError `forbidden` (not the operator) · `not-found`.
+ */
+export async function readAnyPartner(
+  deps: AppDeps,
+  cmd: { actor: Actor; partnerId: string },
+): Promise<{ value: Partner; etag: string }> {
+  assertOperator(cmd.actor);
+  const found = await deps.store.getPartner(cmd.partnerId);
+  if (!found) throw new DomainError('not-found', `Partner ${cmd.partnerId} was not found.`);
+  return { value: publicPartner(found.value), etag: found.etag };
 }
 
 /**

@@ -107,6 +107,43 @@ describe('GET /api/operator/activations', () => {
   });
 });
 
+describe('GET /api/operator/partners/{partnerId}', () => {
+  test("the Location of an onboarded partner opens for the operator, with the creation's ETag", async () => {
+    const created = await host.call('POST', '/api/operator/partners', {
+      token: operator,
+      body: {
+        name: 'Location Partner',
+        level: 'Gold',
+        managedIn: 'PartnerCenter',
+        membership: { status: 'Active', expiresAt: '2099-01-01T00:00:00Z' },
+        globalAdmin: { objectId: 'ga-location', displayName: 'GA', accountEmail: 'ga@location.example' },
+      },
+    });
+    expect(created.status).toBe(201);
+    const location = created.headers.get('location')!;
+    expect(location).toBe(`/api/operator/partners/${created.body.id}`);
+    const read = await host.call('GET', location, { token: operator });
+    expect(read.status).toBe(200);
+    expect(read.body).toMatchObject({ id: created.body.id, name: 'Location Partner', level: 'Gold' });
+    expect(read.body).not.toHaveProperty('globalAdminIds');
+    expect(read.headers.get('etag')).toBe(created.headers.get('etag'));
+  });
+
+  test('operator only; an unknown partner is 404', async () => {
+    expectProblem(
+      await host.call('GET', '/api/operator/partners/contoso', { token: admin }),
+      403,
+      'forbidden',
+    );
+    expectProblem(await host.call('GET', '/api/operator/partners/contoso'), 401, 'unauthorized');
+    expectProblem(
+      await host.call('GET', '/api/operator/partners/no-such-partner', { token: operator }),
+      404,
+      'not-found',
+    );
+  });
+});
+
 describe('GET /api/operator/partners', () => {
   test('lists every partner by name, paged with sealed tokens; no internal fields', async () => {
     const seen: any[] = [];

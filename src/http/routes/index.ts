@@ -21,7 +21,7 @@ import { createServiceRequest, listServiceRequests } from './serviceRequests';
 import { getOpenApi } from './openapi';
 import { lookupContactVerification } from './contactLookup';
 import { listOperatorActivations } from './operatorQueue';
-import { listOperatorPartners } from './operatorPartners';
+import { getOperatorPartner, listOperatorPartners } from './operatorPartners';
 import { downloadFile } from './downloads';
 import { changePartnerLevel, getMembership, renewMembershipRoute } from './membership';
 
@@ -36,7 +36,7 @@ export const ROUTE_GROUPS = {
   activation: [startActivation, getActivation, fulfilActivation, rejectActivation],
   serviceRequests: [requestCancellation, listServiceRequests, createServiceRequest],
   membership: [getMembership, renewMembershipRoute, changePartnerLevel],
-  operator: [listOperatorActivations, listOperatorPartners],
+  operator: [listOperatorActivations, listOperatorPartners, getOperatorPartner],
 } satisfies Record<string, RouteDefinition[]>;
 
 /** Every HTTP route of the app (all groups), for OpenAPI generation and tests. */

@@ -151,6 +151,11 @@ export const createPartner = defineRoute({
   responses: { 201: { description: 'The partner and its first admin', schema: PartnerSchema } },
   handle: async ({ services, body, caller }) => {
     const { partner, etag } = await onboardPartner(services, { ...body, actor: caller });
-    return { status: 201, body: partner, etag, headers: { Location: `/api/partners/${partner.id}` } };
+    return {
+      status: 201,
+      body: partner,
+      etag,
+      headers: { Location: `/api/operator/partners/${encodeURIComponent(partner.id)}` },
+    };
   },
 });
