@@ -15,16 +15,25 @@ import type {
   BenefitRepository,
   IdempotencyRepository,
   NoticeRepository,
+  OutboxRepository,
   PartnerRepository,
   ServiceRequestRepository,
   SettingsRepository,
+  UnitOfWorkRepository,
   UserRepository,
   VerificationTokenRepository,
 } from '../store/ports';
 
 export type { EmailKind, EmailRecipient } from '../email/port';
 export type { EmailTemplateData } from '../email/templates';
-export type { VerificationTokenRecord } from '../store/ports';
+export type {
+  CommitResult,
+  OutboxRecord,
+  UnitOfWorkDocType,
+  UnitOfWorkWrite,
+  VerificationTokenRecord,
+  Versioned,
+} from '../store/ports';
 
 /** The settings the use cases read (durations, budgets, public URLs). */
 export type AppConfig = Config;
@@ -41,7 +50,9 @@ export type StorePort = PartnerRepository &
   IdempotencyRepository &
   VerificationTokenRepository &
   NoticeRepository &
-  SettingsRepository;
+  SettingsRepository &
+  UnitOfWorkRepository &
+  OutboxRepository;
 
 /**
  * Renders one email of `kind` in `locale` (undefined → en-US) and sends it; sending twice with one
@@ -74,6 +85,11 @@ export interface AppDeps {
   mail: MailPort;
   /** New resource ids (UUID v4). */
   newId: () => string;
+  /**
+   * Source of the jitter of retried units of work, numbers in [0, 1) (default `Math.random`; tests pass a seeded
+   * one so that a race replays the same pauses).
+   */
+  random?: () => number;
 }
 
 /**

@@ -38,7 +38,7 @@ function world(benefits: Benefit[] = [benefit()]) {
 }
 
 describe('assignBenefitSeat / unassignBenefitSeat', () => {
-  it('assigns a Visual Studio seat, activates the benefit, audits and emails the assignee', async () => {
+  it('assigns a Visual Studio seat, activates the benefit, audits and owes the assignee an email', async () => {
     const w = world();
     const { assignment } = await assignBenefitSeat(w.deps, {
       ...w.as('admin'),
@@ -50,7 +50,7 @@ describe('assignBenefitSeat / unassignBenefitSeat', () => {
     expect(saved.status).toBe('Active');
     expect(saved.assignments).toHaveLength(1);
     expect(w.store.audit.map((e) => e.action)).toEqual(['benefit.assign']);
-    expect(w.sent).toEqual([
+    expect(w.store.owed()).toEqual([
       {
         kind: 'vsAssignment',
         to: [{ address: 'dev1@contoso.example', displayName: 'User dev1' }],
@@ -69,7 +69,7 @@ describe('assignBenefitSeat / unassignBenefitSeat', () => {
       );
       expect(w.store.benefits.get('contoso', 'b1')!.value.assignments).toEqual([]);
       expect(w.store.audit).toEqual([]);
-      expect(w.sent).toEqual([]);
+      expect(w.store.owed()).toEqual([]);
     },
   );
 
