@@ -66,7 +66,11 @@ export function cosmosQuirks(config: { COSMOS_BATCH_ROLLBACK?: boolean }): Cosmo
 export interface IdempotencyRecord {
   id: string;
   partnerId: string;
-  state: 'in-progress' | 'completed';
+  /**
+   * `in-progress` from the claim; `committed` once the request's unit of work was committed (the transition rides
+   * in its batch, src/http/idempotency.ts); `completed` with the response to replay.
+   */
+  state: 'in-progress' | 'committed' | 'completed';
   /** SHA-256 of the request (URL and parsed body), hex. */
   fingerprint: string;
   /** ISO 8601. */
@@ -129,7 +133,7 @@ export interface OutboxRecord {
 /** The document types a unit of work may write. */
 export type UnitOfWorkDocType = Extract<
   DocType,
-  'benefit' | 'partner' | 'purchase' | 'audit' | 'serviceRequest' | 'outbox' | 'notice'
+  'benefit' | 'partner' | 'purchase' | 'audit' | 'serviceRequest' | 'outbox' | 'notice' | 'idempotency'
 >;
 
 /**
@@ -272,7 +276,7 @@ export interface IdempotencyRepository {
   findIdempotencyRecord(partnerId: string, id: string): Promise<Versioned<IdempotencyRecord> | undefined>;
   claimIdempotencyKey(record: IdempotencyRecord, replacing?: string): Promise<string>;
   completeIdempotencyRecord(record: IdempotencyRecord, etag: string): Promise<void>;
-  releaseIdempotencyKey(partnerId: string, id: string): Promise<void>;
+  releaseIdempotencyKey(partnerId: string, id: string, keepCommitted?: boolean): Promise<void>;
 }
 
 /** Contact-verification tokens (issuing and checking: the use cases of src/app/contactOnboarding.ts). */

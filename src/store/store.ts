@@ -841,9 +841,21 @@ export class BenefitsStore
     await this.docs.replace('idempotency', record, etag);
   }
 
-  /** Forgets a key (the request failed; a retry runs it again). Absent is fine. */
-  async releaseIdempotencyKey(partnerId: string, id: string): Promise<void> {
-    await this.docs.delete(partnerId, id);
+  /**
+   * Forgets a key (the request failed; a retry runs it again). Absent is fine. With `keepCommitted`, a record whose
+   * request committed its unit of work (`committed`, src/http/idempotency.ts) is kept: one read, then a delete
+   * conditional on what was read.
+   */
+  async releaseIdempotencyKey(partnerId: string, id: string, keepCommitted = false): Promise<void> {
+    if (!keepCommitted) return this.docs.delete(partnerId, id);
+    const found = await this.findIdempotencyRecord(partnerId, id);
+    if (!found || found.value.state === 'committed') return;
+    try {
+      await this.docs.deleteIfMatch(partnerId, id, found.etag, 'idempotency');
+    } catch (e) {
+      if (!(e instanceof DomainError && (e.code === 'precondition-failed' || e.code === 'not-found')))
+        throw e;
+    }
   }
 
   // ---- contact-verification tokens (docs/product.md §7)
