@@ -114,7 +114,7 @@ export async function withIdempotency(services: Services, call: IdempotentCall):
   };
   try {
     await store.completeIdempotencyRecord(stored, claimEtag);
-  } catch (e) {
+  } catch {
     // The work is done: its answer is not withheld because it could not be recorded. A repeat is then told that
     // the request was applied (the record stays `committed`), or runs it (a refusal, which wrote nothing).
     if (!committed) await store.releaseIdempotencyKey(call.partnerId, id, true).catch(() => undefined);
