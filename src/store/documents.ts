@@ -254,6 +254,18 @@ export class Documents {
     };
   }
 
+  /** All results of a (small, bounded) single-partition query with their ETags; pages internally. */
+  async queryAllVersioned<T>(
+    query: string,
+    parameters: SqlParameter[],
+    partitionKey: string,
+  ): Promise<Array<Versioned<T>>> {
+    const { resources } = await this.container.items
+      .query<Record<string, unknown>>({ query, parameters }, singlePartitionQuery(partitionKey))
+      .fetchAll();
+    return resources.map((r) => ({ value: strip<T>(r), etag: String(r._etag) }));
+  }
+
   /** All results of a (small, bounded) query; pages internally. With `partitionKey`, no query-plan request. */
   async queryAll<T>(query: string, parameters: SqlParameter[], partitionKey?: string): Promise<T[]> {
     const { resources } = await this.container.items

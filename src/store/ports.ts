@@ -219,6 +219,14 @@ export interface UserRepository {
 export interface BenefitRepository {
   createPurchase(purchase: Purchase, benefits: Benefit[]): Promise<void>;
   getPurchase(partnerId: string, purchaseId: string): Promise<Versioned<Purchase> | undefined>;
+  readPurchaseWithBenefits(
+    partnerId: string,
+    purchaseId: string,
+  ): Promise<{
+    partner?: Versioned<Partner>;
+    purchase?: Versioned<Purchase>;
+    benefits: Array<Versioned<Benefit>>;
+  }>;
   listPurchases(partnerId: string, page: PageOptions): Promise<Page<Purchase>>;
   updatePurchase<R = undefined>(
     partnerId: string,

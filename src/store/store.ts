@@ -468,6 +468,40 @@ export class BenefitsStore
     return this.readTyped<Purchase>('purchase', partnerId, purchaseId);
   }
 
+  /**
+   * A purchase, its benefits and its partner, each with its ETag, in ONE query of the partner's partition: what a
+   * cancellation decides on and writes conditionally (src/app/cancelPurchase.ts). A purchase has few benefits.
+   */
+  async readPurchaseWithBenefits(
+    partnerId: string,
+    purchaseId: string,
+  ): Promise<{
+    partner?: Versioned<Partner>;
+    purchase?: Versioned<Purchase>;
+    benefits: Array<Versioned<Benefit>>;
+  }> {
+    const docs = await this.docs.queryAllVersioned<Record<string, unknown>>(
+      'SELECT * FROM c WHERE (c.type = @purchase AND c.id = @id) OR (c.type = @benefit AND c.purchaseId = @id) ' +
+        'OR (c.type = @partner AND c.id = @partnerId)',
+      [
+        { name: '@purchase', value: 'purchase' },
+        { name: '@benefit', value: 'benefit' },
+        { name: '@partner', value: 'partner' },
+        { name: '@id', value: purchaseId },
+        { name: '@partnerId', value: partnerId },
+      ],
+      partnerId,
+    );
+    // `type` is stripped on read: the kinds are told apart by their ids and fields.
+    const partner = docs.find((d) => d.value.id === partnerId) as Versioned<Partner> | undefined;
+    const purchase = docs.find((d) => d.value.id === purchaseId && d.value.id !== partnerId) as
+      Versioned<Purchase> | undefined;
+    const benefits = docs.filter(
+      (d) => d.value.purchaseId === purchaseId && d.value.id !== purchaseId,
+    ) as unknown as Array<Versioned<Benefit>>;
+    return { partner, purchase, benefits };
+  }
+
   /** A page of a partner's purchases, newest first (docs/product.md §9; one query request). */
   async listPurchases(partnerId: string, page: PageOptions): Promise<Page<Purchase>> {
     return this.pageOfType<Purchase>('purchase', partnerId, page, 'c.purchasedAt DESC');

@@ -134,7 +134,7 @@ const purchase: Purchase = {
 };
 
 describe('revealBenefitKeys', () => {
-  it('marks the purchase first, then stores the key on the benefit and audits the reveal', async () => {
+  it('marks the purchase and stores the key on the benefit, audited, in one unit of work', async () => {
     const w = world([office]);
     w.store.purchases.put(purchase);
     const out = await revealBenefitKeys(w.deps, {

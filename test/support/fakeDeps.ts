@@ -125,6 +125,15 @@ class FakeStore {
       .map((d) => d.value)
       .filter((b) => b.partnerId === partnerId && b.purchaseId === purchaseId);
   }
+  async readPurchaseWithBenefits(partnerId: string, purchaseId: string) {
+    return {
+      partner: this.partners.get(partnerId, partnerId),
+      purchase: this.purchases.get(partnerId, purchaseId),
+      benefits: [...this.benefits.map.values()]
+        .filter((d) => d.value.partnerId === partnerId && d.value.purchaseId === purchaseId)
+        .map((d) => structuredClone(d)),
+    };
+  }
   async getPurchase(partnerId: string, purchaseId: string) {
     return this.purchases.get(partnerId, purchaseId);
   }
