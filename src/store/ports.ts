@@ -245,10 +245,7 @@ export interface BenefitRepository {
   listPendingBenefits(partnerId: string): Promise<Benefit[]>;
   listBenefitsAwaitingActivation(status: BenefitStatus, page: PageOptions): Promise<Page<Benefit>>;
   listBenefitsDueForNotice(nowIso: string, page: PageOptions): Promise<Page<Benefit>>;
-  listExpiredBenefits(
-    nowIso: string,
-    page: PageOptions & { noticeRetryBeforeIso?: string },
-  ): Promise<Page<Benefit>>;
+  listExpiredBenefits(nowIso: string, page: PageOptions): Promise<Page<Versioned<Benefit>>>;
   updateBenefit<R = undefined>(
     partnerId: string,
     benefitId: string,

@@ -610,28 +610,18 @@ export class BenefitsStore
 
   /**
    * One page of the expiry sweep's work, across partners (docs/product.md §8): `Active` benefits with
-   * `expiresAt <= now`, and `Expired` benefits whose expiry notice is still `Pending` since
-   * `noticeRetryBeforeIso` or earlier (a failed or interrupted send). The query is selective, so its cost
-   * grows with the due count, not with all benefits.
+   * `expiresAt <= now`, with their ETags (the sweep's unit of work replaces them conditionally without reading them
+   * again). The query is selective, so its cost grows with the due count, not with all benefits.
    */
-  async listExpiredBenefits(
-    nowIso: string,
-    page: PageOptions & { noticeRetryBeforeIso?: string },
-  ): Promise<Page<Benefit>> {
-    const { noticeRetryBeforeIso, ...paging } = page;
-    return this.docs.queryPage<Benefit>(
-      'SELECT * FROM c WHERE c.type = @t AND ((c.status = @s AND c.expiresAt <= @now) OR ' +
-        '(c.status = @x AND c.expiryNotice.status = @p AND c.expiryNotice.updatedAt <= @retry))',
+  async listExpiredBenefits(nowIso: string, page: PageOptions): Promise<Page<Versioned<Benefit>>> {
+    return this.docs.queryVersionedPage<Benefit>(
+      'SELECT * FROM c WHERE c.type = @t AND c.status = @s AND c.expiresAt <= @now',
       [
         { name: '@t', value: 'benefit' },
         { name: '@s', value: 'Active' },
         { name: '@now', value: nowIso },
-        { name: '@x', value: 'Expired' },
-        { name: '@p', value: 'Pending' },
-        // Without a retry bound nothing Pending qualifies ('' sorts before every ISO timestamp).
-        { name: '@retry', value: noticeRetryBeforeIso ?? '' },
       ],
-      paging,
+      page,
     );
   }
 
