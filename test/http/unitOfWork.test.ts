@@ -12,7 +12,7 @@ import { EmailSendError } from '../../src/email/port';
 import { rawDocuments } from '../../src/store/raw';
 import type { OutboxRecord } from '../../src/store/ports';
 import type { AuditEvent, Benefit } from '../../src/domain/types';
-import { mailsTo } from '../support/api';
+import { mailsTo, oid, tokenFromMail } from '../support/api';
 import {
   expectRetryAnswer,
   faultName,
@@ -32,7 +32,8 @@ let admin: string;
 beforeAll(async () => {
   jest.spyOn(console, 'info').mockImplementation(() => undefined); // outbox log lines
   clock = new ManualClock(new Date('2026-06-01T09:00:00.000Z'));
-  host = await startTestHost({ clock });
+  // Activations wait (their durable timers run on the manual clock, which the relay's timer moves on).
+  host = await startTestHost({ clock, settings: { ACTIVATION_PROCESSING_TIME: 'P30D' } });
   faults = new WriteFaults();
   installFaultyStore(host, faults);
   admin = await host.tokenFor('admin@contoso.example');
@@ -150,6 +151,346 @@ describe('seat assignment: a failure at any write leaves all or nothing, and a r
       expect(record.status).toBe('Sent');
       expect(record.message.data).toBeUndefined(); // settled records keep no template data
     }
+  });
+});
+
+/**
+ * The crash matrix of one mutation (test/support/crash.ts): learn its writes, then fail each in turn, check all or
+ * nothing after the failure, retry, let the relay's timer send what is left, and check all or nothing and "applied
+ * exactly once". Returns the writes, for the test to pin.
+ */
+async function crashMatrix<C>(spec: {
+  prepare: () => Promise<C>;
+  run: (c: C, key: string) => Promise<{ status: number; body?: any }>;
+  expected: number;
+  /** Answers a retry may give besides `expected` and "was applied" (e.g. 404 for a repeated DELETE). */
+  retryAlso?: number[];
+  allOrNothing: (c: C) => Promise<void>;
+  appliedOnce: (c: C) => Promise<void>;
+}): Promise<string[]> {
+  const learn = await spec.prepare();
+  const writes = await writesOfRun(faults, () => spec.run(learn, `learn-${++keys}`), spec.expected);
+  await settleOutbox(host, clock);
+  await spec.allOrNothing(learn);
+  await spec.appliedOnce(learn);
+  for (const fault of faultsOf(writes)) {
+    const name = faultName(fault);
+    const c = await spec.prepare();
+    const key = `crash-${++keys}`;
+    faults.arm(fault.at, fault.mode);
+    const first = await spec.run(c, key);
+    expect({ name, fired: faults.fired }).toEqual({ name, fired: true });
+    expect({ name, ok: first.status === spec.expected || first.status >= 500 }).toEqual({ name, ok: true });
+    await spec.allOrNothing(c);
+    faults.record();
+    const retry = await spec.run(c, key);
+    if (!spec.retryAlso?.includes(retry.status)) expectRetryAnswer(retry as any, spec.expected);
+    await settleOutbox(host, clock);
+    await spec.allOrNothing(c);
+    await spec.appliedOnce(c);
+  }
+  return writes.map((w) => w.operations?.join(',') ?? w.method);
+}
+let keys = 0;
+
+/** Audit events of `partnerId` with `action` (and, optionally, on `targetId`). */
+async function audits(partnerId: string, action: string, targetId?: string) {
+  return (await partition(partnerId)).audit.filter(
+    (e) => e.action === action && (targetId === undefined || e.target.id === targetId),
+  );
+}
+
+describe('every converted mutation: a failure at any write leaves all or nothing, and a retry applies it once', () => {
+  /** A fresh gold-competency purchase of contoso (the purchase route: not under test here). */
+  async function buy() {
+    const res = await host.call('POST', '/api/partners/contoso/purchases', {
+      token: admin,
+      body: { packageId: 'gold-competency' },
+    });
+    expect(res.status).toBe(201);
+    return res.body as { purchase: any; benefits: any[] };
+  }
+
+  test('unassign', async () => {
+    const vs = (await buy()).benefits.find((b) => b.category === 'visualStudio').id as string;
+    let n = 0;
+    const writes = await crashMatrix({
+      prepare: async () => {
+        await host.services.store.createUser({
+          id: `crash-unassign-${++n}`,
+          objectId: `crash-unassign-${n}`,
+          partnerId: 'contoso',
+          displayName: `Unassign ${n}`,
+          accountEmail: `unassign${n}@contoso.example`,
+          roles: [],
+          createdAt: clock.now().toISOString(),
+        });
+        const res = await host.call('POST', `/api/partners/contoso/benefits/${vs}/assignments`, {
+          token: admin,
+          body: { userId: `crash-unassign-${n}` },
+        });
+        expect(res.status).toBe(201);
+        return res.body.id as string;
+      },
+      run: (assignmentId) =>
+        host.call('DELETE', `/api/partners/contoso/benefits/${vs}/assignments/${assignmentId}`, {
+          token: admin,
+        }),
+      expected: 204,
+      retryAlso: [404],
+      allOrNothing: async (assignmentId) => {
+        const benefit = (await partition('contoso')).benefits.find((b) => b.id === vs)!;
+        const ended = benefit.assignments.find((a) => a.id === assignmentId)?.endedAt !== undefined;
+        const audited = (await audits('contoso', 'benefit.unassign', vs)).filter(
+          (e) => e.detail?.assignmentId === assignmentId,
+        ).length;
+        expect({ ended, audited }).toEqual({ ended: audited > 0, audited: ended ? 1 : 0 });
+      },
+      appliedOnce: async (assignmentId) => {
+        const benefit = (await partition('contoso')).benefits.find((b) => b.id === vs)!;
+        expect(benefit.assignments.find((a) => a.id === assignmentId)?.endedAt).toBeDefined();
+      },
+    });
+    expect(writes).toEqual(['Replace,Create']);
+  });
+
+  test('key reveal (software: the purchase is marked in the same batch)', async () => {
+    const writes = await crashMatrix({
+      prepare: async () => {
+        const bought = await buy();
+        return {
+          purchaseId: bought.purchase.id as string,
+          software: bought.benefits.find((b) => b.category === 'software'),
+        };
+      },
+      run: (c, key) =>
+        host.call('POST', `/api/partners/contoso/benefits/${c.software.id}/keys`, {
+          token: admin,
+          body: { language: c.software.languages[0], operatingSystem: c.software.operatingSystems[0] },
+          headers: { 'Idempotency-Key': key },
+        }),
+      expected: 200,
+      allOrNothing: async (c) => {
+        const benefit = await host.services.store.getBenefit('contoso', c.software.id);
+        const purchase = await host.services.store.getPurchase('contoso', c.purchaseId);
+        const revealed = benefit!.value.secretKeys !== undefined;
+        const marked = purchase!.value.softwareKeysRevealedAt !== undefined;
+        const audited = (await audits('contoso', 'benefit.revealKeys', c.software.id)).length;
+        expect({ marked, audited: audited > 0 }).toEqual({ marked: revealed, audited: revealed });
+      },
+      appliedOnce: async (c) => {
+        expect(await audits('contoso', 'benefit.revealKeys', c.software.id)).toHaveLength(1);
+      },
+    });
+    expect(writes).toEqual(['POST', 'Replace,Replace,Replace,Create', 'PUT']);
+  });
+
+  test('cancellation (purchase, every benefit, service request, audit: one batch)', async () => {
+    const writes = await crashMatrix({
+      prepare: async () => (await buy()).purchase.id as string,
+      run: (purchaseId, key) =>
+        host.call('POST', `/api/partners/contoso/purchases/${purchaseId}/cancellation`, {
+          token: admin,
+          body: { reason: 'Crash test' },
+          headers: { 'Idempotency-Key': key },
+        }),
+      expected: 201,
+      allOrNothing: async (purchaseId) => {
+        const read = await host.services.store.readPurchaseWithBenefits('contoso', purchaseId);
+        const cancelled = read.purchase!.value.status === 'Cancelled';
+        const states = new Set(read.benefits.map((b) => b.value.status === 'Cancelled'));
+        const audited = (await audits('contoso', 'purchase.cancel', purchaseId)).length;
+        const requests = (
+          await rawDocuments(host.services.store).queryAll<any>(
+            'SELECT * FROM c WHERE c.type = @t AND c.details.purchaseId = @p',
+            [
+              { name: '@t', value: 'serviceRequest' },
+              { name: '@p', value: purchaseId },
+            ],
+            'contoso',
+          )
+        ).length;
+        expect({ benefits: [...states], audited, requests }).toEqual({
+          benefits: [cancelled],
+          audited: cancelled ? 1 : 0,
+          requests: cancelled ? 1 : 0,
+        });
+      },
+      appliedOnce: async (purchaseId) => {
+        expect((await host.services.store.getPurchase('contoso', purchaseId))!.value.status).toBe(
+          'Cancelled',
+        );
+        expect(await audits('contoso', 'purchase.cancel', purchaseId)).toHaveLength(1);
+      },
+    });
+    // The idempotency claim, ONE batch (key, purchase, its benefits, request, audit), the completion.
+    expect(writes[0]).toBe('POST');
+    expect(writes[1]).toMatch(/^Replace(,Replace)+,Create,Create$/);
+    expect(writes.slice(2)).toEqual(['PUT']);
+  });
+
+  test('marketing contact set (partner, audit, verification email: one batch; the token before it)', async () => {
+    let n = 0;
+    const path = '/api/partners/contoso/marketing-contact';
+    const writes = await crashMatrix({
+      prepare: async () => `crash.contact.${++n}@agency.example`,
+      run: (email) =>
+        host.call('PUT', path, {
+          token: admin,
+          body: {
+            userId: oid('dev3@contoso.example'),
+            email,
+            phone: '+886212345678',
+            preferredLanguage: 'zh-TW',
+          },
+        }),
+      expected: 200,
+      allOrNothing: async (email) => {
+        const p = await partition('contoso');
+        const set = (await audits('contoso', 'marketingContact.set')).length;
+        const owed = p.outbox.filter((r) => r.idempotencyKey.startsWith('verify-')).length;
+        // Every set of a new address is audited with its verification email owed, and nothing else.
+        expect(owed).toBe(set);
+        const current = (await host.services.store.getPartner('contoso'))!.value.marketingContact;
+        if (current?.email === email) expect(current.status).toBe('PendingVerification');
+      },
+      appliedOnce: async (email) => {
+        const current = (await host.services.store.getPartner('contoso'))!.value.marketingContact;
+        expect(current).toMatchObject({ email, status: 'PendingVerification' });
+        expect((await mailsTo(host, 'contactVerification', email)).length).toBeGreaterThanOrEqual(1);
+      },
+    });
+    // The token (its own partition), then ONE batch (partner, audit, outbox), then the relay.
+    expect(writes).toEqual(['POST', 'Replace,Create,Create', 'PUT', 'PUT']);
+  });
+
+  test('contact verification (the contact and its audit event first, then the token is used)', async () => {
+    let n = 0;
+    const writes = await crashMatrix({
+      prepare: async () => {
+        const email = `crash.verify.${++n}@agency.example`;
+        const res = await host.call('PUT', '/api/partners/contoso/marketing-contact', {
+          token: admin,
+          body: {
+            userId: oid('dev3@contoso.example'),
+            email,
+            phone: '+886212345678',
+            preferredLanguage: 'en-US',
+          },
+        });
+        expect(res.status).toBe(200);
+        const [mail] = await mailsTo(host, 'contactVerification', email);
+        return { email, token: tokenFromMail(mail) };
+      },
+      run: (c) => host.call('POST', '/api/contact-verifications', { body: { token: c.token } }),
+      expected: 200,
+      // The token is single-use (docs/product.md §7): once the first attempt has used it — its response lost — a
+      // retry is told `invalid-token`, and the contact is verified (checked below).
+      retryAlso: [400],
+      allOrNothing: async (c) => {
+        const current = (await host.services.store.getPartner('contoso'))!.value.marketingContact!;
+        const verified = current.email === c.email && current.status === 'Verified';
+        const audited = (await audits('contoso', 'contact.verify')).filter(
+          (e) => e.at >= current.updatedAt,
+        ).length;
+        expect({ audited }).toEqual({ audited: verified ? 1 : 0 });
+      },
+      appliedOnce: async (c) => {
+        expect((await host.services.store.getPartner('contoso'))!.value.marketingContact).toMatchObject({
+          email: c.email,
+          status: 'Verified',
+        });
+      },
+    });
+    expect(writes).toEqual(['Replace,Create', 'PUT']);
+  });
+
+  test('activation start (the reservation and its audit event: one batch)', async () => {
+    const writes = await crashMatrix({
+      prepare: async () => (await buy()).benefits.find((b) => b.category === 'technical').id as string,
+      run: (benefitId, key) =>
+        host.call('POST', `/api/partners/contoso/benefits/${benefitId}/activation`, {
+          token: admin,
+          headers: { 'Idempotency-Key': key },
+        }),
+      expected: 202,
+      allOrNothing: async (benefitId) => {
+        const b = (await host.services.store.getBenefit('contoso', benefitId))!.value;
+        const requested = (await audits('contoso', 'benefit.activationRequested', benefitId)).map(
+          (e) => e.detail?.instanceId,
+        );
+        expect(requested).toEqual(b.activation ? [b.activation.instanceId] : []);
+      },
+      appliedOnce: async (benefitId) => {
+        const b = (await host.services.store.getBenefit('contoso', benefitId))!.value;
+        expect(b.activation?.attempt).toBe(1);
+      },
+    });
+    expect(writes[0]).toBe('POST');
+    expect(writes[1]).toBe('Replace,Replace,Create');
+  });
+
+  test('expiry sweep (the benefit, benefit.expire and its notice: one batch per expired benefit)', async () => {
+    await host.runFunction('expirySweep'); // what the demo data has due goes first
+    let n = 0;
+    const writes = await crashMatrix({
+      prepare: async () => {
+        const id = `crash-expiry-${++n}`;
+        const { benefits } = await buy();
+        const vs = benefits.find((b) => b.category === 'visualStudio');
+        await host.services.store
+          .updateBenefit('contoso', vs.id, (b) => ({
+            value: {
+              ...b,
+              id,
+              status: 'Active',
+              expiresAt: new Date(clock.now().getTime() - 1000).toISOString(),
+              assignments: [
+                {
+                  id: `${id}-a`,
+                  userId: oid('dev1@contoso.example'),
+                  assignedAt: b.createdAt,
+                  assignedBy: 'x',
+                },
+              ],
+            },
+          }))
+          .catch(() => undefined);
+        // A copy under a new id (the conditional update keeps ids): created with the raw layer.
+        const b = (await host.services.store.getBenefit('contoso', vs.id))!.value;
+        await rawDocuments(host.services.store).create('benefit', {
+          ...b,
+          id,
+          status: 'Active',
+          expiresAt: new Date(clock.now().getTime() - 1000).toISOString(),
+          assignments: [
+            { id: `${id}-a`, userId: oid('dev1@contoso.example'), assignedAt: b.createdAt, assignedBy: 'x' },
+          ],
+        });
+        return id;
+      },
+      run: async () => {
+        await host.runFunction('expirySweep');
+        return { status: 200 };
+      },
+      expected: 200,
+      allOrNothing: async (id) => {
+        const b = (await host.services.store.getBenefit('contoso', id))!.value;
+        const expired = b.status === 'Expired';
+        const audited = (await audits('contoso', 'benefit.expire', id)).length;
+        const owed = !!(await host.services.store.findOutboxRecord('contoso', `outbox:expiry-${id}`));
+        expect({ audited, owed }).toEqual({ audited: expired ? 1 : 0, owed: expired });
+      },
+      appliedOnce: async (id) => {
+        expect((await host.services.store.getBenefit('contoso', id))!.value.status).toBe('Expired');
+        expect(await mailsTo(host, 'expiryNotice', 'dev1@contoso.example')).toEqual(
+          expect.arrayContaining([expect.objectContaining({ idempotencyKey: `expiry-${id}` })]),
+        );
+        const record = await host.services.store.findOutboxRecord('contoso', `outbox:expiry-${id}`);
+        expect(record?.value.status).toBe('Sent');
+      },
+    });
+    expect(writes).toEqual(['Replace,Create,Create', 'PUT', 'PUT']);
   });
 });
 

@@ -66,7 +66,7 @@ export function expectRetryAnswer(res: ApiResponse<any>, expected: number): void
 /** Counts the write requests of one run of `request` (no fault). */
 export async function writesOfRun(
   faults: WriteFaults,
-  request: () => Promise<ApiResponse<any>>,
+  request: () => Promise<{ status: number }>,
   expected: number,
 ): Promise<SeenWrite[]> {
   faults.record();
