@@ -117,7 +117,7 @@ export async function assignBenefitSeat(
  * @throws DomainError `not-found` when it does not exist; `precondition-failed` when `ifMatch` (a client's
  *   If-Match) names another version.
  */
-export async function readBenefitFor(
+async function readBenefitFor(
   deps: Pick<AppDeps, 'store'>,
   partnerId: string,
   benefitId: string,

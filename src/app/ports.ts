@@ -27,7 +27,6 @@ import type {
 export type { EmailKind, EmailRecipient } from '../email/port';
 export type { EmailTemplateData } from '../email/templates';
 export type {
-  CommitResult,
   OutboxRecord,
   UnitOfWorkDocType,
   UnitOfWorkWrite,

@@ -23,7 +23,7 @@ import type {
 } from './ports';
 
 /** The id of the outbox record of an email's idempotency key (one record per key, ever). */
-export const outboxRecordId = (idempotencyKey: string): string => `outbox:${idempotencyKey}`;
+const outboxRecordId = (idempotencyKey: string): string => `outbox:${idempotencyKey}`;
 
 /** An email a unit of work owes: rendered and sent by the relay after the commit (docs/product.md §7). */
 export interface OwedEmail<K extends EmailKind = EmailKind> {
