@@ -12,7 +12,6 @@ registerOrchestration(
 );
 registerActivity(ACTIVITIES.request, async () => (await activities()).activationRequest);
 registerActivity(ACTIVITIES.contactStatus, async () => (await activities()).activationContactStatus);
-registerActivity(ACTIVITIES.sendInstructions, async () => (await activities()).activationSendInstructions);
 registerActivity(ACTIVITIES.complete, async () => (await activities()).activationComplete);
 registerActivity(ACTIVITIES.fail, async () => (await activities()).activationFail);
 registerActivity(ACTIVITIES.cancel, async () => (await activities()).activationCancelled);

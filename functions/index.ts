@@ -12,5 +12,6 @@ import './audit';
 import './activation';
 import './serviceRequests';
 import './expiry';
+import './outbox';
 import './membership';
 import './operator';

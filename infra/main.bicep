@@ -89,6 +89,8 @@ param expirySweepSchedule string = '0 0 * * * *'
 @minValue(1)
 @maxValue(100000)
 param expirySweepBudget int = 1000
+@description('NCRONTAB of the outbox timer that retries owed emails the change feed did not settle (OUTBOX_RETRY_SCHEDULE).')
+param outboxRetrySchedule string = '0 * * * * *'
 
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = {
@@ -108,6 +110,8 @@ var effectiveJwksUri = empty(authJwksUri) ? '${loginEndpoint}${tenant().tenantId
 
 var cosmosDatabaseName = 'benefits'
 var cosmosContainerName = 'benefits'
+// The leases of the outbox relay's change-feed trigger (functions/outbox.ts).
+var cosmosLeaseContainerName = 'leases'
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: 'rg-${environmentName}'
@@ -204,6 +208,7 @@ module cosmos 'app/cosmos.bicep' = {
     tags: tags
     databaseName: cosmosDatabaseName
     containerName: cosmosContainerName
+    leaseContainerName: cosmosLeaseContainerName
   }
 }
 
@@ -228,6 +233,7 @@ module rbac 'app/rbac.bicep' = {
     storageAccountName: storage.outputs.name
     appInsightsName: appInsights.outputs.name
     cosmosAccountName: cosmos.outputs.accountName
+    cosmosDatabaseName: cosmos.outputs.databaseName
     communicationServiceName: email.outputs.communicationServiceName
   }
 }
@@ -269,6 +275,7 @@ module api 'app/api.bicep' = {
       COSMOS_ENDPOINT: cosmos.outputs.endpoint
       COSMOS_DATABASE: cosmosDatabaseName
       COSMOS_CONTAINER: cosmosContainerName
+      COSMOS_LEASE_CONTAINER: cosmos.outputs.leaseContainerName
       AUTH_ISSUER: effectiveIssuer
       AUTH_AUDIENCE: effectiveAudience
       AUTH_JWKS_URI: effectiveJwksUri
@@ -280,6 +287,7 @@ module api 'app/api.bicep' = {
       CONTACT_VERIFICATION_TIMEOUT: contactVerificationTimeout
       EXPIRY_SWEEP_SCHEDULE: expirySweepSchedule
       EXPIRY_SWEEP_BUDGET: string(expirySweepBudget)
+      OUTBOX_RETRY_SCHEDULE: outboxRetrySchedule
     }
   }
   // Start the app only once its identity can reach storage (avoids a failing first host start).

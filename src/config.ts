@@ -25,12 +25,14 @@ const isoDuration = (fallback: string) =>
  * (cron-parser); the app itself never reads the setting. Parsing it here too cost every cold start ~40 ms
  * (cron-parser initialises `Intl` through luxon) for no use (docs/decisions.md, "Cold start").
  */
-const ncrontab = z
-  .string()
-  .default('0 0 * * * *')
-  .refine((v) => /^\s*[\w*?,/#-]+(\s+[\w*?,/#-]+){5}\s*$/.test(v), {
-    message: 'must be a six-field NCRONTAB expression ({second} {minute} {hour} {day} {month} {day-of-week})',
-  });
+const ncrontab = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .refine((v) => /^\s*[\w*?,/#-]+(\s+[\w*?,/#-]+){5}\s*$/.test(v), {
+      message:
+        'must be a six-field NCRONTAB expression ({second} {minute} {hour} {day} {month} {day-of-week})',
+    });
 
 /** The settings schema; keys are the environment variable names. */
 export const ConfigSchema = z
@@ -83,7 +85,17 @@ export const ConfigSchema = z
     /** docs/product.md §6 step 3: how long a Go-To-Market activation waits for the contact's verification. */
     CONTACT_VERIFICATION_TIMEOUT: isoDuration('P7D'),
     /** docs/product.md §8: when the expiry sweep runs. */
-    EXPIRY_SWEEP_SCHEDULE: ncrontab,
+    EXPIRY_SWEEP_SCHEDULE: ncrontab('0 0 * * * *'),
+    /**
+     * The lease container of the outbox relay's change-feed trigger (functions/outbox.ts), in `COSMOS_DATABASE`.
+     * Read by the Functions host (binding expression), not by the app.
+     */
+    COSMOS_LEASE_CONTAINER: z.string().min(1).default('leases'),
+    /**
+     * When the timer retries owed emails the change feed did not settle (functions/outbox.ts; default every
+     * minute).
+     */
+    OUTBOX_RETRY_SCHEDULE: ncrontab('0 * * * * *'),
     /** docs/product.md §8: most benefits one sweep run expires (the rest wait for the next run). */
     EXPIRY_SWEEP_BUDGET: z.coerce.number().int().min(1).max(100000).default(1000),
   })

@@ -36,7 +36,10 @@ export interface ServiceOverrides {
   container?: Container;
   clock?: Clock;
   email?: EmailSender;
-  /** Source of the store's retry jitter, numbers in [0, 1) (default Math.random; tests pass a seeded one). */
+  /**
+   * Source of the retry jitter of the store and of units of work, numbers in [0, 1) (default Math.random; tests pass
+   * a seeded one).
+   */
   random?: () => number;
 }
 
@@ -56,6 +59,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
       jwksUri: config.AUTH_JWKS_URI,
     }),
     newId: randomUUID,
+    ...(overrides.random ? { random: overrides.random } : {}),
     durableClient: durablePort,
   };
 }

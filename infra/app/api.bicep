@@ -89,6 +89,11 @@ resource functionAppSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     // auth disabled, ingestion is authorised by the identity's Entra token.
     APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+    // The outbox relay's change-feed trigger (functions/outbox.ts, connection 'COSMOS'): an identity-based
+    // connection, no key. Its leases live in the container COSMOS_LEASE_CONTAINER (app/cosmos.bicep).
+    COSMOS__accountEndpoint: appSettings.COSMOS_ENDPOINT
+    COSMOS__credential: 'managedidentity'
+    COSMOS__clientId: identityClientId
     // DefaultAzureCredential (Cosmos DB, ACS Email) picks the user-assigned identity from this.
     AZURE_CLIENT_ID: identityClientId
     PUBLIC_BASE_URL: effectivePublicBaseUrl

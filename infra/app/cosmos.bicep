@@ -6,6 +6,8 @@ param location string = resourceGroup().location
 param tags object = {}
 param databaseName string = 'benefits'
 param containerName string = 'benefits'
+@description('The lease container of the outbox relay\'s change-feed trigger (functions/outbox.ts).')
+param leaseContainerName string = 'leases'
 
 resource account 'Microsoft.DocumentDB/databaseAccounts@2024-11-15' = {
   name: accountName
@@ -94,7 +96,28 @@ resource container 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/container
   }
 }
 
+// The change-feed trigger's leases (the Functions Cosmos DB extension's change feed processor): partitioned by /id,
+// as the extension requires. Created here because the app's identity has no control-plane role
+// (createLeaseContainerIfNotExists is false in functions/outbox.ts).
+resource leaseContainer 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2024-11-15' = {
+  parent: database
+  name: leaseContainerName
+  properties: {
+    resource: {
+      id: leaseContainerName
+      partitionKey: {
+        paths: [
+          '/id'
+        ]
+        kind: 'Hash'
+        version: 2
+      }
+    }
+  }
+}
+
 output accountName string = account.name
 output endpoint string = account.properties.documentEndpoint
 output databaseName string = database.name
 output containerName string = container.name
+output leaseContainerName string = leaseContainer.name

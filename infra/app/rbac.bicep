@@ -8,6 +8,8 @@ param developerPrincipalId string = ''
 param storageAccountName string
 param appInsightsName string
 param cosmosAccountName string
+@description('The database of the app\'s container and the change-feed lease container.')
+param cosmosDatabaseName string
 param communicationServiceName string
 
 // Built-in Azure role definition ids.
@@ -67,15 +69,18 @@ resource appInsightsRoleAssignment 'Microsoft.Authorization/roleAssignments@2022
   }
 }
 
-// Cosmos DB data plane: read/write items and query in this account only. No control-plane
-// (ARM) role: the identity cannot read keys, change throughput or delete containers.
+// Cosmos DB data plane: read/write items and query in the app's database only — its container, and the lease
+// container of the outbox relay's change-feed trigger, which reads the change feed of the one and keeps its leases
+// (reads and writes) in the other. Scoped to the database, not the account. No control-plane (ARM) role: the
+// identity cannot read keys, change throughput or create or delete containers (both containers come from
+// app/cosmos.bicep).
 resource cosmosIdentityRoleAssignment 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments@2024-11-15' = {
   parent: cosmos
-  name: guid(cosmos.id, identityPrincipalId, cosmosDataContributorRoleId)
+  name: guid(cosmos.id, identityPrincipalId, cosmosDataContributorRoleId, cosmosDatabaseName)
   properties: {
     roleDefinitionId: '${cosmos.id}/sqlRoleDefinitions/${cosmosDataContributorRoleId}'
     principalId: identityPrincipalId
-    scope: cosmos.id
+    scope: '${cosmos.id}/dbs/${cosmosDatabaseName}'
   }
 }
 

@@ -10,9 +10,10 @@ import { DomainError, isDomainError } from '../domain/errors';
 import { assertMembershipActive } from '../domain/provisioning';
 import type { Benefit } from '../domain/types';
 import { ACTIVATION_ORCHESTRATOR, EVENTS, type ActivationInput } from './activationContract';
-import { audit } from './audit';
+import { etagMatches } from './etag';
 import { activationAction, assertCan, assertOperator } from './policy';
 import type { Actor, AppDeps, DurablePort, PartnerCaller } from './ports';
+import { runUnitOfWork } from './unitOfWork';
 
 /** The Activation resource (docs/product.md §9). */
 export function activationView(b: Benefit) {
@@ -45,21 +46,22 @@ async function settleEndedActivation(
   const runtimeStatus = await durable.runtimeStatus(a.instanceId);
   const failure = endedActivationFailure(runtimeStatus, a.requestedAt, deps.clock.now());
   if (!failure) return undefined;
-  const out = await deps.store.updateBenefitIfChanged(benefit.partnerId, benefit.id, (b) => {
-    const next = markActivationFailed(b, failure, a.instanceId);
-    return next && { value: next };
-  });
-  if (out.changed) {
-    await audit(deps, {
-      partnerId: benefit.partnerId,
+  const { result } = await runUnitOfWork(deps, benefit.partnerId, async (uow) => {
+    const current = await deps.store.getBenefit(benefit.partnerId, benefit.id);
+    if (!current) throw new DomainError('not-found', `Benefit ${benefit.id} does not exist`);
+    const next = markActivationFailed(current.value, failure, a.instanceId);
+    if (!next) return current.value; // settled by another writer first
+    uow.replace('benefit', current, next);
+    uow.audit({
       caller: 'system',
       action: 'benefit.activationFailed',
       target: { type: 'benefit', id: benefit.id },
       outcome: 'Rejected',
       detail: { instanceId: a.instanceId, code: failure.code, runtimeStatus },
     });
-  }
-  return out.value;
+    return next;
+  });
+  return result;
 }
 
 /** Input of {@link startBenefitActivation}. */
@@ -84,11 +86,21 @@ export async function startBenefitActivation(
   const now = deps.clock.now();
   assertMembershipActive(cmd.partner, now);
   let input: ActivationInput | undefined;
+  // The reservation of the attempt and its audit event, one unit of work (conditional on the benefit's ETag).
   const reserve = () =>
-    deps.store.updateBenefit(
+    runUnitOfWork(
+      deps,
       cmd.partner.id,
-      cmd.benefitId,
-      (b) => {
+      async (uow) => {
+        const current = await deps.store.getBenefit(cmd.partner.id, cmd.benefitId);
+        if (!current) throw new DomainError('not-found', `Benefit ${cmd.benefitId} does not exist`);
+        if (cmd.ifMatch !== undefined && !etagMatches(cmd.ifMatch, current.etag)) {
+          throw new DomainError(
+            'precondition-failed',
+            `If-Match does not match the current ETag of benefit ${cmd.benefitId}`,
+          );
+        }
+        const b = current.value;
         // The policy, with the benefit in hand: a Go-To-Market offer is `activateGoToMarket` (docs/product.md §2).
         assertCan(cmd.user, activationAction(b));
         const out = reserveActivation(b, {
@@ -106,9 +118,16 @@ export async function startBenefitActivation(
           processingTimeMs: Duration.fromISO(deps.config.ACTIVATION_PROCESSING_TIME).toMillis(),
           contactTimeoutMs: Duration.fromISO(deps.config.CONTACT_VERIFICATION_TIMEOUT).toMillis(),
         };
-        return { value: out.benefit };
+        uow.replace('benefit', current, out.benefit);
+        uow.audit({
+          caller: cmd.actor,
+          action: 'benefit.activationRequested',
+          target: { type: 'benefit', id: cmd.benefitId },
+          detail: { instanceId: out.instanceId },
+        });
+        return out.benefit;
       },
-      { ifMatch: cmd.ifMatch },
+      { retryOnConflict: cmd.ifMatch === undefined },
     );
   let saved;
   try {
@@ -119,25 +138,28 @@ export async function startBenefitActivation(
     if (!current || !(await settleEndedActivation(deps, durable, current.value))) throw e;
     saved = await reserve();
   }
-  const instanceId = saved.value.activation!.instanceId;
+  const instanceId = saved.result.activation!.instanceId;
   try {
     await durable.start(ACTIVATION_ORCHESTRATOR, instanceId, input);
   } catch (e) {
-    // Never leave the benefit Pending without an orchestration.
+    // Never leave the benefit Pending without an orchestration: the attempt fails (audited), and may be retried.
     const failure = { code: 'start-failed', detail: 'The activation could not be started; try again.' };
-    await deps.store.updateBenefit(cmd.partner.id, cmd.benefitId, (b) => ({
-      value: markActivationFailed(b, failure, instanceId) ?? b,
-    }));
+    await runUnitOfWork(deps, cmd.partner.id, async (uow) => {
+      const current = await deps.store.getBenefit(cmd.partner.id, cmd.benefitId);
+      const next = current && markActivationFailed(current.value, failure, instanceId);
+      if (!current || !next) return;
+      uow.replace('benefit', current, next);
+      uow.audit({
+        caller: 'system',
+        action: 'benefit.activationFailed',
+        target: { type: 'benefit', id: cmd.benefitId },
+        outcome: 'Rejected',
+        detail: { instanceId, code: failure.code },
+      });
+    });
     throw e;
   }
-  await audit(deps, {
-    partnerId: cmd.partner.id,
-    caller: cmd.actor,
-    action: 'benefit.activationRequested',
-    target: { type: 'benefit', id: cmd.benefitId },
-    detail: { instanceId },
-  });
-  return { benefit: saved.value, etag: saved.etag };
+  return { benefit: saved.result, etag: saved.etags[cmd.benefitId] };
 }
 
 /**
@@ -191,12 +213,17 @@ export async function signalActivation(
     fulfil ? EVENTS.fulfilled : EVENTS.rejected,
     cmd.data,
   );
-  await audit(deps, {
-    partnerId: cmd.partnerId,
-    caller: cmd.actor,
-    action: fulfil ? 'benefit.activationFulfilled' : 'benefit.activationRejected',
-    target: { type: 'benefit', id: cmd.benefitId },
-    detail: { instanceId: b.value.activation.instanceId },
+  // The event is the operator's change (the orchestration's activities write the benefit, audited); its audit event
+  // follows it: should it not be written, the operator's retry raises the event again (the orchestration has moved
+  // on and ignores it) and writes it.
+  const instanceId = b.value.activation.instanceId;
+  await runUnitOfWork(deps, cmd.partnerId, (uow) => {
+    uow.audit({
+      caller: cmd.actor,
+      action: fulfil ? 'benefit.activationFulfilled' : 'benefit.activationRejected',
+      target: { type: 'benefit', id: cmd.benefitId },
+      detail: { instanceId },
+    });
   });
   return b.value;
 }

@@ -9,7 +9,6 @@ export const ACTIVATION_ORCHESTRATOR = 'activationOrchestrator';
 export const ACTIVITIES = {
   request: 'activationRequest',
   contactStatus: 'activationContactStatus',
-  sendInstructions: 'activationSendInstructions',
   complete: 'activationComplete',
   fail: 'activationFail',
   cancel: 'activationCancelled',

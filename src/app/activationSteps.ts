@@ -12,12 +12,12 @@ import {
 } from '../domain/activation';
 import { getCatalogItem } from '../domain/catalog';
 import { computeExpiresAt } from '../domain/rules';
-import { isDomainError } from '../domain/errors';
+import { DomainError, isDomainError } from '../domain/errors';
 import { assertMembershipActive } from '../domain/provisioning';
 import { recipientLocale } from '../domain/recipientLocale';
 import type { Benefit, Partner } from '../domain/types';
-import { audit } from './audit';
-import type { AppDeps } from './ports';
+import type { AppDeps, Versioned } from './ports';
+import { runUnitOfWork, type OwedEmail } from './unitOfWork';
 
 /** What every step receives: the benefit and the orchestration instance. */
 export interface Base {
@@ -31,11 +31,15 @@ export async function markActivationRequested(
   deps: AppDeps,
   input: Base & { requestedBy: string; requestedAt: string },
 ): Promise<{ proceed: boolean }> {
-  const saved = await deps.store.updateBenefit<boolean>(input.partnerId, input.benefitId, (b) => {
-    const next = markActivationPending(b, input);
-    return next ? { value: next, result: true } : { value: b, result: false };
+  const { result } = await runUnitOfWork(deps, input.partnerId, async (uow) => {
+    const current = await readBenefit(deps, input);
+    const next = markActivationPending(current.value, input);
+    if (!next) return false;
+    // The starter's reservation wrote the same (and audited `benefit.activationRequested`): usually nothing to do.
+    if (JSON.stringify(next) !== JSON.stringify(current.value)) uow.replace('benefit', current, next);
+    return true;
   });
-  return { proceed: saved.result === true };
+  return { proceed: result };
 }
 
 /** Step 3: whether the partner's marketing contact exists and is verified. */
@@ -49,45 +53,81 @@ export async function readMarketingContactStatus(
 }
 
 /**
- * Step 4: emails the instructions (idempotency key = instance id). Go-To-Market: to the marketing contact in
- * their preferred language; technical: to the technical contact's alternate AND account email ("as a
- * safeguard"), or to the requester when no contact is assigned.
- * @throws when the email provider fails (the orchestration retries with back-off).
+ * Step 4: marks the benefit `Active` with `activatedAt`, `expiresAt` (docs/product.md §3) and the technical ids,
+ * and owes the instructions email — one unit of work with the audit event `benefit.activate` (src/app/unitOfWork.ts;
+ * the relay sends the email after the commit, with retries; idempotency key = instance id). Go-To-Market: to the
+ * marketing contact in their preferred language; technical: to the technical contact's alternate AND account email
+ * ("as a safeguard"), or to the requester when no contact is assigned. Idempotent: a retried step whose first run
+ * committed finds the benefit `Active` for this instance and writes nothing.
+ * @returns `ActivationFailed` (`membership-inactive`) when the membership ended while the activation waited
+ *   (nothing written, no email); `Cancelled` when the benefit was cancelled meanwhile.
+ * @throws Error when the benefit or the partner is gone, or the instructions have no recipient (retried, then the
+ *   orchestration fails the attempt).
  */
-export async function sendActivationInstructions(
+export async function completeActivation(
   services: AppDeps,
   input: Base & { accessId?: string; contractId?: string; activatedAt: string },
-): Promise<{ sent: boolean; cancelled?: boolean; failure?: { code: string; detail: string } }> {
-  const [benefit, partner] = await Promise.all([
-    services.store.getBenefit(input.partnerId, input.benefitId),
-    services.store.getPartner(input.partnerId),
-  ]);
-  if (!benefit || !partner) throw new Error(`Benefit ${input.benefitId} or its partner is gone`);
-  if (benefit.value.status === 'Cancelled') return { sent: false, cancelled: true };
-  const b = benefit.value;
-  const p = partner.value;
-  // docs/product.md §2 "Membership": a membership that ended (or stopped being Active) while the activation
-  // waited activates nothing, and no benefit gets an `expiresAt` before its `activatedAt`. A permanent
-  // failure: no retry, no email.
-  const refused = membershipRefusal(p, input.activatedAt);
-  if (refused) return { sent: false, failure: refused };
-  const expiresAt = expiryOf(b, input.activatedAt, p.membership.expiresAt);
+): Promise<
+  { status: 'Active' | 'Cancelled' } | { status: 'ActivationFailed'; code: string; detail: string }
+> {
+  type Outcome =
+    { status: 'Active' | 'Cancelled' } | { status: 'ActivationFailed'; code: string; detail: string };
+  const { result } = await runUnitOfWork<Outcome>(services, input.partnerId, async (uow) => {
+    const [benefit, partner] = await Promise.all([
+      services.store.getBenefit(input.partnerId, input.benefitId),
+      services.store.getPartner(input.partnerId),
+    ]);
+    if (!benefit || !partner) throw new Error(`Benefit ${input.benefitId} or its partner is gone`);
+    const b = benefit.value;
+    const p = partner.value;
+    if (b.status === 'Cancelled') return { status: 'Cancelled' };
+    if (b.status === 'Active' && b.activation?.instanceId === input.instanceId) return { status: 'Active' };
+    // docs/product.md §2 "Membership": a membership that ended (or stopped being Active) while the activation
+    // waited activates nothing, and no benefit gets an `expiresAt` before its `activatedAt`. A permanent
+    // failure: no retry, no email.
+    const refused = membershipRefusal(p, input.activatedAt);
+    if (refused) return { status: 'ActivationFailed', ...refused };
+    const expiresAt = expiryOf(b, input.activatedAt, p.membership.expiresAt);
+    const next = markActivationActive(b, { ...input, expiresAt });
+    if (!next) return { status: 'Cancelled' };
+    uow.replace('benefit', benefit, next);
+    uow.audit({
+      caller: 'system',
+      action: 'benefit.activate',
+      target: { type: 'benefit', id: input.benefitId },
+      detail: { instanceId: input.instanceId, expiresAt },
+    });
+    uow.email(await instructionsEmail(services, b, p, { ...input, expiresAt }));
+    return { status: 'Active' };
+  });
+  return result;
+}
 
+/** The instructions email of an activation (see {@link completeActivation}). */
+async function instructionsEmail(
+  services: AppDeps,
+  b: Benefit,
+  p: Partner,
+  input: Base & { accessId?: string; contractId?: string; expiresAt: string },
+): Promise<OwedEmail> {
   if (b.category === 'goToMarket') {
     const contact = p.marketingContact;
     if (!contact) throw new Error('The partner has no marketing contact');
     const user = await services.store.getUser(p.id, contact.userId);
     const name = user?.value.displayName ?? contact.email;
-    await services.mail.send({
+    return {
       kind: 'gtmInstructions',
       locale: contact.preferredLanguage,
-      data: { recipientName: name, partnerName: p.name, offerType: b.offerType ?? b.productName, expiresAt },
+      data: {
+        recipientName: name,
+        partnerName: p.name,
+        offerType: b.offerType ?? b.productName,
+        expiresAt: input.expiresAt,
+      },
       to: [{ address: contact.email, displayName: name }],
       idempotencyKey: input.instanceId,
-    });
-    return { sent: true };
+    };
   }
-
   // Technical: the technical contact's alternate AND account email ("as a safeguard"); with no contact, the person
   // who requested the activation — and the message says so. In the recipient's language (their own, else the
   // partner's), never the marketing contact's.
@@ -101,7 +141,7 @@ export async function sendActivationInstructions(
     ...(user ? [{ address: user.value.accountEmail, displayName: user.value.displayName }] : []),
   ];
   if (to.length === 0) throw new Error('No recipient for the technical instructions');
-  await services.mail.send({
+  return {
     kind: 'technicalInstructions',
     locale: recipientLocale(user?.value, p),
     data: {
@@ -114,73 +154,54 @@ export async function sendActivationInstructions(
     },
     to,
     idempotencyKey: input.instanceId,
-  });
-  return { sent: true };
+  };
 }
 
-/**
- * Step 5: marks the benefit `Active` with `activatedAt`, `expiresAt` (docs/product.md §3) and the technical
- * ids.
- */
-export async function completeActivation(
-  services: AppDeps,
-  input: Base & { accessId?: string; contractId?: string; activatedAt: string },
-): Promise<
-  { status: 'Active' | 'Cancelled' } | { status: 'ActivationFailed'; code: string; detail: string }
-> {
-  const partner = await services.store.getPartner(input.partnerId);
-  if (!partner) throw new Error(`Partner ${input.partnerId} is gone`);
-  const refused = membershipRefusal(partner.value, input.activatedAt);
-  if (refused) return { status: 'ActivationFailed', ...refused };
-  const saved = await services.store.updateBenefit<'Active' | 'Cancelled'>(
-    input.partnerId,
-    input.benefitId,
-    (b) => {
-      if (b.status === 'Cancelled') return { value: b, result: 'Cancelled' };
-      const expiresAt = expiryOf(b, input.activatedAt, partner.value.membership.expiresAt);
-      const next = markActivationActive(b, { ...input, expiresAt });
-      return next ? { value: next, result: 'Active' } : { value: b, result: 'Cancelled' };
-    },
-  );
-  if (saved.result === 'Active') {
-    await audit(services, {
-      partnerId: input.partnerId,
-      caller: 'system',
-      action: 'benefit.activate',
-      target: { type: 'benefit', id: input.benefitId },
-      detail: { instanceId: input.instanceId, expiresAt: saved.value.expiresAt },
-    });
-  }
-  return { status: saved.result ?? 'Active' };
-}
-
-/** A permanent failure: `ActivationFailed` with a reason code (may be activated again). */
+/** A permanent failure: `ActivationFailed` with a reason code (may be activated again), audited. */
 export async function failActivation(
   services: AppDeps,
   input: Base & { code: string; detail: string },
 ): Promise<void> {
   const failure = { code: input.code, detail: input.detail };
-  const saved = await services.store.updateBenefit<boolean>(input.partnerId, input.benefitId, (b) => {
-    const next = markActivationFailed(b, failure);
-    return next ? { value: next, result: true } : { value: b, result: false };
-  });
-  if (saved.result) {
-    await audit(services, {
-      partnerId: input.partnerId,
+  await runUnitOfWork(services, input.partnerId, async (uow) => {
+    const current = await readBenefit(services, input);
+    const next = markActivationFailed(current.value, failure);
+    if (!next) return;
+    uow.replace('benefit', current, next);
+    uow.audit({
       caller: 'system',
       action: 'benefit.activationFailed',
       target: { type: 'benefit', id: input.benefitId },
       outcome: 'Rejected',
       detail: { instanceId: input.instanceId, code: input.code },
     });
-  }
+  });
 }
 
-/** The activation ended because the purchase was cancelled: no email, benefit stays `Cancelled`. */
+/**
+ * The activation ended because the purchase was cancelled: no email, benefit stays `Cancelled`. The cancellation
+ * marked the activation cancelled already (src/app/cancelPurchase.ts); when it had not, it is marked here, audited.
+ */
 export async function endCancelledActivation(deps: AppDeps, input: Base): Promise<void> {
-  await deps.store.updateBenefit(input.partnerId, input.benefitId, (b) => ({
-    value: markActivationCancelled(b),
-  }));
+  await runUnitOfWork(deps, input.partnerId, async (uow) => {
+    const current = await readBenefit(deps, input);
+    const next = markActivationCancelled(current.value);
+    if (JSON.stringify(next) === JSON.stringify(current.value)) return;
+    uow.replace('benefit', current, next);
+    uow.audit({
+      caller: 'system',
+      action: 'benefit.activationCancelled',
+      target: { type: 'benefit', id: input.benefitId },
+      detail: { instanceId: input.instanceId },
+    });
+  });
+}
+
+/** The benefit of a step, with its ETag. @throws DomainError `not-found` when it is gone. */
+async function readBenefit(deps: AppDeps, input: Base): Promise<Versioned<Benefit>> {
+  const current = await deps.store.getBenefit(input.partnerId, input.benefitId);
+  if (!current) throw new DomainError('not-found', `Benefit ${input.benefitId} does not exist`);
+  return current;
 }
 
 /** The `membership-inactive` failure when the partner's membership does not allow activating at `at`, else undefined. */

@@ -7,12 +7,12 @@ import { DomainError } from '../domain/errors';
 import { assertMembershipActive } from '../domain/provisioning';
 import { recipientLocale } from '../domain/recipientLocale';
 import { assertSeatAssignable, assignSeat, activeAssignments, endAssignment } from '../domain/rules';
-import type { Assignment, User } from '../domain/types';
-import { audit } from './audit';
-import { startContactVerification } from './contactOnboarding';
-import { notify } from './notify';
+import type { Assignment, Benefit, User } from '../domain/types';
+import { issueContactVerification } from './contactOnboarding';
+import { etagMatches } from './etag';
 import { assertCan, assertCanAssign, assertCanUnassign, assignAction, isSelfServiceSeat } from './policy';
-import type { AppDeps, PartnerCaller } from './ports';
+import type { AppDeps, PartnerCaller, Versioned } from './ports';
+import { runUnitOfWork, type OwedEmail } from './unitOfWork';
 
 /** Input of {@link assignBenefitSeat}. */
 export interface AssignSeatCommand extends PartnerCaller {
@@ -28,6 +28,9 @@ export interface AssignSeatCommand extends PartnerCaller {
 /**
  * Assigns a seat: Visual Studio (GlobalAdmin assigns an existing user, who is emailed), usage-based cloud (the
  * caller assigns themself), technical (a contact with an alternate email, verified by email; docs/product.md §7).
+ * One unit of work: the benefit (conditional on its ETag; re-read and decided again on a concurrent change), the
+ * audit event `benefit.assign` and the email owed (src/app/unitOfWork.ts). Round trips: the assignee, the benefit,
+ * one batch (+ the token record of a technical contact).
  * Returns the assignment and the benefit's new ETag.
  * @throws DomainError `not-found` (benefit or user) · `forbidden` · `seat-limit-reached` · `already-assigned` ·
  *   `self-assignment-only` · `benefit-cancelled` · `membership-inactive` · `alternate-email-must-differ` ·
@@ -49,10 +52,14 @@ export async function assignBenefitSeat(
   }
   const now = deps.clock.now();
   const assignmentId = deps.newId();
-  const saved = await deps.store.updateBenefit<Assignment>(
+  // The technical contact's token is issued once, whatever the number of attempts (./contactOnboarding.ts).
+  let verification: Promise<OwedEmail> | undefined;
+  const { result, etags } = await runUnitOfWork(
+    deps,
     partnerId,
-    cmd.benefitId,
-    (benefit) => {
+    async (uow) => {
+      const current = await readBenefitFor(deps, partnerId, cmd.benefitId, cmd.ifMatch);
+      const benefit = current.value;
       assertSeatAssignable(benefit);
       assertCanAssign(caller, benefit, cmd.userId);
       const out = assignSeat(benefit, {
@@ -69,62 +76,81 @@ export async function assignBenefitSeat(
       if (isSelfServiceSeat(benefit) || out.benefit.status !== benefit.status) {
         assertMembershipActive(cmd.partner, now);
       }
-      return { value: out.benefit, result: out.assignment };
+      uow.replace('benefit', current, out.benefit);
+      uow.audit({
+        caller: cmd.actor,
+        action: 'benefit.assign',
+        target: { type: 'benefit', id: cmd.benefitId },
+        detail: { assignmentId, userId: cmd.userId, category: benefit.category },
+      });
+      const email = assigneeEmail(cmd, assignee.value, benefit, assignmentId);
+      if (email) uow.email(email);
+      else if (benefit.category === 'technical' && cmd.alternateEmail) {
+        verification ??= issueContactVerification(deps, {
+          partner: cmd.partner,
+          contact: 'technical',
+          email: cmd.alternateEmail,
+          recipientName: assignee.value.displayName,
+          userId: assignee.value.id,
+          locale: recipientLocale(assignee.value, cmd.partner),
+          benefitId: cmd.benefitId,
+          assignmentId,
+        });
+        uow.email(await verification);
+      }
+      return out.assignment;
     },
-    { ifMatch: cmd.ifMatch },
+    { retryOnConflict: cmd.ifMatch === undefined },
   );
-  await audit(deps, {
-    partnerId,
-    caller: cmd.actor,
-    action: 'benefit.assign',
-    target: { type: 'benefit', id: cmd.benefitId },
-    detail: { assignmentId, userId: cmd.userId, category: saved.value.category },
-  });
-  await tellAssignee(deps, cmd, assignee.value, saved.value, assignmentId);
-  return { assignment: saved.result!, etag: saved.etag };
+  return { assignment: result, etag: etags[cmd.benefitId] };
 }
 
-/** The email after an assignment: the Visual Studio welcome, or the technical contact's verification. */
-async function tellAssignee(
-  deps: AppDeps,
+/**
+ * A benefit read for a unit of work, with its ETag.
+ * @throws DomainError `not-found` when it does not exist; `precondition-failed` when `ifMatch` (a client's
+ *   If-Match) names another version.
+ */
+async function readBenefitFor(
+  deps: Pick<AppDeps, 'store'>,
+  partnerId: string,
+  benefitId: string,
+  ifMatch?: string,
+): Promise<Versioned<Benefit>> {
+  const current = await deps.store.getBenefit(partnerId, benefitId);
+  if (!current) throw new DomainError('not-found', `Benefit ${benefitId} does not exist`);
+  if (ifMatch !== undefined && !etagMatches(ifMatch, current.etag)) {
+    throw new DomainError(
+      'precondition-failed',
+      `If-Match does not match the current ETag of benefit ${benefitId}`,
+    );
+  }
+  return current;
+}
+
+/** The Visual Studio welcome owed to the assignee (docs/product.md §7), or undefined for other benefits. */
+function assigneeEmail(
   cmd: AssignSeatCommand,
   assignee: User,
   benefit: { category: string; productName: string },
   assignmentId: string,
-): Promise<void> {
-  const locale = recipientLocale(assignee, cmd.partner);
-  if (benefit.category === 'visualStudio') {
-    const recipients = [{ address: assignee.accountEmail, displayName: assignee.displayName }];
-    if (cmd.alternateEmail && cmd.alternateEmail.toLowerCase() !== assignee.accountEmail.toLowerCase()) {
-      recipients.push({ address: cmd.alternateEmail, displayName: assignee.displayName });
-    }
-    await notify(deps, {
-      kind: 'vsAssignment',
-      locale,
-      data: {
-        recipientName: assignee.displayName,
-        partnerName: cmd.partner.name,
-        productName: benefit.productName,
-        ...(cmd.message ? { message: cmd.message } : {}),
-      },
-      to: recipients,
-      idempotencyKey: `vs-${assignmentId}`,
-      partnerId: cmd.partner.id,
-      log: cmd.log,
-    });
-  } else if (benefit.category === 'technical' && cmd.alternateEmail) {
-    await startContactVerification(deps, {
-      partner: cmd.partner,
-      contact: 'technical',
-      email: cmd.alternateEmail,
-      recipientName: assignee.displayName,
-      userId: assignee.id,
-      locale,
-      benefitId: cmd.benefitId,
-      assignmentId,
-      log: cmd.log ?? (() => undefined),
-    });
+): OwedEmail<'vsAssignment'> | undefined {
+  if (benefit.category !== 'visualStudio') return undefined;
+  const recipients = [{ address: assignee.accountEmail, displayName: assignee.displayName }];
+  if (cmd.alternateEmail && cmd.alternateEmail.toLowerCase() !== assignee.accountEmail.toLowerCase()) {
+    recipients.push({ address: cmd.alternateEmail, displayName: assignee.displayName });
   }
+  return {
+    kind: 'vsAssignment',
+    locale: recipientLocale(assignee, cmd.partner),
+    data: {
+      recipientName: assignee.displayName,
+      partnerName: cmd.partner.name,
+      productName: benefit.productName,
+      ...(cmd.message ? { message: cmd.message } : {}),
+    },
+    to: recipients,
+    idempotencyKey: `vs-${assignmentId}`,
+  };
 }
 
 /** Input of {@link unassignBenefitSeat}. */
@@ -136,7 +162,8 @@ export interface UnassignSeatCommand extends PartnerCaller {
 
 /**
  * Ends an assignment (frees the seat): a GlobalAdmin ends any; an assignee ends their own usage-based cloud
- * self-assignment. Reassigning is unassign then assign, any time (docs/product.md §3). Returns the new ETag.
+ * self-assignment. Reassigning is unassign then assign, any time (docs/product.md §3). One unit of work: the
+ * benefit and the audit event `benefit.unassign`. Returns the new ETag.
  * @throws DomainError `not-found` · `forbidden` · `benefit-cancelled` · `precondition-failed`.
  */
 export async function unassignBenefitSeat(
@@ -144,26 +171,27 @@ export async function unassignBenefitSeat(
   cmd: UnassignSeatCommand,
 ): Promise<{ etag: string }> {
   const now = deps.clock.now();
-  const saved = await deps.store.updateBenefit(
+  const { etags } = await runUnitOfWork(
+    deps,
     cmd.partner.id,
-    cmd.benefitId,
-    (benefit) => {
-      const current = activeAssignments(benefit).find((a) => a.id === cmd.assignmentId);
-      assertCanUnassign({ userId: cmd.user.id, roles: cmd.user.roles }, benefit, current?.userId);
+    async (uow) => {
+      const current = await readBenefitFor(deps, cmd.partner.id, cmd.benefitId, cmd.ifMatch);
+      const benefit = current.value;
+      const held = activeAssignments(benefit).find((a) => a.id === cmd.assignmentId);
+      assertCanUnassign({ userId: cmd.user.id, roles: cmd.user.roles }, benefit, held?.userId);
       if (benefit.status === 'Cancelled')
         throw new DomainError('benefit-cancelled', 'The benefit is cancelled.');
-      return { value: endAssignment(benefit, cmd.assignmentId, now) };
+      uow.replace('benefit', current, endAssignment(benefit, cmd.assignmentId, now));
+      uow.audit({
+        caller: cmd.actor,
+        action: 'benefit.unassign',
+        target: { type: 'benefit', id: cmd.benefitId },
+        detail: { assignmentId: cmd.assignmentId },
+      });
     },
-    { ifMatch: cmd.ifMatch },
+    { retryOnConflict: cmd.ifMatch === undefined },
   );
-  await audit(deps, {
-    partnerId: cmd.partner.id,
-    caller: cmd.actor,
-    action: 'benefit.unassign',
-    target: { type: 'benefit', id: cmd.benefitId },
-    detail: { assignmentId: cmd.assignmentId },
-  });
-  return { etag: saved.etag };
+  return { etag: etags[cmd.benefitId] };
 }
 
 /**

@@ -16,7 +16,11 @@ export interface AuditInput {
   detail?: Record<string, unknown>;
 }
 
-/** Writes one audit event (one round trip). Never include secrets (keys, tokens) in `detail`. */
+/**
+ * Writes one audit event on its own (one round trip). Never include secrets (keys, tokens) in `detail`. A mutation
+ * records its audit event in its unit of work instead (`UnitOfWork.audit`, src/app/unitOfWork.ts), so the two are
+ * written together; this is for the routes not converted yet (docs/decisions.md, "One unit of work per mutation").
+ */
 export async function audit(services: Services, input: AuditInput): Promise<AuditEvent> {
   const event: AuditEvent = {
     id: services.newId(),

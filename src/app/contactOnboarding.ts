@@ -1,14 +1,15 @@
 /**
  * Contact onboarding by email (docs/product.md §7): a single-use verification token (256 random bits, only
  * its SHA-256 stored, valid 7 days) is emailed to a new marketing contact or technical contact's alternate
- * email; `POST /api/contact-verifications { token }` proves the address.
+ * email (owed by the unit of work of the change that names the contact, src/app/unitOfWork.ts);
+ * `POST /api/contact-verifications { token }` proves the address.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { DomainError } from '../domain/errors';
 import type { Partner } from '../domain/types';
 import type { AppDeps as Services, VerificationTokenRecord } from './ports';
-import { notify } from './notify';
+import type { OwedEmail } from './unitOfWork';
 
 /** How long a verification token is valid, milliseconds (docs/product.md §7: 7 days). */
 const VERIFICATION_TOKEN_TTL_MS = 7 * 24 * 3600 * 1000;
@@ -19,10 +20,14 @@ export type ContactTokenRecord = VerificationTokenRecord;
 const hashToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
 
 /**
- * Issues a token for a contact and emails it (in `locale`). Returns the token record's id (the hash).
+ * Issues a verification token for a contact: stores its record (only the token's hash, in the global `_tokens`
+ * partition; one round trip) and returns the email that carries it, for the caller's unit of work
+ * (src/app/unitOfWork.ts) to owe with its change. The record is written first because it lives in another
+ * partition than the change: should the change not commit, the token was never sent, so nobody can use it (it
+ * expires after 7 days).
  */
-export async function startContactVerification(
-  services: Services,
+export async function issueContactVerification(
+  services: Pick<Services, 'clock' | 'config' | 'store'>,
   input: {
     partner: Partner;
     contact: ContactTokenRecord['contact'];
@@ -32,9 +37,8 @@ export async function startContactVerification(
     locale: string | undefined;
     benefitId?: string;
     assignmentId?: string;
-    log?: (m: string) => void;
   },
-): Promise<string> {
+): Promise<OwedEmail<'contactVerification'>> {
   const token = randomBytes(32).toString('base64url');
   const now = services.clock.now();
   const record: ContactTokenRecord = {
@@ -53,7 +57,7 @@ export async function startContactVerification(
   // The portal's verification page (docs/product.md §11); the token rides in the fragment, so it never
   // reaches a server log, and opening the page changes nothing until the person selects Confirm.
   const verifyUrl = `${services.config.PUBLIC_BASE_URL.replace(/\/$/, '')}/verify-contact#token=${token}`;
-  await notify(services, {
+  return {
     kind: 'contactVerification',
     locale: input.locale,
     data: {
@@ -65,10 +69,7 @@ export async function startContactVerification(
     },
     to: [{ address: input.email, displayName: input.recipientName }],
     idempotencyKey: `verify-${record.id.slice(0, 32)}`,
-    partnerId: input.partner.id,
-    log: input.log,
-  });
-  return record.id;
+  };
 }
 
 /**

@@ -6,10 +6,11 @@ import { DomainError } from '../domain/errors';
 import { assertContactEmailDiffers, normalizeEmail, verifyTechnicalContact } from '../domain/rules';
 import type { MarketingContact, Role } from '../domain/types';
 import { EVENTS } from './activationContract';
-import { audit } from './audit';
-import { consumeContactToken, peekContactToken, startContactVerification } from './contactOnboarding';
+import { consumeContactToken, issueContactVerification, peekContactToken } from './contactOnboarding';
+import { etagMatches } from './etag';
 import { assertCan } from './policy';
 import type { Actor, AppDeps as Services, DurablePort } from './ports';
+import { runUnitOfWork, type OwedEmail } from './unitOfWork';
 
 /** Input of {@link setMarketingContact}. */
 export interface SetMarketingContactCommand {
@@ -26,7 +27,9 @@ export interface SetMarketingContactCommand {
 
 /**
  * Sets or changes the marketing contact; a new or changed email becomes `PendingVerification` and is emailed a
- * verification link. Returns the contact and the partner's new ETag.
+ * verification link. One unit of work: the partner, the audit event `marketingContact.set` and the verification
+ * email owed (its token record is written first, ./contactOnboarding.ts). Returns the contact and the partner's new
+ * ETag.
  * @throws DomainError `forbidden` · `not-found` (user) · `alternate-email-must-differ` · `precondition-failed`.
  */
 export async function setMarketingContact(services: Services, cmd: SetMarketingContactCommand) {
@@ -35,9 +38,21 @@ export async function setMarketingContact(services: Services, cmd: SetMarketingC
   if (!user) throw new DomainError('not-found', `User ${cmd.userId} is not a user of this partner.`);
   assertContactEmailDiffers(user.value, cmd.email);
   const now = services.clock.now().toISOString();
-  const saved = await services.store.updatePartner<{ contact: MarketingContact; changed: boolean }>(
+  // The verification token is issued once, whatever the number of attempts (./contactOnboarding.ts).
+  let verification: Promise<OwedEmail> | undefined;
+  const { result: contact, etags } = await runUnitOfWork(
+    services,
     cmd.partnerId,
-    (p) => {
+    async (uow) => {
+      const current = await services.store.getPartner(cmd.partnerId);
+      if (!current) throw new DomainError('not-found', `partner ${cmd.partnerId} does not exist`);
+      if (cmd.ifMatch !== undefined && !etagMatches(cmd.ifMatch, current.etag)) {
+        throw new DomainError(
+          'precondition-failed',
+          `If-Match does not match the current ETag of partner ${cmd.partnerId}`,
+        );
+      }
+      const p = current.value;
       const previous = p.marketingContact;
       const sameEmail = previous && normalizeEmail(previous.email) === normalizeEmail(cmd.email);
       const contact: MarketingContact = {
@@ -49,37 +64,34 @@ export async function setMarketingContact(services: Services, cmd: SetMarketingC
         updatedAt: now,
         ...(sameEmail && previous.verifiedAt ? { verifiedAt: previous.verifiedAt } : {}),
       };
-      return {
-        value: { ...p, marketingContact: contact },
-        result: { contact, changed: !sameEmail || previous.status !== 'Verified' },
-      };
+      const changed = !sameEmail || previous.status !== 'Verified';
+      uow.replacePartner(current, { ...p, marketingContact: contact });
+      uow.audit({
+        caller: cmd.caller,
+        action: 'marketingContact.set',
+        target: { type: 'partner', id: cmd.partnerId },
+        detail: {
+          userId: contact.userId,
+          status: contact.status,
+          preferredLanguage: contact.preferredLanguage,
+        },
+      });
+      if (changed && contact.status === 'PendingVerification') {
+        verification ??= issueContactVerification(services, {
+          partner: p,
+          contact: 'marketing',
+          email: contact.email,
+          recipientName: user.value.displayName,
+          userId: user.value.id,
+          locale: contact.preferredLanguage,
+        });
+        uow.email(await verification);
+      }
+      return contact;
     },
-    { ifMatch: cmd.ifMatch },
+    { retryOnConflict: cmd.ifMatch === undefined },
   );
-  const { contact, changed } = saved.result!;
-  await audit(services, {
-    partnerId: cmd.partnerId,
-    caller: cmd.caller,
-    action: 'marketingContact.set',
-    target: { type: 'partner', id: cmd.partnerId },
-    detail: {
-      userId: contact.userId,
-      status: contact.status,
-      preferredLanguage: contact.preferredLanguage,
-    },
-  });
-  if (changed && contact.status === 'PendingVerification') {
-    await startContactVerification(services, {
-      partner: saved.value,
-      contact: 'marketing',
-      email: contact.email,
-      recipientName: user.value.displayName,
-      userId: user.value.id,
-      locale: contact.preferredLanguage,
-      log: cmd.log,
-    });
-  }
-  return { contact, etag: saved.etag };
+  return { contact, etag: etags[cmd.partnerId] };
 }
 
 /**
@@ -92,46 +104,47 @@ export async function verifyContact(
   durable: DurablePort,
   cmd: { token: string; log: (message: string) => void },
 ): Promise<{ status: 'Verified'; contact: 'marketing' | 'technical' }> {
-  const record = await consumeContactToken(services, cmd.token);
+  const record = await peekContactToken(services, cmd.token);
   const now = services.clock.now().toISOString();
   // A token for an email (or a technical contact) that has since been replaced proves nothing about the
   // current contact: the same answer as any other invalid token.
   const superseded = () => new DomainError('invalid-token', 'The verification token is not valid.');
-  if (record.contact === 'technical') {
-    if (!record.benefitId || !record.assignmentId) throw superseded();
-    const { assignmentId, email } = record;
-    try {
-      await services.store.updateBenefitIfChanged(record.homePartnerId, record.benefitId, (b) => {
-        const verified = verifyTechnicalContact(b, { assignmentId, email }, now);
-        return verified && { value: verified };
-      });
-    } catch (e) {
-      if (e instanceof DomainError && e.code === 'not-found') throw superseded();
-      throw e;
+  // The contact's change and its audit event first, as one unit of work; then the token is used (another
+  // partition). A crash in between leaves the token usable once more, and its second use changes nothing.
+  await runUnitOfWork(services, record.homePartnerId, async (uow) => {
+    if (record.contact === 'technical') {
+      if (!record.benefitId || !record.assignmentId) throw superseded();
+      const current = await services.store.getBenefit(record.homePartnerId, record.benefitId);
+      if (!current) throw superseded();
+      const verified = verifyTechnicalContact(
+        current.value,
+        { assignmentId: record.assignmentId, email: record.email },
+        now,
+      );
+      if (!verified) return;
+      uow.replace('benefit', current, verified);
+    } else {
+      const current = await services.store.getPartner(record.homePartnerId);
+      const c = current?.value.marketingContact;
+      if (!current || !c || normalizeEmail(c.email) !== normalizeEmail(record.email)) throw superseded();
+      if (c.status === 'Verified') return;
+      const next = {
+        ...current.value,
+        marketingContact: { ...c, status: 'Verified' as const, verifiedAt: now },
+      };
+      uow.replacePartner(current, next);
     }
-  }
-  if (record.contact === 'marketing') {
-    const partner = await services.store.getPartner(record.homePartnerId);
-    const current = partner?.value.marketingContact;
-    if (!current || normalizeEmail(current.email) !== normalizeEmail(record.email)) throw superseded();
-    if (current.status !== 'Verified') {
-      await services.store.updatePartner(record.homePartnerId, (p) => {
-        const c = p.marketingContact;
-        if (!c || normalizeEmail(c.email) !== normalizeEmail(record.email)) throw superseded();
-        return { value: { ...p, marketingContact: { ...c, status: 'Verified', verifiedAt: now } } };
-      });
-    }
-  }
-  await audit(services, {
-    partnerId: record.homePartnerId,
-    caller: 'system',
-    action: 'contact.verify',
-    target: {
-      type: record.contact === 'marketing' ? 'partner' : 'benefit',
-      id: record.benefitId ?? record.homePartnerId,
-    },
-    detail: { contact: record.contact, userId: record.userId },
+    uow.audit({
+      caller: 'system',
+      action: 'contact.verify',
+      target: {
+        type: record.contact === 'marketing' ? 'partner' : 'benefit',
+        id: record.benefitId ?? record.homePartnerId,
+      },
+      detail: { contact: record.contact, userId: record.userId },
+    });
   });
+  await consumeContactToken(services, cmd.token);
   // Wake activations waiting for this partner's contact (docs/product.md §6 step 3).
   const waiting = await services.store.listPendingBenefits(record.homePartnerId);
   for (const b of waiting) {

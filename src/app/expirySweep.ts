@@ -3,16 +3,13 @@
  * schedule `%EXPIRY_SWEEP_SCHEDULE%`) and by `npm run sweep` through the local host.
  *
  * It pages through the `Active` benefits with `expiresAt <= now` across partners (a selective query: its cost
- * grows with the due count, not with all benefits), and for each one:
- * 1. marks it `Expired`, ends its active assignments and records the notice it is owed (`expiryNotice: Pending`)
- *    in one conditional (ETag) update that re-checks, inside the write, that it is still `Active` and due — a
- *    benefit that no longer qualifies is skipped with no write;
- * 2. only if this run won that write: sends ONE expiry notice (idempotency key `expiry-<benefitId>`), records
- *    `Sent` (or, if the send failed, `Pending` again for a retry) and audits `benefit.expire` as `system`.
- * The same query also returns `Expired` benefits whose notice is still `Pending` after the retry lease
- * ({@link EXPIRY_NOTICE_RETRY_AFTER_MS}) — a failed send, or a crash between the two steps — and the run claims
- * (conditional write) and resends them, up to {@link EXPIRY_NOTICE_MAX_ATTEMPTS} attempts; so no notice is lost.
- * So the sweep is idempotent, and two sweeps running at once expire each benefit once and send one notice each.
+ * grows with the due count, not with all benefits), and expires each one in ONE unit of work
+ * (src/app/unitOfWork.ts): the benefit `Expired` with its active assignments ended — conditional on the ETag the
+ * page gave it, so a benefit changed meanwhile is read and decided again (still `Active` and due?) and one that no
+ * longer qualifies is skipped with no write — together with its audit event `benefit.expire` and the outbox record
+ * of its ONE expiry notice (idempotency key `expiry-<benefitId>`). The relay sends the notice after the commit and
+ * retries it (src/app/outbox.ts), so no notice is lost and none is sent twice: two sweeps running at once expire
+ * each benefit once and owe one notice each.
  *
  * Paging (decision): a run follows the continuation token rather than restarting from the first page. The token
  * is a resume position, not an offset — real Cosmos resumes from its backend cursor, the embedded server from the
@@ -22,12 +19,10 @@
  * is found by the next run (the query starts afresh each run).
  */
 import { activeAssignments, endAllAssignments } from '../domain/rules';
-import { DomainError } from '../domain/errors';
-import type { Assignment, Benefit, ExpiryNoticeState, Locale, Partner, User } from '../domain/types';
-import type { EmailRecipient } from './ports';
+import type { Assignment, Benefit, Locale, Partner, User } from '../domain/types';
+import type { EmailRecipient, Versioned } from './ports';
 import type { AppDeps as Services } from './ports';
-import { audit } from './audit';
-import { notify } from './notify';
+import { runUnitOfWork } from './unitOfWork';
 
 /** Options of {@link runExpirySweep}. */
 export interface ExpirySweepOptions {
@@ -45,20 +40,11 @@ export interface ExpirySweepOptions {
 export interface ExpirySweepResult {
   /** Benefits this run marked `Expired` (it won the conditional write). */
   expired: number;
-  /** Expiry notices this run handed to the email provider. */
+  /** Expiry notices this run owed (outbox records committed with the expiry; the relay sends them). */
   notices: number;
   /** Query pages read. */
   pages: number;
 }
-
-/**
- * How long a `Pending` expiry notice is left alone before a sweep retries it (a lease: the sweep that expired the
- * benefit is sending it meanwhile). 10 minutes.
- */
-export const EXPIRY_NOTICE_RETRY_AFTER_MS = 10 * 60_000;
-
-/** Send attempts after which an expiry notice is given up (`Failed`; each failure is audited `email.failed`). */
-export const EXPIRY_NOTICE_MAX_ATTEMPTS = 5;
 
 /** Idempotency key of a benefit's expiry notice: one notice per benefit, ever. */
 export const expiryNoticeKey = (benefitId: string) => `expiry-${benefitId}`;
@@ -66,13 +52,11 @@ export const expiryNoticeKey = (benefitId: string) => `expiry-${benefitId}`;
 /**
  * Runs one sweep at `services.clock.now()` (docs/product.md §8).
  * Round trips (embedded server, measured by test/http/expirySweep.test.ts): `pages` queries, plus per expired
- * benefit one read + one write (the conditional update) + one write of the notice state (with that write's ETag)
- * + one audit write, plus per assignee one user read, plus
- * per partner touched one partner read (and, for a Go-To-Market offer without marketing contact, one query for
- * its GlobalAdmins, or one user read of the contact) — independent of the number of benefits that are not due.
- * A benefit whose conditional update fails is logged and left for the next run (its error does not stop the run);
- * a notice that cannot be sent after the benefit was expired is logged and audited (`email.failed`) by `notify`
- * and retried by a later run after the lease (the idempotency key keeps it one notice).
+ * benefit ONE batch (its unit of work; one read more per lost race), plus per assignee one user read, plus per
+ * partner touched one partner read (and, for a Go-To-Market offer without marketing contact, one query for its
+ * GlobalAdmins, or one user read of the contact) — independent of the number of benefits that are not due. The
+ * relay's sending is not part of the run.
+ * A benefit whose unit of work fails is logged and left for the next run (its error does not stop the run).
  * @param services the app's services; `services.clock.now()` is the sweep's "now" for the whole run.
  * @returns counts of this run; never throws for one benefit's failure.
  * @throws the store's error when a query page cannot be read (the next run starts afresh).
@@ -96,17 +80,16 @@ export async function runExpirySweep(
     const page = await services.store.listExpiredBenefits(nowIso, {
       pageSize: Math.min(pageSize, budget - examined),
       continuationToken,
-      noticeRetryBeforeIso: new Date(now.getTime() - EXPIRY_NOTICE_RETRY_AFTER_MS).toISOString(),
     });
     result.pages++;
     examined += page.items.length;
     await forEachLimited(page.items, concurrency, async (listed) => {
       try {
-        const out = await expireOne(services, listed, now, lookups, log);
+        const out = await expireOne(services, listed, now, lookups);
         if (out.expired) result.expired++;
         if (out.notified) result.notices++;
       } catch (e) {
-        log(`Expiry of benefit ${listed.id} (${listed.partnerId}) failed: ${errorText(e)}`);
+        log(`Expiry of benefit ${listed.value.id} (${listed.value.partnerId}) failed: ${errorText(e)}`);
       }
     });
     if (!page.continuationToken) break;
@@ -115,142 +98,66 @@ export async function runExpirySweep(
   return result;
 }
 
-/** Expires one benefit if it is still due, or retries its pending notice; see {@link runExpirySweep}. */
+/** Expires one benefit if it is still due, owing its notice; see {@link runExpirySweep}. */
 async function expireOne(
   services: Services,
-  listed: Benefit,
+  listed: Versioned<Benefit>,
   now: Date,
   lookups: Lookups,
-  log: (message: string) => void,
-): Promise<{ expired: boolean; notified: boolean }> {
-  if (listed.status === 'Expired') return retryNotice(services, listed, now, lookups, log);
-  const nowIso = now.toISOString();
-  const saved = await services.store.updateBenefitIfChanged<Assignment[]>(
-    listed.partnerId,
-    listed.id,
-    (b) => {
-      if (b.status !== 'Active' || b.expiresAt === undefined || Date.parse(b.expiresAt) > now.getTime()) {
-        return undefined; // already expired by another sweep, cancelled, or renewed: nothing to do
-      }
-      return {
-        value: {
-          ...b,
-          status: 'Expired',
-          assignments: endAllAssignments(b.assignments, nowIso),
-          // The notice is owed from this very write on: a failed send or a crash leaves it Pending for a retry.
-          expiryNotice: { status: 'Pending', attempts: 0, expiredAt: nowIso, updatedAt: nowIso },
-        },
-        // The assignees are those holding a seat when it expired.
-        result: activeAssignments(b),
-      };
-    },
-  );
-  if (!saved.changed) return { expired: false, notified: false };
-  const holders = saved.result ?? [];
-  const { notified, recipients } = await sendNotice(services, saved, holders, now, lookups, log);
-  await audit(services, {
-    partnerId: listed.partnerId,
-    caller: 'system',
-    action: 'benefit.expire',
-    target: { type: 'benefit', id: listed.id },
-    detail: {
-      expiresAt: saved.value.expiresAt,
-      assignmentsEnded: holders.length,
-      noticeRecipients: recipients,
-      noticeSent: notified,
-    },
-  });
-  return { expired: true, notified };
-}
-
-/**
- * A later sweep's retry of a notice left `Pending` (failed send, crash after the expiry write). The sweep claims
- * it first by a conditional write that moves `updatedAt` to its "now", so a concurrent sweep cannot send it too.
- */
-async function retryNotice(
-  services: Services,
-  listed: Benefit,
-  now: Date,
-  lookups: Lookups,
-  log: (message: string) => void,
 ): Promise<{ expired: boolean; notified: boolean }> {
   const nowIso = now.toISOString();
-  const retryBefore = now.getTime() - EXPIRY_NOTICE_RETRY_AFTER_MS;
-  const claimed = await services.store.updateBenefitIfChanged(listed.partnerId, listed.id, (b) => {
-    const n = b.expiryNotice;
-    if (b.status !== 'Expired' || n?.status !== 'Pending' || Date.parse(n.updatedAt) > retryBefore)
-      return undefined;
-    return { value: { ...b, expiryNotice: { ...n, updatedAt: nowIso } } };
-  });
-  if (!claimed.changed) return { expired: false, notified: false };
-  const expiredAt = claimed.value.expiryNotice!.expiredAt;
-  const holders = claimed.value.assignments.filter((a) => a.endedAt === expiredAt);
-  const { notified } = await sendNotice(services, claimed, holders, now, lookups, log);
-  return { expired: false, notified };
-}
-
-/**
- * Sends the expiry notice (idempotency key `expiry-<benefitId>`) and records the outcome on the benefit: `Sent`,
- * or still `Pending` for a later retry, or `Failed` after {@link EXPIRY_NOTICE_MAX_ATTEMPTS} attempts. The record
- * is one conditional replace with the ETag the caller's write returned (re-read only if the benefit changed since).
- */
-async function sendNotice(
-  services: Services,
-  saved: { value: Benefit; etag: string },
-  holders: Assignment[],
-  now: Date,
-  lookups: Lookups,
-  log: (message: string) => void,
-): Promise<{ notified: boolean; recipients: number }> {
-  const benefit = saved.value;
-  const nowIso = now.toISOString();
-  const partner = await lookups.partner(benefit.partnerId);
-  const recipients = await noticeRecipients(benefit, partner, holders, lookups);
-  let notified = false;
-  if (recipients.to.length > 0) {
-    notified = await notify(services, {
+  const { partnerId, id } = listed.value;
+  let first = true;
+  const { result } = await runUnitOfWork(services, partnerId, async (uow) => {
+    // The page's version first; after a lost race, the benefit as it is now.
+    const current = first ? listed : await services.store.getBenefit(partnerId, id);
+    first = false;
+    const b = current?.value;
+    if (
+      !current ||
+      !b ||
+      b.status !== 'Active' ||
+      b.expiresAt === undefined ||
+      Date.parse(b.expiresAt) > now.getTime()
+    ) {
+      return { expired: false, notified: false }; // already expired by another sweep, cancelled, or renewed
+    }
+    // The assignees are those holding a seat when it expired.
+    const holders = activeAssignments(b);
+    const expired = uow.replace<Benefit>('benefit', current, {
+      ...b,
+      status: 'Expired',
+      assignments: endAllAssignments(b.assignments, nowIso),
+    });
+    const partner = await lookups.partner(partnerId);
+    const recipients = await noticeRecipients(expired, partner, holders, lookups);
+    uow.audit({
+      caller: 'system',
+      action: 'benefit.expire',
+      target: { type: 'benefit', id },
+      detail: {
+        expiresAt: b.expiresAt,
+        assignmentsEnded: holders.length,
+        noticeRecipients: recipients.to.length,
+      },
+    });
+    // No recipients, no email: there is nobody to tell.
+    if (recipients.to.length === 0) return { expired: true, notified: false };
+    uow.email({
       kind: 'expiryNotice',
       locale: recipients.locale,
       data: {
         recipientName: recipients.name,
-        partnerName: partner?.name ?? benefit.partnerId,
-        productName: benefit.productName,
-        expiredAt: benefit.expiresAt ?? nowIso,
+        partnerName: partner?.name ?? partnerId,
+        productName: b.productName,
+        expiredAt: b.expiresAt ?? nowIso,
       },
       to: recipients.to,
-      idempotencyKey: expiryNoticeKey(benefit.id),
-      partnerId: benefit.partnerId,
-      log,
+      idempotencyKey: expiryNoticeKey(id),
     });
-  }
-  const settle = (n: ExpiryNoticeState): ExpiryNoticeState => {
-    const attempts = n.attempts + 1;
-    // No recipients is final too: there is nobody to retry for.
-    const status =
-      notified || recipients.to.length === 0
-        ? 'Sent'
-        : attempts >= EXPIRY_NOTICE_MAX_ATTEMPTS
-          ? 'Failed'
-          : 'Pending';
-    return { ...n, status, attempts, updatedAt: nowIso };
-  };
-  const settled = settle(benefit.expiryNotice!);
-  try {
-    await services.store.replaceBenefit({ ...benefit, expiryNotice: settled }, saved.etag);
-  } catch (e) {
-    if (!(e instanceof DomainError && e.code === 'precondition-failed')) throw e;
-    await services.store.updateBenefitIfChanged(benefit.partnerId, benefit.id, (b) =>
-      b.expiryNotice?.status === 'Pending'
-        ? { value: { ...b, expiryNotice: settle(b.expiryNotice) } }
-        : undefined,
-    );
-  }
-  if (settled.status === 'Failed') {
-    log(
-      `Expiry notice of benefit ${benefit.id} (${benefit.partnerId}) given up after ${settled.attempts} attempts.`,
-    );
-  }
-  return { notified, recipients: recipients.to.length };
+    return { expired: true, notified: true };
+  });
+  return result;
 }
 
 /**

@@ -140,37 +140,39 @@ export async function changePartnerLevel(
 }
 
 /**
- * Undoes the renewal of a cancelled renewal purchase (docs/product.md §4 refund of a renewal, docs/product.md §12; docs/decisions.md): the
- * membership's `expiresAt` goes back to what it was before, as long as it is still the end that renewal set (a later
- * renewal or an operator change is left alone). Idempotent; audited `membership.renewal.undo` as `system` when it
- * changes something. Round trips: one partner read, plus a read and a write when it changes.
- * @returns true when the membership was put back.
+ * The undoing of the renewal of a cancelled renewal purchase (docs/product.md §4 refund of a renewal,
+ * docs/product.md §12; docs/decisions.md): the membership's `expiresAt` goes back to what it was before, as long as
+ * it is still the end that renewal set (a later renewal or an operator change is left alone). Pure: the caller writes
+ * the partner and the audit event `membership.renewal.undo` (as `system`) in its unit of work
+ * (src/app/cancelPurchase.ts).
+ * @returns the partner as it becomes and the audit event's content, or undefined when there is nothing to undo.
  */
-export async function undoRenewal(services: AppDeps, purchase: Purchase): Promise<boolean> {
+export function renewalUndo(
+  partner: Partner,
+  purchase: Purchase,
+):
+  | {
+      partner: Partner;
+      audit: {
+        action: string;
+        target: { type: string; id: string };
+        detail: Record<string, unknown>;
+      };
+    }
+  | undefined {
   const renewal = purchase.renewal;
-  if (!renewal || purchase.status !== 'Cancelled') return false;
-  const setByIt = (p: Partner) => Date.parse(p.membership.expiresAt) === Date.parse(renewal.expiresAt);
-  const current = await services.store.getPartner(purchase.partnerId);
-  if (!current || !setByIt(current.value)) return false;
-  const saved = await services.store.updatePartner<boolean>(purchase.partnerId, (p) =>
-    setByIt(p)
-      ? {
-          value: { ...p, membership: { ...p.membership, expiresAt: renewal.previousExpiresAt } },
-          result: true,
-        }
-      : { value: p, result: false },
-  );
-  if (!saved.result) return false;
-  await audit(services, {
-    partnerId: purchase.partnerId,
-    caller: 'system',
-    action: 'membership.renewal.undo',
-    target: { type: 'partner', id: purchase.partnerId },
-    detail: {
-      purchaseId: purchase.id,
-      expiresAt: renewal.previousExpiresAt,
-      undoneExpiresAt: renewal.expiresAt,
+  if (!renewal || purchase.status !== 'Cancelled') return undefined;
+  if (Date.parse(partner.membership.expiresAt) !== Date.parse(renewal.expiresAt)) return undefined;
+  return {
+    partner: { ...partner, membership: { ...partner.membership, expiresAt: renewal.previousExpiresAt } },
+    audit: {
+      action: 'membership.renewal.undo',
+      target: { type: 'partner', id: purchase.partnerId },
+      detail: {
+        purchaseId: purchase.id,
+        expiresAt: renewal.previousExpiresAt,
+        undoneExpiresAt: renewal.expiresAt,
+      },
     },
-  });
-  return true;
+  };
 }

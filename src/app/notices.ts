@@ -5,16 +5,13 @@
  *
  * What is due is found by two queries on one indexed field, `nextNoticeAt <= now` (benefits, partners), which the
  * store keeps on every write (`src/domain/notices.ts`); so a run's cost grows with what is due, not with the number
- * of benefits. For each due notice the run:
- * 1. creates the notice's record (`notice:<kind>:<subject>:<…>`, in the partner's partition) — a conditional
- *    create: of two sweeps at once only one gets it; a record left `Pending` by a failed send or a crash is claimed
- *    again (conditional replace) after a lease of {@link NOTICE_RETRY_AFTER_MS}, up to {@link NOTICE_MAX_ATTEMPTS};
- * 2. sends it through the app's email port — one email per language among its recipients (each person in their
- *    own language), each with an idempotency key ({@link noticeEmailKey}) so a resend is delivered once — and
- *    records the outcome (`Sent`, `Pending` for a retry, `Failed`) and one audit event `notice.send` as `system`;
- * 3. once the record is settled (sent, given up, or already settled by another run), moves the subject's schedule
- *    on (conditional write: the benefit or partner with the notice marked settled and its next `nextNoticeAt`).
- * So every notice is sent once, across repeated and concurrent runs, and none is lost.
+ * of benefits. Each subject (a benefit, a partner) with due notices is ONE unit of work (src/app/unitOfWork.ts): per
+ * due notice its record (`notice:<kind>:<subject>:<…>`, created: it exists once, ever), the outbox records of its
+ * emails — one per language among its recipients, each person in their own language, each with an idempotency key
+ * ({@link noticeEmailKey}) — and its audit event `notice.send` as `system`; and the subject's schedule moved on
+ * (conditional on its ETag). The relay sends the emails after the commit and retries them (src/app/outbox.ts).
+ * Of two sweeps at once, one commits; the other finds the schedule moved (or the record there) and owes nothing.
+ * So every notice is owed once, across repeated and concurrent runs, and none is lost.
  */
 import { createHash } from 'node:crypto';
 import { DomainError } from '../domain/errors';
@@ -30,11 +27,10 @@ import {
 import type { Benefit, Locale, Partner, PartnerLevel, User } from '../domain/types';
 import type { EmailKind, EmailRecipient } from './ports';
 import type { EmailTemplateData } from './ports';
-import type { AppDeps as Services } from './ports';
-import { audit } from './audit';
+import type { AppDeps as Services, Versioned } from './ports';
 import { runExpirySweep, forEachLimited, Lookups, type ExpirySweepResult } from './expirySweep';
 import { recipientLocale } from '../domain/recipientLocale';
-import { notify } from './notify';
+import { runUnitOfWork, type UnitOfWork } from './unitOfWork';
 
 /**
  * The portal page the notices link to, under `PUBLIC_BASE_URL` (decision: the Benefits page, which shows the
@@ -42,15 +38,9 @@ import { notify } from './notify';
  */
 const PORTAL_BENEFITS_PATH = '/benefits';
 
-/** How long a `Pending` notice record is left to the run that claimed it before another run retries it. 10 min. */
-export const NOTICE_RETRY_AFTER_MS = 10 * 60_000;
-
-/** Send attempts after which a notice is given up (`Failed`; each failure is audited `email.failed`). */
-const NOTICE_MAX_ATTEMPTS = 5;
-
 /** A notice's record: one per notice, ever (see the module comment). Internal; never in responses. */
 export interface NoticeRecord {
-  /** {@link noticeRecordId}. */
+  /** `noticeRecordId` of src/domain/notices.ts. */
   id: string;
   partnerId: string;
   kind: DueNotice['kind'];
@@ -62,14 +52,11 @@ export interface NoticeRecord {
   daysBefore?: number;
   /** Last-seat notices: the episode. */
   episode?: number;
-  status: 'Pending' | 'Sent' | 'Failed';
-  /** Send attempts so far. */
-  attempts: number;
-  /** Recipients of the last attempt. */
-  recipients?: number;
+  /** People told. */
+  recipients: number;
+  /** The idempotency keys of its emails (one per language; their outbox records say whether they were sent). */
+  emails: string[];
   createdAt: string;
-  /** Last change (ISO 8601); a run claims a retry by moving it to its own "now". */
-  updatedAt: string;
 }
 
 /**
@@ -94,7 +81,7 @@ export interface NoticeSweepOptions {
 
 /** What one run did. */
 export interface NoticeSweepResult {
-  /** Emails of notices this run handed to the email provider (one per notice and language of its recipients). */
+  /** Emails of notices this run owed (one per notice and language of its recipients; the relay sends them). */
   sent: number;
   /** Benefits and partners examined (listed as due). */
   examined: number;
@@ -104,10 +91,9 @@ export interface NoticeSweepResult {
 
 /**
  * Runs one notice sweep at `services.clock.now()` (docs/product.md §12); see the module comment.
- * Round trips per due notice (embedded server, counted by test/http/notices.test.ts): one read of the subject, one
- * record create, one record replace, one audit write, one write of the subject's schedule; plus query pages and
- * the recipients' look-ups, cached per run (partner read, GlobalAdmin query, user reads) — none of it depends on
- * the number of benefits that are not due.
+ * Round trips per subject with due notices (embedded server, counted by test/http/notices.test.ts): one read of
+ * the subject and ONE batch (its unit of work); plus query pages and the recipients' look-ups, cached per run
+ * (partner read, GlobalAdmin query, user reads) — none of it depends on the number of benefits that are not due.
  * @returns counts of this run; never throws for one item's failure (logged; the next run retries it).
  * @throws the store's error when a query page cannot be read (the next run starts afresh).
  */
@@ -188,55 +174,117 @@ interface Run {
   sent: number;
 }
 
-/** The due notices of one benefit, then its schedule moved on. */
+/** The due notices of one benefit, and its schedule moved on. */
 async function benefitNotices(run: Run, listed: Benefit): Promise<void> {
-  const { store } = run.services;
-  const fresh = await store.getBenefit(listed.partnerId, listed.id);
-  if (!fresh) return;
-  const settled: DueNotice[] = [];
-  for (const notice of dueBenefitNotices(fresh.value, run.now)) {
-    const done = await deliver(
-      run,
-      fresh.value.partnerId,
-      { type: 'benefit', id: fresh.value.id },
-      notice,
-      () => benefitEmail(run, fresh.value, notice),
-    );
-    if (done) settled.push(notice);
-  }
-  const next = settleBenefitNotices(fresh.value, settled);
-  if (sameSchedule(fresh.value, next)) return;
-  try {
-    await store.replaceBenefit(next, fresh.etag);
-  } catch (e) {
-    if (!(e instanceof DomainError && e.code === 'precondition-failed')) throw e;
-    await store.updateBenefitIfChanged(listed.partnerId, listed.id, (b) => {
-      const again = settleBenefitNotices(b, settled);
-      return sameSchedule(b, again) ? undefined : { value: again };
-    });
+  await subjectNotices<Benefit>(run, {
+    partnerId: listed.partnerId,
+    subject: { type: 'benefit', id: listed.id },
+    read: () => run.services.store.getBenefit(listed.partnerId, listed.id),
+    due: (b) => dueBenefitNotices(b, run.now),
+    compose: (b, notice) => benefitEmail(run, b, notice),
+    settle: settleBenefitNotices,
+    replace: (uow, current, next) => uow.replace('benefit', current, next),
+  });
+}
+
+/** The due membership reminder of one partner, and its schedule moved on. */
+async function membershipNotices(run: Run, listed: Partner): Promise<void> {
+  await subjectNotices<Partner>(run, {
+    partnerId: listed.id,
+    subject: { type: 'partner', id: listed.id },
+    read: () => run.services.store.getPartner(listed.id),
+    due: (p) => dueMembershipNotices(p, run.now),
+    compose: (p, notice) => membershipEmail(run, p, notice),
+    settle: settleMembershipNotices,
+    replace: (uow, current, next) => uow.replacePartner(current, next),
+  });
+}
+
+/**
+ * One subject's due notices as ONE unit of work (see the module comment). A record that exists already (a run that
+ * committed it, with another schedule write lost, or a concurrent run) makes the commit fail with `conflict`: the
+ * unit is then built again, leaving out the notices whose records exist (one point read each).
+ */
+async function subjectNotices<T extends Benefit | Partner>(
+  run: Run,
+  s: {
+    partnerId: string;
+    subject: NoticeRecord['subject'];
+    read: () => Promise<Versioned<T> | undefined>;
+    due: (value: T) => DueNotice[];
+    compose: (value: T, notice: DueNotice) => Promise<NoticeEmail>;
+    settle: (value: T, settled: readonly DueNotice[]) => T;
+    replace: (uow: UnitOfWork, current: Versioned<T>, next: T) => void;
+  },
+): Promise<void> {
+  const { services, now } = run;
+  for (let checkRecords = false; ; checkRecords = true) {
+    try {
+      const { result: owed } = await runUnitOfWork(services, s.partnerId, async (uow) => {
+        const fresh = await s.read();
+        if (!fresh) return 0;
+        const settled: DueNotice[] = [];
+        let emails = 0;
+        for (const notice of s.due(fresh.value)) {
+          settled.push(notice);
+          const id = noticeRecordId(s.subject.id, notice);
+          if (checkRecords && (await services.store.findNoticeRecord(s.partnerId, id))) continue; // owed before
+          emails += oweNotice(uow, {
+            id,
+            subject: s.subject,
+            notice,
+            now,
+            email: await s.compose(fresh.value, notice),
+          });
+        }
+        const next = s.settle(fresh.value, settled);
+        if (!sameSchedule(fresh.value, next)) s.replace(uow, fresh, next);
+        return emails;
+      });
+      run.sent += owed;
+      return;
+    } catch (e) {
+      if (checkRecords || !(e instanceof DomainError && e.code === 'conflict')) throw e;
+    }
   }
 }
 
-/** The due membership reminder of one partner, then its schedule moved on. */
-async function membershipNotices(run: Run, listed: Partner): Promise<void> {
-  const { store } = run.services;
-  const fresh = await store.getPartner(listed.id);
-  if (!fresh) return;
-  const settled: DueNotice[] = [];
-  for (const notice of dueMembershipNotices(fresh.value, run.now)) {
-    const done = await deliver(run, fresh.value.id, { type: 'partner', id: fresh.value.id }, notice, () =>
-      membershipEmail(run, fresh.value, notice),
-    );
-    if (done) settled.push(notice);
-  }
-  const next = settleMembershipNotices(fresh.value, settled);
-  if (sameSchedule(fresh.value, next)) return;
-  try {
-    await store.replacePartner(next, fresh.etag);
-  } catch (e) {
-    if (!(e instanceof DomainError && e.code === 'precondition-failed')) throw e;
-    await store.updatePartner(listed.id, (p) => ({ value: settleMembershipNotices(p, settled) }));
-  }
+/** Records one notice in `uow`: its record, an outbox record per email, its audit event. Returns the emails owed. */
+function oweNotice(
+  uow: UnitOfWork,
+  input: { id: string; subject: NoticeRecord['subject']; notice: DueNotice; now: Date; email: NoticeEmail },
+): number {
+  const { id, notice, email } = input;
+  const recipients = email.groups.reduce((n, g) => n + g.to.length, 0);
+  const which = 'daysBefore' in notice ? { daysBefore: notice.daysBefore } : { episode: notice.episode };
+  const keys = email.groups.map((g) => noticeEmailKey(`${id}|${g.locale ?? ''}`));
+  uow.create<NoticeRecord>('notice', {
+    id,
+    partnerId: uow.partnerId,
+    kind: notice.kind,
+    subject: input.subject,
+    dueAt: notice.dueAt,
+    ...which,
+    recipients,
+    emails: keys,
+    createdAt: input.now.toISOString(),
+  });
+  email.groups.forEach((group, i) =>
+    uow.email({
+      kind: email.kind,
+      locale: group.locale,
+      data: email.data(group.recipientName),
+      to: group.to,
+      idempotencyKey: keys[i],
+    }),
+  );
+  uow.audit({
+    caller: 'system',
+    action: 'notice.send',
+    target: input.subject,
+    detail: { kind: notice.kind, ...which, recipients, emails: email.groups.length },
+  });
+  return email.groups.length;
 }
 
 /** True when the notice schedule (`nextNoticeAt`, `notices`) of the two versions is the same. */
@@ -258,121 +306,6 @@ interface NoticeEmail<K extends EmailKind = EmailKind> {
   groups: Array<{ to: EmailRecipient[]; locale: Locale | undefined; recipientName: string }>;
   /** The template data for a group greeting `recipientName`. */
   data: (recipientName: string) => EmailTemplateData[K];
-}
-
-/**
- * Sends one notice once (see the module comment): claims its record, sends, records the outcome.
- * @returns true when the notice is settled (sent, given up, nobody to tell, or settled by another run), false
- *   when it is still owed (this send failed, or another run holds it).
- */
-async function deliver(
-  run: Run,
-  partnerId: string,
-  subject: NoticeRecord['subject'],
-  notice: DueNotice,
-  compose: () => Promise<NoticeEmail>,
-): Promise<boolean> {
-  const { services, now } = run;
-  const nowIso = now.toISOString();
-  const id = noticeRecordId(subject.id, notice);
-  const claim = await claimRecord(services, {
-    id,
-    partnerId,
-    kind: notice.kind,
-    subject,
-    dueAt: notice.dueAt,
-    ...('daysBefore' in notice ? { daysBefore: notice.daysBefore } : { episode: notice.episode }),
-    status: 'Pending',
-    attempts: 0,
-    createdAt: nowIso,
-    updatedAt: nowIso,
-  });
-  if (claim.state !== 'claimed') return claim.state === 'settled';
-
-  const email = await compose();
-  const recipients = email.groups.reduce((n, g) => n + g.to.length, 0);
-  let sent = recipients > 0;
-  for (const group of email.groups) {
-    // A retry resends every group; the provider delivers a key once, so a group already sent is not sent again.
-    const ok = await notify(services, {
-      kind: email.kind,
-      locale: group.locale,
-      data: email.data(group.recipientName),
-      to: group.to,
-      idempotencyKey: noticeEmailKey(`${id}|${group.locale ?? ''}`),
-      partnerId,
-      log: run.log,
-    });
-    if (ok) run.sent++;
-    sent &&= ok;
-  }
-  const attempts = claim.record.attempts + 1;
-  const status: NoticeRecord['status'] =
-    sent || recipients === 0 ? 'Sent' : attempts >= NOTICE_MAX_ATTEMPTS ? 'Failed' : 'Pending';
-  const settled: NoticeRecord = {
-    ...claim.record,
-    status,
-    attempts,
-    recipients,
-    updatedAt: nowIso,
-  };
-  try {
-    await services.store.replaceNoticeRecord(settled, claim.etag);
-  } catch (e) {
-    // Only another run that claimed it after the lease can have changed it: that run records the outcome.
-    if (!(e instanceof DomainError && e.code === 'precondition-failed')) throw e;
-    return false;
-  }
-  if (status === 'Pending') return false;
-  await audit(services, {
-    partnerId,
-    caller: 'system',
-    action: 'notice.send',
-    target: subject,
-    outcome: sent || recipients === 0 ? 'Succeeded' : 'Rejected',
-    detail: {
-      kind: notice.kind,
-      ...('daysBefore' in notice ? { daysBefore: notice.daysBefore } : { episode: notice.episode }),
-      recipients,
-      emails: email.groups.length,
-      sent,
-      attempts,
-    },
-  });
-  if (status === 'Failed') run.log(`Notice ${id} given up after ${attempts} attempts.`);
-  return true;
-}
-
-/**
- * Claims a notice's record: creates it (conditional create), or takes over a `Pending` one whose lease ran out
- * (conditional replace). `settled` when it is `Sent` or `Failed` already; `busy` when another run holds it.
- */
-async function claimRecord(
-  services: Services,
-  record: NoticeRecord,
-): Promise<
-  { state: 'claimed'; record: NoticeRecord; etag: string } | { state: 'settled' } | { state: 'busy' }
-> {
-  const store = services.store;
-  try {
-    const etag = await store.createNoticeRecord(record);
-    return { state: 'claimed', record, etag };
-  } catch (e) {
-    if (!(e instanceof DomainError && e.code === 'conflict')) throw e;
-  }
-  const existing = await store.findNoticeRecord<NoticeRecord>(record.partnerId, record.id);
-  if (!existing) return { state: 'busy' };
-  if (existing.value.status !== 'Pending') return { state: 'settled' };
-  if (Date.parse(existing.value.updatedAt) > Date.parse(record.updatedAt) - NOTICE_RETRY_AFTER_MS)
-    return { state: 'busy' };
-  try {
-    const value = { ...existing.value, updatedAt: record.updatedAt };
-    const etag = await store.replaceNoticeRecord(value, existing.etag);
-    return { state: 'claimed', record: value, etag };
-  } catch (e) {
-    if (e instanceof DomainError && e.code === 'precondition-failed') return { state: 'busy' };
-    throw e;
-  }
 }
 
 // ---- who is told, in which language ----------------------------------------------------------------------------

@@ -16,16 +16,26 @@ import type {
   BenefitRepository,
   IdempotencyRepository,
   NoticeRepository,
+  OutboxRepository,
   PartnerRepository,
   ServiceRequestRepository,
   SettingsRepository,
+  UnitOfWorkRepository,
   UserRepository,
   VerificationTokenRepository,
 } from '../store/ports';
 
 export type { EmailKind, EmailRecipient } from '../email/port';
 export type { EmailTemplateData } from '../email/templates';
-export type { Page, PageOptions, Versioned, VerificationTokenRecord } from '../store/ports';
+export type {
+  OutboxRecord,
+  Page,
+  PageOptions,
+  UnitOfWorkDocType,
+  UnitOfWorkWrite,
+  VerificationTokenRecord,
+  Versioned,
+} from '../store/ports';
 
 /** The settings the use cases read (durations, budgets, public URLs). */
 export type AppConfig = Config;
@@ -42,7 +52,9 @@ export type StorePort = PartnerRepository &
   IdempotencyRepository &
   VerificationTokenRepository &
   NoticeRepository &
-  SettingsRepository;
+  SettingsRepository &
+  UnitOfWorkRepository &
+  OutboxRepository;
 
 /**
  * Renders one email of `kind` in `locale` (undefined → en-US) and sends it; sending twice with one
@@ -82,6 +94,11 @@ export interface AppDeps {
   mail: MailPort;
   /** New resource ids (UUID v4). */
   newId: () => string;
+  /**
+   * Source of the jitter of retried units of work, numbers in [0, 1) (default `Math.random`; tests pass a seeded
+   * one so that a race replays the same pauses).
+   */
+  random?: () => number;
 }
 
 /**

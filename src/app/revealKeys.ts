@@ -1,17 +1,18 @@
 /**
  * "Get keys" (docs/product.md §3): product keys, download links under `DOWNLOADS_BASE_URL` and the product's special
- * instructions. A software reveal is recorded on the purchase first, conditionally (ETag), so a reveal racing a
- * cancellation has exactly one winner (docs/product.md §4); then the key is stored on the benefit.
+ * instructions. One unit of work (src/app/unitOfWork.ts): a software reveal recorded on the purchase, the key stored on
+ * the benefit and the audit event, each document conditional on its ETag, so a reveal racing a cancellation has
+ * exactly one winner (docs/product.md §4).
  */
 import { randomBytes } from 'node:crypto';
 import { DomainError } from '../domain/errors';
 import { assertMembershipActive } from '../domain/provisioning';
 import { assertPurchaseActive, recordKeyReveal, revealKeys } from '../domain/rules';
 import type { Benefit } from '../domain/types';
-import { audit } from './audit';
 import { etagMatches } from './etag';
 import { assertCan } from './policy';
 import type { AppDeps, PartnerCaller } from './ports';
+import { runUnitOfWork } from './unitOfWork';
 
 /** Random product keys in the familiar 5×5 form (unused characters removed to avoid confusion). */
 function randomProductKey(): string {
@@ -48,12 +49,6 @@ export async function revealBenefitKeys(deps: AppDeps, cmd: RevealKeysCommand) {
   assertCan(cmd.user, 'revealKeys');
   const partnerId = cmd.partner.id;
   const now = deps.clock.now();
-  const current = await deps.store.getBenefit(partnerId, cmd.benefitId);
-  if (!current) throw new DomainError('not-found', `Benefit ${cmd.benefitId} was not found.`);
-  assertMembershipActive(cmd.partner, now);
-  if (cmd.ifMatch !== undefined && !etagMatches(cmd.ifMatch, current.etag)) {
-    throw new DomainError('precondition-failed', 'If-Match does not match the current ETag of the benefit.');
-  }
   const reveal = (b: Benefit) =>
     revealKeys(b, {
       language: cmd.language,
@@ -63,32 +58,46 @@ export async function revealBenefitKeys(deps: AppDeps, cmd: RevealKeysCommand) {
       randomKey: randomProductKey,
       downloadBaseUrl: downloadsBaseUrl(deps.config),
     });
-  reveal(current.value); // validate first: bad input writes nothing
-  const purchase = await deps.store.getPurchase(partnerId, current.value.purchaseId);
-  if (!purchase) throw new DomainError('not-found', 'The purchase of this benefit was not found.');
-  assertPurchaseActive(purchase.value);
-  if (recordKeyReveal(purchase.value, current.value, now) !== purchase.value) {
-    await deps.store.updatePurchase(partnerId, purchase.value.id, (p) => {
-      assertPurchaseActive(p);
-      return { value: recordKeyReveal(p, current.value, now) };
-    });
-  }
-  const saved = await deps.store.updateBenefit(
+  const { result: out, etags } = await runUnitOfWork(
+    deps,
     partnerId,
-    cmd.benefitId,
-    (b) => {
-      const out = reveal(b);
-      return { value: out.benefit, result: out };
+    async (uow) => {
+      const current = await deps.store.getBenefit(partnerId, cmd.benefitId);
+      if (!current) throw new DomainError('not-found', `Benefit ${cmd.benefitId} was not found.`);
+      assertMembershipActive(cmd.partner, now);
+      if (cmd.ifMatch !== undefined && !etagMatches(cmd.ifMatch, current.etag)) {
+        throw new DomainError(
+          'precondition-failed',
+          'If-Match does not match the current ETag of the benefit.',
+        );
+      }
+      const out = reveal(current.value); // validates first: bad input writes nothing
+      const purchase = await deps.store.getPurchase(partnerId, current.value.purchaseId);
+      if (!purchase) throw new DomainError('not-found', 'The purchase of this benefit was not found.');
+      assertPurchaseActive(purchase.value);
+      // A software reveal ends the refund right (docs/product.md §4): the purchase is written conditionally in the
+      // same batch, so a cancellation racing this reveal has exactly one winner.
+      const marked = recordKeyReveal(purchase.value, current.value, now);
+      if (marked !== purchase.value) uow.replace('purchase', purchase, marked);
+      uow.replace('benefit', current, out.benefit);
+      uow.audit({
+        caller: cmd.actor,
+        action: 'benefit.revealKeys',
+        target: { type: 'benefit', id: cmd.benefitId },
+        detail: {
+          language: cmd.language,
+          operatingSystem: cmd.operatingSystem,
+          firstReveal: out.firstReveal,
+        },
+      });
+      return out;
     },
-    { ifMatch: cmd.ifMatch },
+    { retryOnConflict: cmd.ifMatch === undefined },
   );
-  const out = saved.result!;
-  await audit(deps, {
-    partnerId,
-    caller: cmd.actor,
-    action: 'benefit.revealKeys',
-    target: { type: 'benefit', id: cmd.benefitId },
-    detail: { language: cmd.language, operatingSystem: cmd.operatingSystem, firstReveal: out.firstReveal },
-  });
-  return { keys: out.keys, downloads: out.downloads, instructions: out.instructions, etag: saved.etag };
+  return {
+    keys: out.keys,
+    downloads: out.downloads,
+    instructions: out.instructions,
+    etag: etags[cmd.benefitId],
+  };
 }

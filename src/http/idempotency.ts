@@ -2,12 +2,18 @@
  * `Idempotency-Key` on POST routes (docs/product.md §9): a repeat of the same request with the same key
  * within 24 h returns the first response and does nothing again. The record lives in the partner's partition
  * (`idem:<sha256(caller, route, key)>`), created before the work runs so that concurrent repeats see it.
+ *
+ * The request's unit of work (src/app/unitOfWork.ts) carries the record's move to `committed` in its batch, on the
+ * claim's ETag: the change and "this key's request was applied" are written together. So a request that fails
+ * after its commit (the response lost, a crash before the response is recorded) is never applied again: a repeat
+ * is told it was applied (`409 conflict`) instead of running again; a failure before the commit releases the key,
+ * and a repeat runs it (docs/decisions.md, "One unit of work per mutation").
  */
 import { createHash } from 'node:crypto';
 import type { HttpResponseInit } from '@azure/functions';
 import { DomainError } from '../domain/errors';
 import type { Services } from '../services';
-import type { IdempotencyRecord } from '../store/ports';
+import type { IdempotencyRecord, UnitOfWorkWrite } from '../store/ports';
 
 /** How long a key is remembered, milliseconds (24 h). */
 const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -21,7 +27,8 @@ export interface IdempotentCall {
   callerId: string;
   /** URL and parsed body; a key reused for a different request is refused (422). */
   requestFingerprint: string;
-  run: () => Promise<HttpResponseInit>;
+  /** The work, given the services to use: their store's first commit in the partition carries the claim. */
+  run: (services: Services) => Promise<HttpResponseInit>;
 }
 
 /**
@@ -58,20 +65,42 @@ export async function withIdempotency(services: Services, call: IdempotentCall):
     if (e instanceof DomainError && (e.code === 'conflict' || e.code === 'precondition-failed')) {
       const winner = await store.findIdempotencyRecord(call.partnerId, id);
       if (winner) return replay(winner.value, fingerprint);
+    } else if (!existing) {
+      // The claim may have been written with its answer lost: nothing ran, so forget it (a repeat runs the work).
+      await store.releaseIdempotencyKey(call.partnerId, id).catch(() => undefined);
     }
     throw e;
   }
 
+  // The claim rides in the first unit of work committed in this partition (one batch, see the module comment).
+  let claimEtag = etag;
+  let committed = false;
+  const claimed: IdempotencyRecord = { ...record, state: 'committed' };
+  const claimingStore = Object.create(store, {
+    commit: {
+      value: async (partnerId: string, writes: readonly UnitOfWorkWrite[]) => {
+        if (committed || partnerId !== call.partnerId) return store.commit(partnerId, writes);
+        const out = await store.commit(partnerId, [
+          ...writes,
+          { op: 'replace', type: 'idempotency', value: claimed, etag: claimEtag, previous: record },
+        ]);
+        committed = true;
+        claimEtag = out.etags[id];
+        return out;
+      },
+    },
+  }) as Services['store'];
+
   let response: HttpResponseInit;
   try {
-    response = await call.run();
+    response = await call.run({ ...services, store: claimingStore });
   } catch (e) {
-    await store.releaseIdempotencyKey(call.partnerId, id);
+    await store.releaseIdempotencyKey(call.partnerId, id, true);
     throw e;
   }
   const status = response.status ?? 200;
   if (status >= 500) {
-    await store.releaseIdempotencyKey(call.partnerId, id);
+    await store.releaseIdempotencyKey(call.partnerId, id, true);
     return response;
   }
   const stored: IdempotencyRecord = {
@@ -83,7 +112,14 @@ export async function withIdempotency(services: Services, call: IdempotentCall):
       ...(typeof response.body === 'string' ? { body: response.body } : {}),
     },
   };
-  await store.completeIdempotencyRecord(stored, etag);
+  try {
+    await store.completeIdempotencyRecord(stored, claimEtag);
+  } catch {
+    // The work is done: its answer is not withheld because it could not be recorded. A repeat is then told that
+    // the request was applied (the record stays `committed`), or runs it (a refusal, which wrote nothing).
+    if (!committed) await store.releaseIdempotencyKey(call.partnerId, id, true).catch(() => undefined);
+    return response;
+  }
   return response;
 }
 
@@ -92,6 +128,12 @@ function replay(record: IdempotencyRecord, fingerprint: string): HttpResponseIni
     throw new DomainError(
       'idempotency-key-reused',
       'This Idempotency-Key was used for a different request within the last 24 hours.',
+    );
+  }
+  if (record.state === 'committed') {
+    throw new DomainError(
+      'conflict',
+      'A request with this Idempotency-Key was applied, but its response was not recorded; read the resource for its result.',
     );
   }
   if (record.state !== 'completed' || !record.response) {

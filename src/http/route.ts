@@ -193,9 +193,9 @@ async function runRoute<P, Q, B>(
     input.body = (await parseBody(spec.body ?? NoBody, request)) as B;
 
     // A refusal (4xx) is a response like any other: Idempotency-Key repeats replay it (docs/product.md §9).
-    const run = () =>
+    const run = (services: Services = input.services) =>
       spec
-        .handle(input)
+        .handle({ ...input, services })
         .then(toResponse)
         .catch((e: unknown) => {
           if (isDomainError(e) && statusOf(e.code) < 500) return toProblem(e);

@@ -37,6 +37,12 @@ export interface CosmosRequestCounts {
   writes: number;
   /** Transactional batches (reads and/or writes in one partition, one round trip each). */
   batches: number;
+  /**
+   * Point replaces of outbox records (`outbox:…`): the relay's claim and settlement of an email. In Azure the relay
+   * is an invocation of its own (the change-feed trigger); locally it runs right after the invocation that
+   * committed the record, so its round trips are counted apart from that invocation's `writes`.
+   */
+  outbox: number;
   /** Everything else (metadata: databases, collections, partition key ranges). */
   other: number;
   total: number;
@@ -60,6 +66,18 @@ export interface EmbeddedCosmos {
   restore(snapshot: CosmosSnapshot): void;
   /** Calls `listener` after every request that may have changed data (writes, batches, DDL). */
   onWrite(listener: () => void): () => void;
+  /**
+   * Calls `listener` with a copy of every document created or replaced in one container from now on, as it is
+   * stored (with `_etag`, `_ts`), synchronously as the server stores it: the source of the local change feed
+   * (./changeFeed.ts). Deletes are not reported (nor are they by Cosmos DB's latest-version change feed).
+   * @returns a function that stops the listener.
+   * @throws Error when the container does not exist.
+   */
+  watchDocuments(
+    databaseId: string,
+    containerId: string,
+    listener: (document: Record<string, unknown>) => void,
+  ): () => void;
   close(): Promise<void>;
 }
 
@@ -83,6 +101,8 @@ export const SNAPSHOT_FORMAT = 'partner-benefits/embedded-cosmos@1';
 // ---- the package's internals this module relies on (lib/account, 1.0.1) ------------------------
 interface ItemsInternal<T> {
   _data: Map<string, { read(): T }>;
+  /** Stores a created or replaced item (every write of the package goes through it). */
+  _set(data: T): T;
   /** Changes so far (creates, replaces, deletes); added by patches/@vercel+cosmosdb-server. */
   _version?: number;
   create(data: Record<string, unknown>): T;
@@ -211,6 +231,7 @@ const zero = (): CosmosRequestCounts => ({
   queryPlans: 0,
   writes: 0,
   batches: 0,
+  outbox: 0,
   other: 0,
   total: 0,
 });
@@ -247,6 +268,7 @@ export async function startEmbeddedCosmos(
     else if (req.headers['x-ms-cosmos-is-batch-request']) counts.batches++;
     else if (isDocs && req.method === 'POST' && isQuery) counts.queries++;
     else if (isDocs && req.method === 'GET' && /\/docs\/[^/]+$/.test(req.url ?? '')) counts.reads++;
+    else if (isDocs && req.method === 'PUT' && /\/docs\/outbox(:|%3A)/i.test(req.url ?? '')) counts.outbox++;
     else if (isDocs && ['POST', 'PUT', 'DELETE', 'PATCH'].includes(req.method ?? '')) counts.writes++;
     else counts.other++;
     const reads =
@@ -291,6 +313,23 @@ export async function startEmbeddedCosmos(
     onWrite: (listener) => {
       writeListeners.add(listener);
       return () => writeListeners.delete(listener);
+    },
+    watchDocuments: (databaseId, containerId, listener) => {
+      const collection = found.database(databaseId).collection(containerId);
+      if (!collection.read()) throw new Error(`No container ${databaseId}/${containerId} to watch`);
+      const documents = collection.documents;
+      // An own property over the prototype's method: this container's documents only.
+      const previous = Object.prototype.hasOwnProperty.call(documents, '_set') ? documents._set : undefined;
+      const inner = previous ?? Object.getPrototypeOf(documents)._set;
+      documents._set = function (this: ItemsInternal<DocumentData>, data: DocumentData) {
+        const stored = inner.call(this, data) as DocumentData;
+        listener(JSON.parse(JSON.stringify(stored)) as Record<string, unknown>);
+        return stored;
+      };
+      return () => {
+        if (previous) documents._set = previous;
+        else delete (documents as Partial<ItemsInternal<DocumentData>>)._set;
+      };
     },
     close: async () => {
       accountsByPort.delete(address.port);

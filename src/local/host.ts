@@ -33,6 +33,7 @@ import { loadLocalIssuer, LOCAL_AUDIENCE, LOCAL_ISSUER, LOCAL_JWKS_PATH, type Lo
 import { SystemSchedulingClock, type SchedulingClock } from './clock';
 import { DURABLE_WEBHOOK_PREFIX, LocalDurableRuntime } from './durable';
 import { seedDemoData, type DemoSeed } from './seed';
+import { LocalChangeFeed } from './changeFeed';
 import { createLocalPortal } from './portal';
 import {
   dataPaths,
@@ -108,8 +109,16 @@ export interface LocalHost {
   outboxDir: string;
   /** Signs a token for an object id (optionally with the operator app role). */
   token(objectId: string, options?: { operator?: boolean }): Promise<string>;
-  /** Runs a non-HTTP function (e.g. the expiry sweep) now and waits for it. */
+  /**
+   * Runs a non-HTTP function (e.g. the expiry sweep) now and waits for it, and for the change feed's delivery of
+   * what it wrote (the outbox relay).
+   */
   runFunction(name: string, input?: unknown): Promise<unknown>;
+  /**
+   * Delivers the changes recorded so far to the Cosmos DB trigger functions (the outbox relay) and waits for them:
+   * what the host does after every invocation, for code a test runs directly (e.g. `runExpirySweep`).
+   */
+  flushChangeFeed(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -211,6 +220,10 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
       PUBLIC_BASE_URL: options.settings?.PUBLIC_BASE_URL ?? `http://localhost:${port}`,
     };
     const config = loadConfig(env);
+    // Binding expressions (`%NAME%`) resolve against the settings with their defaults, as the app reads them.
+    const bindingSettings: Record<string, string | undefined> = { ...env };
+    for (const [k, v] of Object.entries(config))
+      bindingSettings[k] ??= v === undefined ? undefined : String(v);
 
     // Stored data first (it creates its database and container), then whatever is still missing.
     const storeFile = dataPaths(dataDir).store;
@@ -232,17 +245,45 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     if (!process.env.WEBSITE_HOSTNAME || process.env.WEBSITE_HOSTNAME.includes('0.0.0.0')) {
       process.env.WEBSITE_HOSTNAME = `localhost:${port}`;
     }
+    // The change feed (./changeFeed.ts) starts after the seed; every invocation that may write is followed by its
+    // delivery, before the host answers or the orchestration goes on.
+    let changeFeed: LocalChangeFeed | undefined;
+    const flushChangeFeed = () => changeFeed?.flush() ?? Promise.resolve();
     const durable = new LocalDurableRuntime({
       functions,
       clock,
       log: options.verbose ? log : undefined,
-      activityMiddleware: options.activityMiddleware,
+      activityMiddleware: async (name, input, next) => {
+        try {
+          return await (options.activityMiddleware ? options.activityMiddleware(name, input, next) : next());
+        } finally {
+          await flushChangeFeed();
+        }
+      },
       systemKey: runtimeKey,
     });
     stack.push(() => durable.dispose());
 
     const empty = !stored || documentCount(stored) === 0;
     const seed = options.seed === false || !empty ? undefined : await seedDemoData(services);
+    const feedTriggers = functions.filter(
+      (f) =>
+        f.trigger.type === 'cosmosDBTrigger' &&
+        resolveSetting(String(f.trigger.databaseName), bindingSettings) === config.COSMOS_DATABASE &&
+        resolveSetting(String(f.trigger.containerName), bindingSettings) === config.COSMOS_CONTAINER,
+    );
+    if (feedTriggers.length > 0) {
+      changeFeed = new LocalChangeFeed(
+        cosmos,
+        config.COSMOS_DATABASE,
+        config.COSMOS_CONTAINER,
+        async (documents) => {
+          for (const fn of feedTriggers) await fn.callback(documents, invocationContext(fn));
+        },
+        log,
+      );
+      stack.push(() => changeFeed?.stop());
+    }
     const portal = createLocalPortal({ services, issuer, distDir: options.portalDir });
     if (options.persist) {
       persister = new StorePersister(cosmos, storeFile, { log });
@@ -274,18 +315,22 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     const runFunction = async (name: string, input?: unknown): Promise<unknown> => {
       const fn = functions.find((f) => f.name.toLowerCase() === name.toLowerCase());
       if (!fn) throw new Error(`No function named ${name}`);
-      if (fn.trigger.type === 'timerTrigger') {
-        const timer = input ?? {
-          isPastDue: false,
-          scheduleStatus: {
-            last: clock.now().toISOString(),
-            next: '',
-            lastUpdated: clock.now().toISOString(),
-          },
-        };
-        return fn.callback(timer, invocationContext(fn));
+      try {
+        if (fn.trigger.type === 'timerTrigger') {
+          const timer = input ?? {
+            isPastDue: false,
+            scheduleStatus: {
+              last: clock.now().toISOString(),
+              next: '',
+              lastUpdated: clock.now().toISOString(),
+            },
+          };
+          return await fn.callback(timer, invocationContext(fn));
+        }
+        return await fn.callback(input, invocationContext(fn));
+      } finally {
+        await flushChangeFeed();
       }
-      return fn.callback(input, invocationContext(fn));
     };
 
     // ---- HTTP -----------------------------------------------------------------------------------
@@ -384,7 +429,12 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
           params,
           body: { string: body },
         });
-        const out = (await r.fn.callback(request, invocationContext(r.fn))) as HttpResponseInit | undefined;
+        let out: HttpResponseInit | undefined;
+        try {
+          out = (await r.fn.callback(request, invocationContext(r.fn))) as HttpResponseInit | undefined;
+        } finally {
+          await flushChangeFeed();
+        }
         return out ?? { status: 204 };
       }
       if (pathMatched)
@@ -397,7 +447,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     stack.push(() => cancels.forEach((c) => c()));
     if (options.timers !== false) {
       for (const fn of functions.filter((f) => f.trigger.type === 'timerTrigger')) {
-        const schedule = resolveSetting(String(fn.trigger.schedule), env);
+        const schedule = resolveSetting(String(fn.trigger.schedule), bindingSettings);
         const scheduleNext = (from: Date) => {
           const next = CronExpressionParser.parse(schedule, { currentDate: from, tz: 'UTC' }).next().toDate();
           cancels.push(
@@ -429,6 +479,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
       outboxDir: dataPaths(dataDir).outbox,
       token: (objectId, o) => issuer.sign({ objectId, operator: o?.operator }),
       runFunction,
+      flushChangeFeed,
     };
     return { host, serve };
   }

@@ -6,13 +6,13 @@
  *    Contract ID), `ActivationRejected` and `PurchaseCancelled`.
  * 3. Contact — Go-To-Market only: if the marketing contact is not verified, wait for `ContactVerified` up to
  *    the verification timeout, else fail with `contact-unverified`.
- * 4. Email instructions — `activationSendInstructions` with retry (exponential back-off); the email's
- *    idempotency key is the instance id, so it is sent once per activation.
- * 5. Mark Active — `activationComplete` sets `Active`, `activatedAt`, `expiresAt` (and the technical ids).
+ * 4. Mark Active — `activationComplete` sets `Active`, `activatedAt`, `expiresAt` (and the technical ids) and owes
+ *    the instructions email in the same unit of work (src/app/unitOfWork.ts); the outbox relay sends it after the
+ *    commit, with retries and back-off, once per activation (its idempotency key is the instance id).
  *
  * Any permanent failure ends in `activationFail` (status `ActivationFailed` with a reason code), never stuck in
  * `Pending` — including a membership that ended while the activation waited (`membership-inactive`, decided by the
- * email and completion activities, so no benefit gets an `expiresAt` before its `activatedAt`). Deterministic: time only from `context.df.currentUtcDateTime`, ids from `context.df.newGuid`,
+ * completion activity, so no benefit gets an `expiresAt` before its `activatedAt`). Deterministic: time only from `context.df.currentUtcDateTime`, ids from `context.df.newGuid`,
  * no I/O here.
  */
 import * as df from 'durable-functions';
@@ -29,14 +29,6 @@ export * from './contract';
 
 /** Retry of I/O activities: 4 attempts, 2 s then ×2 (2 s, 4 s, 8 s). */
 export const IO_RETRY = { firstRetryIntervalMs: 2000, maxAttempts: 4, backoffCoefficient: 2 };
-/** Retry of the instruction email: 5 attempts, 5 s then ×2, at most 1 min apart. */
-export const EMAIL_RETRY = {
-  firstRetryIntervalMs: 5000,
-  maxAttempts: 5,
-  backoffCoefficient: 2,
-  maxIntervalMs: 60_000,
-};
-
 function retry(o: {
   firstRetryIntervalMs: number;
   maxAttempts: number;
@@ -132,26 +124,8 @@ export const activationOrchestrator: OrchestrationHandler = function* (context: 
         : {};
     const activatedAt = context.df.currentUtcDateTime.toISOString();
 
-    // 4. Email instructions (exactly once per activation: idempotency key = instance id).
-    context.df.setCustomStatus({ step: 'email' });
-    let sent: { sent: boolean; cancelled?: boolean; failure?: { code: string; detail: string } };
-    try {
-      sent = (yield context.df.callActivityWithRetry(ACTIVITIES.sendInstructions, retry(EMAIL_RETRY), {
-        ...base,
-        ...ids,
-        activatedAt,
-      })) as typeof sent;
-    } catch (e) {
-      return yield* fail(
-        'email-failed',
-        `The instructions could not be emailed: ${e instanceof Error ? e.message : String(e)}`,
-      );
-    }
-    if (sent.cancelled) return yield* cancelled();
-    // A refusal decided by the activity (the membership ended while waiting): no email was sent.
-    if (sent.failure) return yield* fail(sent.failure.code, sent.failure.detail);
-
-    // 5. Mark Active.
+    // 4. Mark Active and owe the instructions email, in one unit of work (the relay sends it exactly once per
+    //    activation: idempotency key = instance id).
     context.df.setCustomStatus({ step: 'complete' });
     const done = (yield context.df.callActivityWithRetry(ACTIVITIES.complete, io, {
       ...base,

@@ -15,12 +15,10 @@ export const activationRequest = (input: Base & { requestedBy: string; requested
 export const activationContactStatus = (input: Base) =>
   steps.readMarketingContactStatus(getServices(), input);
 
-/** Step 4: emails the instructions (idempotency key = instance id); throws when the provider fails (retried). */
-export const activationSendInstructions = (
-  input: Base & { accessId?: string; contractId?: string; activatedAt: string },
-) => steps.sendActivationInstructions(getServices(), input);
-
-/** Step 5: marks the benefit `Active` with `activatedAt`, `expiresAt` and the technical ids. */
+/**
+ * Step 4: marks the benefit `Active` with `activatedAt`, `expiresAt` and the technical ids, and owes the instructions
+ * email (idempotency key = instance id) — one unit of work; the relay sends the email.
+ */
 export const activationComplete = (
   input: Base & { accessId?: string; contractId?: string; activatedAt: string },
 ) => steps.completeActivation(getServices(), input);

@@ -18,6 +18,11 @@ import { lazyDefaultAzureCredential } from '../identity';
 export interface CosmosConnectOptions {
   /** HTTPS agent for this client only (the local host scopes its TLS exception to it). */
   agent?: Agent;
+  /**
+   * The HTTP client under the query-plan skipping one (default core-rest-pipeline's): tests wrap it to inject
+   * faults into the real client's requests.
+   */
+  httpClient?: HttpClient;
 }
 
 /**
@@ -36,7 +41,7 @@ export function createCosmosContainer(
     endpoint: config.COSMOS_ENDPOINT,
     // Cosmos DB: discover the account's regions. A single-endpoint server (the embedded one) turns it off by setting.
     connectionPolicy: { enableEndpointDiscovery: config.COSMOS_ENDPOINT_DISCOVERY ?? true },
-    httpClient: queryPlanSkippingHttpClient(),
+    httpClient: queryPlanSkippingHttpClient(options.httpClient),
     ...(options.agent ? { agent: options.agent } : {}),
   };
   if (config.COSMOS_KEY) {

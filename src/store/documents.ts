@@ -22,6 +22,7 @@ export type DocType =
   | 'idempotency'
   | 'contactToken'
   | 'notice'
+  | 'outbox'
   | 'config';
 
 /** A document as read: the domain value plus its ETag. */
@@ -41,7 +42,8 @@ export interface Page<T> {
 
 const SYSTEM_FIELDS = ['_rid', '_self', '_etag', '_attachments', '_ts', 'type'] as const;
 
-function strip<T>(resource: Record<string, unknown>): T {
+/** A stored document without the server's system fields and the store's `type` discriminator. */
+export function strip<T>(resource: Record<string, unknown>): T {
   const copy: Record<string, unknown> = { ...resource };
   for (const f of SYSTEM_FIELDS) delete copy[f];
   return copy as T;
@@ -226,6 +228,42 @@ export class Documents {
       items: res.resources.map((r) => strip<T>(r)),
       continuationToken: res.hasMoreResults && res.continuationToken ? res.continuationToken : null,
     };
+  }
+
+  /**
+   * One page of a query whose items keep their ETags (for a conditional write that follows). Cross-partition
+   * unless `partitionKey` is given (then no query-plan request, as {@link queryPage}).
+   */
+  async queryVersionedPage<T>(
+    query: string,
+    parameters: SqlParameter[],
+    options: { partitionKey?: string; pageSize: number; continuationToken?: string },
+  ): Promise<Page<Versioned<T>>> {
+    const iterator = this.container.items.query<Record<string, unknown>>(
+      { query, parameters },
+      {
+        maxItemCount: options.pageSize,
+        continuationToken: options.continuationToken,
+        ...(options.partitionKey !== undefined ? singlePartitionQuery(options.partitionKey) : {}),
+      },
+    );
+    const res = await iterator.fetchNext();
+    return {
+      items: res.resources.map((r) => ({ value: strip<T>(r), etag: String(r._etag) })),
+      continuationToken: res.hasMoreResults && res.continuationToken ? res.continuationToken : null,
+    };
+  }
+
+  /** All results of a (small, bounded) single-partition query with their ETags; pages internally. */
+  async queryAllVersioned<T>(
+    query: string,
+    parameters: SqlParameter[],
+    partitionKey: string,
+  ): Promise<Array<Versioned<T>>> {
+    const { resources } = await this.container.items
+      .query<Record<string, unknown>>({ query, parameters }, singlePartitionQuery(partitionKey))
+      .fetchAll();
+    return resources.map((r) => ({ value: strip<T>(r), etag: String(r._etag) }));
   }
 
   /** All results of a (small, bounded) query; pages internally. With `partitionKey`, no query-plan request. */

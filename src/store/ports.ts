@@ -13,6 +13,7 @@ import type {
   ServiceRequest,
   User,
 } from '../domain/types';
+import type { EmailKind, EmailRecipient } from '../email/port';
 import type { DocType, Page, Versioned } from './documents';
 
 export type { DocType, Page, Versioned };
@@ -65,7 +66,11 @@ export function cosmosQuirks(config: { COSMOS_BATCH_ROLLBACK?: boolean }): Cosmo
 export interface IdempotencyRecord {
   id: string;
   partnerId: string;
-  state: 'in-progress' | 'completed';
+  /**
+   * `in-progress` from the claim; `committed` once the request's unit of work was committed (the transition rides
+   * in its batch, src/http/idempotency.ts); `completed` with the response to replay.
+   */
+  state: 'in-progress' | 'committed' | 'completed';
   /** SHA-256 of the request (URL and parsed body), hex. */
   fingerprint: string;
   /** ISO 8601. */
@@ -92,6 +97,80 @@ export interface VerificationTokenRecord {
   expiresAt: string;
   /** ISO 8601, once used. */
   usedAt?: string;
+}
+
+/**
+ * An email owed by a committed change (docs/architecture.md, "One unit of work per mutation"): one document per
+ * idempotency key (`outbox:<key>`) in the partition of the partner it concerns, written in the same transactional
+ * batch as the change itself. The relay (src/app/outbox.ts) sends it after the commit and records the outcome.
+ * Internal: never in a response.
+ */
+export interface OutboxRecord {
+  /** `outbox:<idempotencyKey>`. */
+  id: string;
+  partnerId: string;
+  /** Sending twice with this key delivers once (the provider's operation id; the local outbox's file name). */
+  idempotencyKey: string;
+  /** What to render and to whom. `data` is dropped once the record is settled (it may hold a verification token). */
+  message: { kind: EmailKind; locale?: string; data?: unknown; to: EmailRecipient[] };
+  /** `Pending` until sent; `Failed` after the last attempt (audited `email.failed`). */
+  status: 'Pending' | 'Sent' | 'Failed';
+  /** Send attempts that failed so far. */
+  attempts: number;
+  /** ISO 8601. */
+  createdAt: string;
+  /** ISO 8601: the last change of this record. */
+  updatedAt: string;
+  /**
+   * ISO 8601: no relay tries the record before this instant — the lease of the relay sending it, or the back-off
+   * after a failed attempt. At creation, `createdAt`.
+   */
+  notBefore: string;
+  /** The last failure's message. */
+  lastError?: string;
+}
+
+/** The document types a unit of work may write. */
+export type UnitOfWorkDocType = Extract<
+  DocType,
+  'benefit' | 'partner' | 'purchase' | 'audit' | 'serviceRequest' | 'outbox' | 'notice' | 'idempotency'
+>;
+
+/**
+ * One write of a unit of work, all in one partner's partition: a create (refused when the id exists), or a
+ * replace conditional on the ETag the value was read with; `previous` is that read value (the store puts it back
+ * should a server without batch rollback apply part of the batch, {@link CosmosQuirks}).
+ */
+export type UnitOfWorkWrite =
+  | { op: 'create'; type: UnitOfWorkDocType; value: { id: string; partnerId: string } }
+  | {
+      op: 'replace';
+      type: UnitOfWorkDocType;
+      value: { id: string; partnerId: string };
+      etag: string;
+      previous: { id: string; partnerId: string };
+    };
+
+/** What a commit wrote: the new ETag of every document, by id. */
+export interface CommitResult {
+  etags: Record<string, string>;
+}
+
+/** The most operations Cosmos DB takes in one transactional batch. */
+export const MAX_BATCH_OPERATIONS = 100;
+/** The largest transactional batch request Cosmos DB takes, bytes (2 MB); the store keeps a margin below it. */
+export const MAX_BATCH_BYTES = 2 * 1024 * 1024;
+
+/** Commits a unit of work (src/app/unitOfWork.ts): its writes as ONE transactional batch. */
+export interface UnitOfWorkRepository {
+  commit(partnerId: string, writes: readonly UnitOfWorkWrite[]): Promise<CommitResult>;
+}
+
+/** The outbox's records: what the relay reads and settles (src/app/outbox.ts). */
+export interface OutboxRepository {
+  findOutboxRecord(partnerId: string, id: string): Promise<Versioned<OutboxRecord> | undefined>;
+  replaceOutboxRecord(record: OutboxRecord, etag: string): Promise<string>;
+  listDueOutboxRecords(dueBeforeIso: string, page: PageOptions): Promise<Page<Versioned<OutboxRecord>>>;
 }
 
 /** Partners (organizations) and their membership. */
@@ -140,6 +219,14 @@ export interface UserRepository {
 export interface BenefitRepository {
   createPurchase(purchase: Purchase, benefits: Benefit[]): Promise<void>;
   getPurchase(partnerId: string, purchaseId: string): Promise<Versioned<Purchase> | undefined>;
+  readPurchaseWithBenefits(
+    partnerId: string,
+    purchaseId: string,
+  ): Promise<{
+    partner?: Versioned<Partner>;
+    purchase?: Versioned<Purchase>;
+    benefits: Array<Versioned<Benefit>>;
+  }>;
   listPurchases(partnerId: string, page: PageOptions): Promise<Page<Purchase>>;
   updatePurchase<R = undefined>(
     partnerId: string,
@@ -165,10 +252,7 @@ export interface BenefitRepository {
   listPendingBenefits(partnerId: string): Promise<Benefit[]>;
   listBenefitsAwaitingActivation(status: BenefitStatus, page: PageOptions): Promise<Page<Benefit>>;
   listBenefitsDueForNotice(nowIso: string, page: PageOptions): Promise<Page<Benefit>>;
-  listExpiredBenefits(
-    nowIso: string,
-    page: PageOptions & { noticeRetryBeforeIso?: string },
-  ): Promise<Page<Benefit>>;
+  listExpiredBenefits(nowIso: string, page: PageOptions): Promise<Page<Versioned<Benefit>>>;
   updateBenefit<R = undefined>(
     partnerId: string,
     benefitId: string,
@@ -204,7 +288,7 @@ export interface IdempotencyRepository {
   findIdempotencyRecord(partnerId: string, id: string): Promise<Versioned<IdempotencyRecord> | undefined>;
   claimIdempotencyKey(record: IdempotencyRecord, replacing?: string): Promise<string>;
   completeIdempotencyRecord(record: IdempotencyRecord, etag: string): Promise<void>;
-  releaseIdempotencyKey(partnerId: string, id: string): Promise<void>;
+  releaseIdempotencyKey(partnerId: string, id: string, keepCommitted?: boolean): Promise<void>;
 }
 
 /** Contact-verification tokens (issuing and checking: the use cases of src/app/contactOnboarding.ts). */

@@ -22,22 +22,29 @@ import type {
   ServiceRequest,
   User,
 } from '../domain/types';
-import { Documents, type DocType, type Page, type Versioned } from './documents';
-import type {
-  BenefitRepository,
-  CosmosQuirks,
-  DirectoryEntry,
-  IdempotencyRecord,
-  IdempotencyRepository,
-  NoticeRepository,
-  PageOptions,
-  PartnerRepository,
-  ServiceRequestRepository,
-  AuditRepository,
-  SettingsRepository,
-  UserRepository,
-  VerificationTokenRecord,
-  VerificationTokenRepository,
+import { Documents, strip, type DocType, type Page, type Versioned } from './documents';
+import {
+  MAX_BATCH_BYTES,
+  MAX_BATCH_OPERATIONS,
+  type BenefitRepository,
+  type CommitResult,
+  type OutboxRecord,
+  type OutboxRepository,
+  type UnitOfWorkRepository,
+  type UnitOfWorkWrite,
+  type CosmosQuirks,
+  type DirectoryEntry,
+  type IdempotencyRecord,
+  type IdempotencyRepository,
+  type NoticeRepository,
+  type PageOptions,
+  type PartnerRepository,
+  type ServiceRequestRepository,
+  type AuditRepository,
+  type SettingsRepository,
+  type UserRepository,
+  type VerificationTokenRecord,
+  type VerificationTokenRepository,
 } from './ports';
 
 const DIRECTORY_PARTITION = '_directory';
@@ -67,7 +74,9 @@ export class BenefitsStore
     IdempotencyRepository,
     VerificationTokenRepository,
     NoticeRepository,
-    SettingsRepository
+    SettingsRepository,
+    UnitOfWorkRepository,
+    OutboxRepository
 {
   private readonly docs: Documents;
   private readonly quirks: Required<CosmosQuirks>;
@@ -459,6 +468,40 @@ export class BenefitsStore
     return this.readTyped<Purchase>('purchase', partnerId, purchaseId);
   }
 
+  /**
+   * A purchase, its benefits and its partner, each with its ETag, in ONE query of the partner's partition: what a
+   * cancellation decides on and writes conditionally (src/app/cancelPurchase.ts). A purchase has few benefits.
+   */
+  async readPurchaseWithBenefits(
+    partnerId: string,
+    purchaseId: string,
+  ): Promise<{
+    partner?: Versioned<Partner>;
+    purchase?: Versioned<Purchase>;
+    benefits: Array<Versioned<Benefit>>;
+  }> {
+    const docs = await this.docs.queryAllVersioned<Record<string, unknown>>(
+      'SELECT * FROM c WHERE (c.type = @purchase AND c.id = @id) OR (c.type = @benefit AND c.purchaseId = @id) ' +
+        'OR (c.type = @partner AND c.id = @partnerId)',
+      [
+        { name: '@purchase', value: 'purchase' },
+        { name: '@benefit', value: 'benefit' },
+        { name: '@partner', value: 'partner' },
+        { name: '@id', value: purchaseId },
+        { name: '@partnerId', value: partnerId },
+      ],
+      partnerId,
+    );
+    // `type` is stripped on read: the kinds are told apart by their ids and fields.
+    const partner = docs.find((d) => d.value.id === partnerId) as Versioned<Partner> | undefined;
+    const purchase = docs.find((d) => d.value.id === purchaseId && d.value.id !== partnerId) as
+      Versioned<Purchase> | undefined;
+    const benefits = docs.filter(
+      (d) => d.value.purchaseId === purchaseId && d.value.id !== purchaseId,
+    ) as unknown as Array<Versioned<Benefit>>;
+    return { partner, purchase, benefits };
+  }
+
   /** A page of a partner's purchases, newest first (docs/product.md §9; one query request). */
   async listPurchases(partnerId: string, page: PageOptions): Promise<Page<Purchase>> {
     return this.pageOfType<Purchase>('purchase', partnerId, page, 'c.purchasedAt DESC');
@@ -567,28 +610,18 @@ export class BenefitsStore
 
   /**
    * One page of the expiry sweep's work, across partners (docs/product.md §8): `Active` benefits with
-   * `expiresAt <= now`, and `Expired` benefits whose expiry notice is still `Pending` since
-   * `noticeRetryBeforeIso` or earlier (a failed or interrupted send). The query is selective, so its cost
-   * grows with the due count, not with all benefits.
+   * `expiresAt <= now`, with their ETags (the sweep's unit of work replaces them conditionally without reading them
+   * again). The query is selective, so its cost grows with the due count, not with all benefits.
    */
-  async listExpiredBenefits(
-    nowIso: string,
-    page: PageOptions & { noticeRetryBeforeIso?: string },
-  ): Promise<Page<Benefit>> {
-    const { noticeRetryBeforeIso, ...paging } = page;
-    return this.docs.queryPage<Benefit>(
-      'SELECT * FROM c WHERE c.type = @t AND ((c.status = @s AND c.expiresAt <= @now) OR ' +
-        '(c.status = @x AND c.expiryNotice.status = @p AND c.expiryNotice.updatedAt <= @retry))',
+  async listExpiredBenefits(nowIso: string, page: PageOptions): Promise<Page<Versioned<Benefit>>> {
+    return this.docs.queryVersionedPage<Benefit>(
+      'SELECT * FROM c WHERE c.type = @t AND c.status = @s AND c.expiresAt <= @now',
       [
         { name: '@t', value: 'benefit' },
         { name: '@s', value: 'Active' },
         { name: '@now', value: nowIso },
-        { name: '@x', value: 'Expired' },
-        { name: '@p', value: 'Pending' },
-        // Without a retry bound nothing Pending qualifies ('' sorts before every ISO timestamp).
-        { name: '@retry', value: noticeRetryBeforeIso ?? '' },
       ],
-      paging,
+      page,
     );
   }
 
@@ -832,9 +865,21 @@ export class BenefitsStore
     await this.docs.replace('idempotency', record, etag);
   }
 
-  /** Forgets a key (the request failed; a retry runs it again). Absent is fine. */
-  async releaseIdempotencyKey(partnerId: string, id: string): Promise<void> {
-    await this.docs.delete(partnerId, id);
+  /**
+   * Forgets a key (the request failed; a retry runs it again). Absent is fine. With `keepCommitted`, a record whose
+   * request committed its unit of work (`committed`, src/http/idempotency.ts) is kept: one read, then a delete
+   * conditional on what was read.
+   */
+  async releaseIdempotencyKey(partnerId: string, id: string, keepCommitted = false): Promise<void> {
+    if (!keepCommitted) return this.docs.delete(partnerId, id);
+    const found = await this.findIdempotencyRecord(partnerId, id);
+    if (!found || found.value.state === 'committed') return;
+    try {
+      await this.docs.deleteIfMatch(partnerId, id, found.etag, 'idempotency');
+    } catch (e) {
+      if (!(e instanceof DomainError && (e.code === 'precondition-failed' || e.code === 'not-found')))
+        throw e;
+    }
   }
 
   // ---- contact-verification tokens (docs/product.md §7)
@@ -894,6 +939,172 @@ export class BenefitsStore
   ): Promise<string> {
     return (await this.docs.replace('notice', record, etag)).etag;
   }
+
+  // ---- units of work (src/app/unitOfWork.ts) and the outbox
+  // ---------------------------------------------------------------------------
+
+  /**
+   * Commits a unit of work: its writes as ONE transactional batch in the partner's partition — the conditional
+   * replaces first (each `IfMatch` its read ETag), then the creates — so the state change, its audit event and the
+   * outbox records of its emails are written all together or not at all (docs/decisions.md, "One unit of work per
+   * mutation"). Cosmos DB applies a batch all or nothing. A server that applies a batch in order up to its first
+   * refusal without rollback ({@link CosmosQuirks}, the embedded server) has what it applied undone here: the
+   * creates deleted, the replaced documents put back (conditionally on the ETag the batch gave them). The derived
+   * fields are written as by the other methods (a benefit's and a partner's notice schedule, a service request's
+   * `requestType`). One round trip (plus the compensation on that server, on failure only).
+   * @returns the new ETag of every written document, by id.
+   * @throws DomainError `precondition-failed` when a replaced document changed since it was read,
+   *   `not-found` when one is gone, `conflict` when a created id exists (nothing is written in each case);
+   *   Error when the unit holds more than 100 operations or about 2 MB (nothing is sent), or the server refuses
+   *   the batch otherwise.
+   */
+  async commit(partnerId: string, writes: readonly UnitOfWorkWrite[]): Promise<CommitResult> {
+    if (writes.length === 0) return { etags: {} };
+    if (writes.length > MAX_BATCH_OPERATIONS) {
+      throw new Error(
+        `A unit of work holds at most ${MAX_BATCH_OPERATIONS} writes (a transactional batch); this one has ${writes.length}`,
+      );
+    }
+    for (const w of writes) {
+      if (w.value.partnerId !== partnerId)
+        throw new Error(`A unit of work writes one partition: ${w.value.id} is not in ${partnerId}`);
+    }
+    // Conditions first: a stale ETag then stops the batch before anything is applied, on every server.
+    const ordered = [...writes.filter((w) => w.op === 'replace'), ...writes.filter((w) => w.op === 'create')];
+    const operations = ordered.map((w) => {
+      const resourceBody = { ...storedForm(w.type, w.value), type: w.type } as unknown as JSONObject;
+      return w.op === 'create'
+        ? { operationType: 'Create' as const, resourceBody }
+        : {
+            operationType: 'Replace' as const,
+            id: w.value.id,
+            // The embedded server reads the key of a replace from the operation (Cosmos DB takes the batch's).
+            partitionKey: partnerId,
+            resourceBody,
+            ifMatch: w.etag,
+          };
+    });
+    // 2 MB is the request's limit; a margin is left for the envelope and the headers.
+    const bytes = Buffer.byteLength(JSON.stringify(operations));
+    if (bytes > MAX_BATCH_BYTES - 64 * 1024) {
+      throw new Error(
+        `A unit of work must stay below 2 MB (a transactional batch); this one has ${bytes} bytes`,
+      );
+    }
+    const response = await this.docs.container.items.batch(operations, partnerId);
+    const results = response.result ?? [];
+    const ok = (i: number) => (results[i]?.statusCode ?? 0) >= 200 && (results[i]?.statusCode ?? 0) < 300;
+    if (results.length === ordered.length && results.every((_, i) => ok(i)) && (response.code ?? 200) < 300) {
+      const etags: Record<string, string> = {};
+      ordered.forEach((w, i) => (etags[w.value.id] = String(results[i].eTag ?? '')));
+      return { etags };
+    }
+    // Cosmos DB applied nothing; a server without batch rollback (quirk) applied what came before the refusal.
+    if (this.quirks.batchesWithoutRollback) await this.undoApplied(partnerId, ordered, results);
+    const index = results.findIndex((r) => r.statusCode >= 300 && r.statusCode !== 424);
+    const failed = index >= 0 ? ordered[index] : undefined;
+    const status = index >= 0 ? results[index].statusCode : response.code;
+    if (failed && status === 412)
+      throw new DomainError(
+        'precondition-failed',
+        `${failed.type} ${failed.value.id} was changed by someone else`,
+      );
+    if (failed && status === 404)
+      throw new DomainError('not-found', `${failed.type} ${failed.value.id} does not exist`);
+    if (failed && status === 409)
+      throw new DomainError('conflict', `${failed.type} ${failed.value.id} already exists`);
+    throw new Error(`unit of work batch failed with status ${status ?? 'none'}`);
+  }
+
+  /**
+   * Undoes the writes a refused batch applied on a server without batch rollback ({@link CosmosQuirks}): deletes
+   * its creates, puts its replaced documents back (conditionally on the ETag the batch gave them).
+   */
+  private async undoApplied(
+    partnerId: string,
+    ordered: readonly UnitOfWorkWrite[],
+    results: Array<{ statusCode: number; eTag?: string }>,
+  ): Promise<void> {
+    await Promise.all(
+      ordered.map(async (w, i) => {
+        const status = results[i]?.statusCode ?? 0;
+        if (status < 200 || status >= 300) return;
+        if (w.op === 'create') return this.docs.delete(partnerId, w.value.id);
+        await this.docs.replace(
+          w.type,
+          { ...storedForm(w.type, w.previous), partnerId },
+          String(results[i].eTag ?? ''),
+        );
+      }),
+    );
+  }
+
+  /** Point read of an outbox record; undefined when absent. */
+  async findOutboxRecord(partnerId: string, id: string): Promise<Versioned<OutboxRecord> | undefined> {
+    return this.docs.read<OutboxRecord>(partnerId, id, 'outbox');
+  }
+
+  /**
+   * Replaces an outbox record if its ETag is still `etag` (the relay's claim and settlement). One round trip.
+   * @returns the new ETag.
+   * @throws DomainError `precondition-failed` when another relay changed it first, `not-found` when it is gone.
+   */
+  async replaceOutboxRecord(record: OutboxRecord, etag: string): Promise<string> {
+    return (await this.docs.replace('outbox', record, etag)).etag;
+  }
+
+  /**
+   * One page of the `Pending` outbox records due at `dueBeforeIso` (`notBefore <= dueBeforeIso`), across partners,
+   * with their ETags: the retry timer's work (src/app/outbox.ts). A range filter on one field: its cost grows with
+   * what is pending, not with all documents.
+   */
+  async listDueOutboxRecords(
+    dueBeforeIso: string,
+    page: PageOptions,
+  ): Promise<Page<Versioned<OutboxRecord>>> {
+    return this.docs.queryVersionedPage<OutboxRecord>(
+      'SELECT * FROM c WHERE c.type = @t AND c.status = @s AND c.notBefore <= @due',
+      [
+        { name: '@t', value: 'outbox' },
+        { name: '@s', value: 'Pending' },
+        { name: '@due', value: dueBeforeIso },
+      ],
+      page,
+    );
+  }
+}
+
+/**
+ * The stored form of a document a unit of work writes: the fields the store derives on every write (a benefit's and
+ * a partner's notice schedule, docs/product.md §12; a service request's type under `requestType`).
+ */
+function storedForm(
+  type: DocType,
+  value: { id: string; partnerId: string },
+): { id: string; partnerId: string } {
+  switch (type) {
+    case 'benefit':
+      return withBenefitNoticeSchedule(value as unknown as Benefit);
+    case 'partner':
+      return { ...withMembershipNoticeSchedule(value as unknown as Partner), partnerId: value.id };
+    case 'serviceRequest':
+      return { ...value, requestType: (value as ServiceRequest).type } as { id: string; partnerId: string };
+    default:
+      return value;
+  }
+}
+
+/**
+ * The outbox records among documents of the container's change feed (the relay's trigger, functions/outbox.ts),
+ * with their ETags; every other document is left out.
+ */
+export function outboxRecordsOf(documents: readonly unknown[]): Array<Versioned<OutboxRecord>> {
+  return documents
+    .filter(
+      (d): d is Record<string, unknown> =>
+        typeof d === 'object' && d !== null && (d as { type?: unknown }).type === 'outbox',
+    )
+    .map((d) => ({ value: strip<OutboxRecord>(d), etag: String(d._etag) }));
 }
 
 /** Private marker: `mutate` of {@link BenefitsStore.updateBenefitIfChanged} chose not to write. */

@@ -4,7 +4,7 @@
  */
 import { assignBenefitSeat, unassignBenefitSeat } from '../../src/app/assignments';
 import { cancelPurchase } from '../../src/app/cancelPurchase';
-import { EXPIRY_NOTICE_RETRY_AFTER_MS, runExpirySweep } from '../../src/app/expirySweep';
+import { runExpirySweep } from '../../src/app/expirySweep';
 import { renewPartnerMembership } from '../../src/app/membership';
 import { revealBenefitKeys } from '../../src/app/revealKeys';
 import { fileServiceRequest } from '../../src/app/serviceRequests';
@@ -42,7 +42,7 @@ function world(benefits: Benefit[] = [benefit()]) {
 }
 
 describe('assignBenefitSeat / unassignBenefitSeat', () => {
-  it('assigns a Visual Studio seat, activates the benefit, audits and emails the assignee', async () => {
+  it('assigns a Visual Studio seat, activates the benefit, audits and owes the assignee an email', async () => {
     const w = world();
     const { assignment } = await assignBenefitSeat(w.deps, {
       ...w.as('admin'),
@@ -54,7 +54,7 @@ describe('assignBenefitSeat / unassignBenefitSeat', () => {
     expect(saved.status).toBe('Active');
     expect(saved.assignments).toHaveLength(1);
     expect(w.store.audit.map((e) => e.action)).toEqual(['benefit.assign']);
-    expect(w.sent).toEqual([
+    expect(w.store.owed()).toEqual([
       {
         kind: 'vsAssignment',
         to: [{ address: 'dev1@contoso.example', displayName: 'User dev1' }],
@@ -73,7 +73,7 @@ describe('assignBenefitSeat / unassignBenefitSeat', () => {
       );
       expect(w.store.benefits.get('contoso', 'b1')!.value.assignments).toEqual([]);
       expect(w.store.audit).toEqual([]);
-      expect(w.sent).toEqual([]);
+      expect(w.store.owed()).toEqual([]);
     },
   );
 
@@ -138,7 +138,7 @@ const purchase: Purchase = {
 };
 
 describe('revealBenefitKeys', () => {
-  it('marks the purchase first, then stores the key on the benefit and audits the reveal', async () => {
+  it('marks the purchase and stores the key on the benefit, audited, in one unit of work', async () => {
     const w = world([office]);
     w.store.purchases.put(purchase);
     const out = await revealBenefitKeys(w.deps, {
@@ -312,46 +312,48 @@ describe('runExpirySweep', () => {
       ...overrides,
     });
 
-  it('expires a due benefit once: ends its seats, emails the holders, records Sent and audits', async () => {
+  it('expires a due benefit once: ends its seats, owes the holders one notice, audits — all in one unit of work', async () => {
     const w = world([expiring(), expiring({ id: 'later', expiresAt: '2025-03-11T00:00:00.000Z' })]);
     const result = await runExpirySweep(w.deps);
     expect(result).toEqual({ expired: 1, notices: 1, pages: 1 });
     const b1 = w.store.benefits.get('contoso', 'b1')!.value;
     expect(b1.status).toBe('Expired');
     expect(b1.assignments.map((a) => a.endedAt)).toEqual([NOW.toISOString(), '2024-06-01T00:00:00.000Z']);
-    expect(b1.expiryNotice).toMatchObject({ status: 'Sent', attempts: 1 });
-    expect(w.sent).toEqual([
+    // The notice is an outbox record committed with the expiry; the relay sends it, not the sweep.
+    expect(w.store.owed()).toEqual([
       {
         kind: 'expiryNotice',
         to: [{ address: 'dev1@contoso.example', displayName: 'User dev1' }],
         idempotencyKey: 'expiry-b1',
       },
     ]);
+    expect(w.sent).toEqual([]);
     expect(w.store.benefits.get('contoso', 'later')!.value.status).toBe('Active');
     expect(w.store.audit.map((e) => [e.action, e.actor.kind])).toEqual([['benefit.expire', 'system']]);
-    // A second run finds nothing to do.
+    // A second run finds nothing to do and owes nothing more.
     expect(await runExpirySweep(w.deps)).toEqual({ expired: 0, notices: 0, pages: 1 });
-    expect(w.sent).toHaveLength(1);
+    expect(w.store.owed()).toHaveLength(1);
   });
 
-  it('keeps the notice Pending when the email fails, and a run after the lease sends it', async () => {
+  it('a benefit whose unit of work fails stays Active, without audit or notice, for the next run', async () => {
     const w = world([expiring()]);
-    w.mail.failing = true;
-    expect(await runExpirySweep(w.deps)).toEqual({ expired: 1, notices: 0, pages: 1 });
-    expect(w.store.benefits.get('contoso', 'b1')!.value.expiryNotice).toMatchObject({
-      status: 'Pending',
-      attempts: 1,
+    const commit = w.store.commit.bind(w.store);
+    w.store.commit = async () => {
+      throw new Error('the batch was refused');
+    };
+    const log: string[] = [];
+    expect(await runExpirySweep(w.deps, { log: (m) => log.push(m) })).toEqual({
+      expired: 0,
+      notices: 0,
+      pages: 1,
     });
-    expect(w.store.audit.map((e) => e.action).sort()).toEqual(['benefit.expire', 'email.failed']);
-    w.mail.failing = false;
-    const later = fakeDeps(new Date(NOW.getTime() + EXPIRY_NOTICE_RETRY_AFTER_MS + 1000));
-    const result = await runExpirySweep({ ...later.deps, store: w.deps.store, mail: w.deps.mail });
-    expect(result).toEqual({ expired: 0, notices: 1, pages: 1 });
-    expect(w.store.benefits.get('contoso', 'b1')!.value.expiryNotice).toMatchObject({
-      status: 'Sent',
-      attempts: 2,
-    });
-    expect(w.sent.map((m) => m.idempotencyKey)).toEqual(['expiry-b1']);
+    expect(w.store.benefits.get('contoso', 'b1')!.value.status).toBe('Active');
+    expect(w.store.audit).toEqual([]);
+    expect(w.store.owed()).toEqual([]);
+    expect(log.join('\n')).toMatch(/refused/);
+    w.store.commit = commit;
+    expect(await runExpirySweep(w.deps)).toEqual({ expired: 1, notices: 1, pages: 1 });
+    expect(w.store.owed().map((m) => m.idempotencyKey)).toEqual(['expiry-b1']);
   });
 });
 

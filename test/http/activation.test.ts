@@ -5,6 +5,7 @@
  */
 import { readOutbox, type StoredEmail } from '../../src/email/outbox';
 import { ManualClock } from '../../src/local/clock';
+import { EmailSendError } from '../../src/email/port';
 import { startTestHost, type TestHost } from '../support/testHost';
 
 const DAY = 24 * 3600 * 1000;
@@ -249,31 +250,48 @@ describe('Go-To-Market activation', () => {
     expect(retry.body.instanceId).not.toBe(started.body.instanceId);
   });
 
-  test('email fails twice then succeeds → exactly one instruction email', async () => {
+  test('the completion fails twice then succeeds → Active, exactly one instruction email', async () => {
     const p = await newGoldPartner();
     const address = await setContact(p);
     await verifyContact(address);
-    failures.set('activationSendInstructions', 2);
+    failures.set('activationComplete', 2);
     const offer = gtm(p);
     await activate(p, offer.id);
     await advance(3 * DAY);
-    await advance(60_000); // retry back-off: 5 s, then 10 s
+    await advance(60_000); // retry back-off: 2 s, then 4 s
     expect((await activation(p, offer.id)).body.status).toBe('Active');
-    expect(failures.get('activationSendInstructions')).toBe(0);
+    expect(failures.get('activationComplete')).toBe(0);
     expect(await emailsTo(address, 'gtmInstructions')).toHaveLength(1);
   });
 
-  test('email fails permanently → ActivationFailed email-failed, no email', async () => {
+  test('the instruction email refused for good → the benefit is Active, the email Failed and audited email.failed', async () => {
     const p = await newGoldPartner();
     const address = await setContact(p);
     await verifyContact(address);
-    failures.set('activationSendInstructions', 100);
-    const offer = gtm(p);
-    await activate(p, offer.id);
-    await advance(3 * DAY);
-    await advance(10 * 60_000);
-    const res = await activation(p, offer.id);
-    expect(res.body).toMatchObject({ status: 'ActivationFailed', failure: { code: 'email-failed' } });
+    const send = jest
+      .spyOn(host.services.email, 'send')
+      .mockRejectedValue(new EmailSendError('The recipient was refused', false, 'InvalidRecipient'));
+    try {
+      const offer = gtm(p);
+      const started = await activate(p, offer.id);
+      await advance(3 * DAY);
+      await advance(10 * 60_000);
+      const res = await activation(p, offer.id);
+      expect(res.body).toMatchObject({ status: 'Active' });
+      expect(send).toHaveBeenCalledTimes(1); // a permanent refusal is not retried
+      const audit = await host.call('GET', `/api/partners/${p.partnerId}/audit-events?pageSize=100`, {
+        token: p.token,
+      });
+      expect(audit.body.items.filter((e: any) => e.action === 'email.failed')).toEqual([
+        expect.objectContaining({
+          target: { type: 'email', id: started.body.instanceId },
+          outcome: 'Rejected',
+          detail: { kind: 'gtmInstructions', attempts: 1 },
+        }),
+      ]);
+    } finally {
+      send.mockRestore();
+    }
     expect(await emailsTo(address, 'gtmInstructions')).toHaveLength(0);
   });
 });

@@ -200,55 +200,6 @@ describe('a successful cancellation', () => {
     expect((await reveal(software(p))).status).toBe(409);
   });
 
-  test('a cancellation interrupted after its purchase write is completed by the next request (409 all the same)', async () => {
-    clock.set(T0);
-    const p = await buy();
-    const mpnUser = host.seed!.users.find((u) => u.email === 'mpn@contoso.example')!;
-    const at = clock.now().toISOString();
-    // Exactly what the route's conditional purchase write leaves behind if the process dies right after it.
-    await host.services.store.updatePurchase('contoso', p.purchase.id, (x) => ({
-      value: {
-        ...x,
-        status: 'Cancelled',
-        cancelledAt: at,
-        refund: { refundedAt: at, serviceRequestId: 'sr-interrupted' },
-        cancellation: { requestedBy: mpnUser.objectId, reason: 'Bought twice' },
-      },
-    }));
-    expect(
-      (await host.services.store.listBenefitsOfPurchase('contoso', p.purchase.id)).every(
-        (b) => b.status !== 'Cancelled',
-      ),
-    ).toBe(true);
-
-    clock.set(new Date(T0.getTime() + DAY));
-    for (let i = 0; i < 2; i++) {
-      const again = await cancel(p.purchase.id);
-      expect(again.status).toBe(409);
-      expect(again.body.code).toBe('purchase-cancelled');
-    }
-    for (const b of await host.services.store.listBenefitsOfPurchase('contoso', p.purchase.id))
-      expect(b.status).toBe('Cancelled');
-    const filed = (await listRequests()).filter((r) => r.id === 'sr-interrupted');
-    expect(filed).toEqual([
-      {
-        id: 'sr-interrupted',
-        partnerId: 'contoso',
-        type: 'Cancellation',
-        status: 'Completed',
-        createdAt: at,
-        createdBy: mpnUser.objectId,
-        reason: 'Bought twice',
-        details: {
-          purchaseId: p.purchase.id,
-          packageId: 'gold-competency',
-          refundedAt: at,
-          benefitsCancelled: p.benefits.length,
-        },
-      },
-    ]);
-  });
-
   test('permissions, validation, tenancy, PMC', async () => {
     clock.set(T0);
     const p = await buy();

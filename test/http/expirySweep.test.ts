@@ -1,18 +1,15 @@
 /**
  * The expiry sweep (docs/product.md §8): 2 000 benefits across 5 partners of which 150 are due → 150 Expired
- * and 150 notices; two sweeps at once → still one notice per benefit; Cosmos round trips grow with the
+ * and 150 notices (owed in the expiry's unit of work, sent by the outbox relay); two sweeps at once → still one
+ * notice per benefit; a provider that is down delays notices, never loses or doubles them; Cosmos round trips grow with the
  * expired count, not with the number of benefits; the budget; and the demo data swept through the registered
  * timer function.
  */
 import type { Benefit, Partner, User } from '../../src/domain/types';
 import { readOutbox } from '../../src/email/outbox';
 import { rename, rm, writeFile } from 'node:fs/promises';
-import {
-  EXPIRY_NOTICE_MAX_ATTEMPTS,
-  EXPIRY_NOTICE_RETRY_AFTER_MS,
-  expiryNoticeKey,
-  runExpirySweep,
-} from '../../src/app/expirySweep';
+import { expiryNoticeKey, runExpirySweep } from '../../src/app/expirySweep';
+import { OUTBOX_GRACE_MS, OUTBOX_MAX_ATTEMPTS, outboxBackoffMs } from '../../src/app/outbox';
 import { ManualClock } from '../../src/local/clock';
 import { startTestHost, type TestHost } from '../support/testHost';
 import { rawDocuments } from '../../src/store/raw';
@@ -198,7 +195,7 @@ describe('sweep at scale (embedded Cosmos, no demo data)', () => {
     return all;
   };
 
-  let perExpired: { queries: number; reads: number; writes: number };
+  let perExpired: { queries: number; reads: number; writes: number; batches: number };
 
   test('2 000 benefits, 150 due across 5 partners → 150 Expired, 150 notices to the right people', async () => {
     const set = await seedSet(host, 'a', 2000);
@@ -208,6 +205,8 @@ describe('sweep at scale (embedded Cosmos, no demo data)', () => {
     const result = await runExpirySweep(host.services, { budget: 10_000, pageSize: 100 });
     perExpired = host.cosmos.counts();
     expect(result).toEqual({ expired: 150, notices: 150, pages: 2 });
+    expect(send).not.toHaveBeenCalled(); // owed, not sent: the relay sends after the commit
+    await host.flushChangeFeed();
     expect(send).toHaveBeenCalledTimes(150);
     send.mockRestore();
 
@@ -271,20 +270,28 @@ describe('sweep at scale (embedded Cosmos, no demo data)', () => {
     const result = await runExpirySweep(host.services, { budget: 10_000, pageSize: 100 });
     const small = host.cosmos.counts();
     expect(result).toEqual({ expired: 150, notices: 150, pages: 2 });
-    expect({ queries: small.queries, reads: small.reads, writes: small.writes }).toEqual({
+    expect({
+      queries: small.queries,
+      reads: small.reads,
+      writes: small.writes,
+      batches: small.batches,
+    }).toEqual({
       queries: perExpired.queries,
       reads: perExpired.reads,
       writes: perExpired.writes,
+      batches: perExpired.batches,
     });
     // The formula (see runExpirySweep): queries = pages + GTM partners without contact (2);
-    // reads = expired + partners (5) + distinct users read (4 assignees × 5 + 3 contacts);
-    // writes = 3 × expired (the conditional update, the notice's state replaced with that write's ETag, the
-    // audit event).
+    // reads = partners (5) + distinct users read (4 assignees × 5 + 3 contacts);
+    // batches = expired (ONE unit of work each: the benefit on the page's ETag, its audit event, its notice's outbox
+    // record); no other write. (It was 4 round trips per expired benefit: read, write, notice state, audit.)
     const expired = 150;
     expect(small.queries).toBe(2 + 2);
-    expect(small.reads).toBe(expired + 5 + (USERS_PER_PARTNER * 5 + 3));
-    expect(small.writes).toBe(3 * expired);
-    expect(roundTrips(small)).toBe(4 * expired + 32);
+    expect(small.reads).toBe(5 + (USERS_PER_PARTNER * 5 + 3));
+    expect(small.writes).toBe(0);
+    expect(small.batches).toBe(expired);
+    expect(roundTrips(small) + small.batches).toBe(expired + 32);
+    await host.flushChangeFeed();
   });
 
   test('two sweeps at once expire each benefit once and send one notice each', async () => {
@@ -296,6 +303,7 @@ describe('sweep at scale (embedded Cosmos, no demo data)', () => {
     ]);
     expect(one.expired + two.expired).toBe(150);
     expect(one.notices + two.notices).toBe(150);
+    await host.flushChangeFeed();
     expect(send).toHaveBeenCalledTimes(150);
     send.mockRestore();
     const mails = await noticesOf(host, set);
@@ -314,6 +322,7 @@ describe('sweep at scale (embedded Cosmos, no demo data)', () => {
     for (let i = 0; i < 4; i++)
       runs.push((await runExpirySweep(host.services, { budget: 60, pageSize: 25 })).expired);
     expect(runs).toEqual([60, 60, 30, 0]);
+    await host.flushChangeFeed();
   });
 
   test('the budget defaults to EXPIRY_SWEEP_BUDGET', async () => {
@@ -321,10 +330,11 @@ describe('sweep at scale (embedded Cosmos, no demo data)', () => {
     const services = { ...host.services, config: { ...host.services.config, EXPIRY_SWEEP_BUDGET: 100 } };
     expect((await runExpirySweep(services)).expired).toBe(100);
     expect((await runExpirySweep(host.services)).expired).toBe(50);
+    await host.flushChangeFeed();
   });
 });
 
-describe('expiry notices are never lost: a failed or interrupted send is retried by a later sweep', () => {
+describe('expiry notices are never lost: a failed send is retried by the outbox timer', () => {
   let host: TestHost;
   let clock: ManualClock;
 
@@ -348,90 +358,76 @@ describe('expiry notices are never lost: a failed or interrupted send is retried
     await rename(`${host.outboxDir}.ok`, host.outboxDir).catch(() => undefined);
   }
   const stored = async (b: Benefit) => (await host.services.store.getBenefit(b.partnerId, b.id))!.value;
+  const owed = async (b: Benefit) =>
+    (await host.services.store.findOutboxRecord(b.partnerId, `outbox:${expiryNoticeKey(b.id)}`))!.value;
 
-  test('provider down: benefits expire, notices stay Pending; left alone within the lease, sent once after it', async () => {
+  test('provider down: benefits expire, notices stay owed; the timer sends each once after its back-off', async () => {
     const set = await seedSet(host, 'f', 50);
     expect(set.expired).toHaveLength(50);
     await breakOutbox();
-    const first = await runExpirySweep(host.services, { budget: 10_000 });
-    await repairOutbox();
-    expect(first).toMatchObject({ expired: 50, notices: 0 });
+    try {
+      const first = await runExpirySweep(host.services, { budget: 10_000 });
+      expect(first).toMatchObject({ expired: 50, notices: 50 });
+      await host.flushChangeFeed(); // the relay's first attempt fails
+    } finally {
+      await repairOutbox();
+    }
     for (const b of set.expired) {
-      const after = await stored(b);
-      expect(after.status).toBe('Expired');
-      expect(after.expiryNotice).toEqual({
-        status: 'Pending',
-        attempts: 1,
-        expiredAt: NOW.toISOString(),
-        updatedAt: NOW.toISOString(),
-      });
+      expect((await stored(b)).status).toBe('Expired');
+      expect(await owed(b)).toMatchObject({ status: 'Pending', attempts: 1 });
     }
     expect(await noticesOf(host, set)).toHaveLength(0);
 
-    // Within the lease nothing is retried (the sweep that expired them could still be sending).
-    clock.set(new Date(NOW.getTime() + EXPIRY_NOTICE_RETRY_AFTER_MS - 1));
-    expect(await runExpirySweep(host.services, { budget: 10_000 })).toMatchObject({ expired: 0, notices: 0 });
-
-    clock.set(new Date(NOW.getTime() + EXPIRY_NOTICE_RETRY_AFTER_MS));
-    const [a, b] = await Promise.all([
-      runExpirySweep(host.services, { budget: 10_000, pageSize: 20 }),
-      runExpirySweep(host.services, { budget: 10_000, pageSize: 20 }),
-    ]);
-    expect(a.expired + b.expired).toBe(0);
-    expect(a.notices + b.notices).toBe(50);
+    // Before the back-off has passed the timer leaves them; after it, two timers at once send each once.
+    clock.set(new Date(NOW.getTime() + outboxBackoffMs(1) - 1));
+    await host.runFunction('outboxRetry');
+    expect(await noticesOf(host, set)).toHaveLength(0);
+    clock.set(new Date(NOW.getTime() + outboxBackoffMs(1) + OUTBOX_GRACE_MS));
+    await Promise.all([host.runFunction('outboxRetry'), host.runFunction('outboxRetry')]);
     const mails = await noticesOf(host, set);
     expect(mails).toHaveLength(50);
-    // The recipients are recomputed from the assignments the expiry ended, not earlier holders.
+    // The recipients are those whose assignments the expiry ended, not earlier holders.
     const vs = mails.find((m) => m.idempotencyKey === expiryNoticeKey('f-b1-7'))!;
     expect(vs.to.map((t) => t.address)).toEqual(['dev4@f-p2.example']);
-    for (const x of set.expired)
-      expect((await stored(x)).expiryNotice).toMatchObject({ status: 'Sent', attempts: 2 });
+    for (const x of set.expired) expect(await owed(x)).toMatchObject({ status: 'Sent', attempts: 1 });
 
-    clock.set(new Date(NOW.getTime() + 2 * EXPIRY_NOTICE_RETRY_AFTER_MS + 1));
+    // A later sweep expires nothing and owes nothing again.
     expect(await runExpirySweep(host.services, { budget: 10_000 })).toMatchObject({ expired: 0, notices: 0 });
+    await host.flushChangeFeed();
     expect(await noticesOf(host, set)).toHaveLength(50);
   });
 
-  test(`a notice that keeps failing is given up after ${EXPIRY_NOTICE_MAX_ATTEMPTS} attempts`, async () => {
+  test(`a notice that keeps failing is given up after ${OUTBOX_MAX_ATTEMPTS} attempts, audited email.failed`, async () => {
     clock.set(NOW);
     const set = await seedSet(host, 'g', 5 * 7); // 7 due per partner
     await breakOutbox();
     const attempts: number[] = [];
     try {
-      for (let run = 0; run < EXPIRY_NOTICE_MAX_ATTEMPTS + 2; run++) {
-        clock.set(new Date(NOW.getTime() + run * (EXPIRY_NOTICE_RETRY_AFTER_MS + 1)));
-        await runExpirySweep(host.services, { budget: 10_000 });
-        attempts.push((await stored(set.expired[0])).expiryNotice!.attempts);
+      await runExpirySweep(host.services, { budget: 10_000 });
+      await host.flushChangeFeed();
+      attempts.push((await owed(set.expired[0])).attempts);
+      for (let run = 1; run < OUTBOX_MAX_ATTEMPTS + 2; run++) {
+        clock.advance(outboxBackoffMs(run) + OUTBOX_GRACE_MS);
+        await host.runFunction('outboxRetry');
+        attempts.push((await owed(set.expired[0])).attempts);
       }
     } finally {
       await repairOutbox();
     }
     expect(attempts).toEqual([1, 2, 3, 4, 5, 5, 5]);
     for (const b of set.expired)
-      expect((await stored(b)).expiryNotice).toMatchObject({
-        status: 'Failed',
-        attempts: EXPIRY_NOTICE_MAX_ATTEMPTS,
-      });
+      expect(await owed(b)).toMatchObject({ status: 'Failed', attempts: OUTBOX_MAX_ATTEMPTS });
     expect(await noticesOf(host, set)).toHaveLength(0);
-  });
-
-  test('a crash between the expiry write and the send leaves the notice Pending; the next sweep sends it', async () => {
-    clock.set(NOW);
-    const set = await seedSet(host, 'h', 5 * 7);
-    const victim = set.expired.find((b) => b.category === 'goToMarket' && b.partnerId === 'h-p1')!;
-    // What the expiry write leaves behind when the process dies right after it.
-    await host.services.store.updateBenefit(victim.partnerId, victim.id, (b) => ({
-      value: {
-        ...b,
-        status: 'Expired',
-        expiryNotice: { status: 'Pending', attempts: 0, expiredAt: iso(-DAY), updatedAt: iso(-DAY) },
-      },
-    }));
-    const result = await runExpirySweep(host.services, { budget: 10_000 });
-    expect(result).toMatchObject({ expired: set.expired.length - 1, notices: set.expired.length });
-    const mail = (await noticesOf(host, set)).find((m) => m.idempotencyKey === expiryNoticeKey(victim.id))!;
-    expect(mail.to.map((t) => t.address)).toEqual(['marketing@h-p1.mail.example']);
-    expect((await stored(victim)).expiryNotice).toMatchObject({ status: 'Sent', attempts: 1 });
+    const failed = await rawDocuments(host.services.store).queryAll<{ target: { id: string } }>(
+      'SELECT * FROM c WHERE c.partnerId = @p AND c.type = @t AND c.action = @a',
+      [
+        { name: '@p', value: set.expired[0].partnerId },
+        { name: '@t', value: 'audit' },
+        { name: '@a', value: 'email.failed' },
+      ],
+      set.expired[0].partnerId,
+    );
+    expect(failed.filter((e) => e.target.id === expiryNoticeKey(set.expired[0].id))).toHaveLength(1);
   });
 
   test('the notice state is internal: benefit responses never show it', async () => {

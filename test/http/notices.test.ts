@@ -11,7 +11,8 @@ import { withBenefitNoticeSchedule } from '../../src/domain/notices';
 import { LOCALES, type Benefit, type Locale, type Partner, type User } from '../../src/domain/types';
 import { readOutbox, type StoredEmail } from '../../src/email/outbox';
 import { MESSAGES } from '../../src/email/templates';
-import { NOTICE_RETRY_AFTER_MS, runNoticeSweep } from '../../src/app/notices';
+import { runNoticeSweep } from '../../src/app/notices';
+import { OUTBOX_GRACE_MS, outboxBackoffMs } from '../../src/app/outbox';
 import { ManualClock } from '../../src/local/clock';
 import { expectProblem } from '../support/api';
 import { startTestHost, type TestHost } from '../support/testHost';
@@ -145,11 +146,19 @@ async function write(host: TestHost, docs: Benefit[]): Promise<void> {
   }
 }
 
-const sweep = (host: TestHost) => runNoticeSweep(host.services, { budget: 100_000 });
-const sweeps = (host: TestHost, n: number) =>
-  Promise.all(
+/** One notice sweep, then the relay's sending of what it owed (what the host does after every invocation). */
+const sweep = async (host: TestHost) => {
+  const result = await runNoticeSweep(host.services, { budget: 100_000 });
+  await host.flushChangeFeed();
+  return result;
+};
+const sweeps = async (host: TestHost, n: number) => {
+  const results = await Promise.all(
     Array.from({ length: n }, () => runNoticeSweep(host.services, { budget: 100_000, pageSize: 7 })),
   );
+  await host.flushChangeFeed();
+  return results;
+};
 
 describe('notices (no demo data)', () => {
   let host: TestHost;
@@ -216,7 +225,7 @@ describe('notices (no demo data)', () => {
     expect(new Set(mails.map((m) => m.idempotencyKey)).size).toBe(6);
     expect(mails.filter((m) => m.subject.includes('Visual Studio'))).toHaveLength(2);
 
-    // One record per benefit and threshold, all Sent; one audit event each; nothing owed any more.
+    // One record per benefit and threshold, its email sent; one audit event each; nothing owed any more.
     const records = await rawDocuments(host.services.store).queryAll<any>(
       'SELECT * FROM c WHERE c.partnerId = @p AND c.type = @t',
       [
@@ -224,7 +233,14 @@ describe('notices (no demo data)', () => {
         { name: '@t', value: 'notice' },
       ],
     );
-    expect(records.map((r) => `${r.subject.id}:${r.daysBefore}:${r.status}`).sort()).toEqual(
+    const sent = async (key: string) =>
+      (await host.services.store.findOutboxRecord('r1', `outbox:${key}`))?.value.status;
+    const states = await Promise.all(
+      records.map(
+        async (r) => `${r.subject.id}:${r.daysBefore}:${(await Promise.all(r.emails.map(sent))).join()}`,
+      ),
+    );
+    expect(states.sort()).toEqual(
       [
         'r1-gtm:30:Sent',
         'r1-gtm:7:Sent',
@@ -489,48 +505,49 @@ describe('notices (no demo data)', () => {
       (m) => m.kind === 'benefitExpiryReminder' && /Partner x[12]/.test(m.plainText),
     );
     expect(benefitReminders).toHaveLength(0);
-    // The past-due one was expired by the expiry sweep (docs/product.md §8; nobody holds it, so its notice has no recipient).
-    expect((await host.services.store.getBenefit('x1', 'x1-past'))!.value.expiryNotice).toMatchObject({
-      status: 'Sent',
-    });
+    // The past-due one was expired by the expiry sweep (docs/product.md §8; nobody holds it, so its notice has no
+    // recipient and nothing is owed).
+    expect(await host.services.store.findOutboxRecord('x1', 'outbox:expiry-x1-past')).toBeUndefined();
     // x2's membership (20 days) is still reminded: 60-day threshold passed.
     expect(
       await notices(host, (m) => m.kind === 'membershipExpiryReminder' && /Partner x2/.test(m.plainText)),
     ).toHaveLength(1);
   });
 
-  test('a failed send is not lost: the record stays Pending, is left alone within the lease, and is sent once after it', async () => {
+  test('a failed send is not lost: the notice is owed once, its email retried by the outbox timer and sent once', async () => {
     await seedPartner(host, 'f1');
     await write(host, [benefit('f1', 'f1-sw', 'software', iso(6 * DAY))]);
     await rename(host.outboxDir, `${host.outboxDir}.ok`).catch(() => undefined);
     await writeFile(host.outboxDir, 'not a folder');
     try {
-      expect((await sweep(host)).sent).toBe(0);
+      expect((await sweep(host)).sent).toBe(1); // owed; the relay's first attempt fails
     } finally {
       await rm(host.outboxDir, { force: true });
       await rename(`${host.outboxDir}.ok`, host.outboxDir).catch(() => undefined);
     }
-    const record = async () =>
-      (
-        await rawDocuments(host.services.store).queryAll<any>(
-          'SELECT * FROM c WHERE c.partnerId = @p AND c.type = @t',
-          [
-            { name: '@p', value: 'f1' },
-            { name: '@t', value: 'notice' },
-          ],
-        )
-      )[0];
-    expect(await record()).toMatchObject({ status: 'Pending', attempts: 1, daysBefore: 7 });
-    // Still owed: the schedule did not move on (its earliest unsettled threshold, 30 days before, has passed).
-    expect((await host.services.store.getBenefit('f1', 'f1-sw'))!.value.nextNoticeAt).toBe(iso(-24 * DAY));
-
-    clock.set(at(NOTICE_RETRY_AFTER_MS - 1));
-    expect((await sweep(host)).sent).toBe(0);
-    clock.set(at(NOTICE_RETRY_AFTER_MS));
-    expect((await sweeps(host, 2)).reduce((n, r) => n + r.sent, 0)).toBe(1);
-    expect(await record()).toMatchObject({ status: 'Sent', attempts: 2 });
-    expect(await notices(host, (m) => m.plainText.includes('Partner f1'))).toHaveLength(1);
+    const ofType = async (type: string) =>
+      rawDocuments(host.services.store).queryAll<any>(
+        'SELECT * FROM c WHERE c.partnerId = @p AND c.type = @t',
+        [
+          { name: '@p', value: 'f1' },
+          { name: '@t', value: type },
+        ],
+      );
+    const [record] = await ofType('notice');
+    expect(record).toMatchObject({ daysBefore: 7, recipients: 1, emails: [expect.any(String)] });
+    const owed = async () => (await ofType('outbox')).find((r: any) => r.idempotencyKey === record.emails[0]);
+    expect(await owed()).toMatchObject({ status: 'Pending', attempts: 1 });
+    // The notice is settled (owed): the schedule moved on, and a later sweep owes nothing again.
     expect((await host.services.store.getBenefit('f1', 'f1-sw'))!.value.nextNoticeAt).toBeUndefined();
+    expect((await sweep(host)).sent).toBe(0);
+
+    clock.set(at(outboxBackoffMs(1) - 1));
+    await host.runFunction('outboxRetry');
+    expect(await notices(host, (m) => m.plainText.includes('Partner f1'))).toHaveLength(0);
+    clock.set(at(outboxBackoffMs(1) + OUTBOX_GRACE_MS));
+    await Promise.all([host.runFunction('outboxRetry'), host.runFunction('outboxRetry')]);
+    expect(await owed()).toMatchObject({ status: 'Sent', attempts: 1 });
+    expect(await notices(host, (m) => m.plainText.includes('Partner f1'))).toHaveLength(1);
   });
 });
 
@@ -600,11 +617,12 @@ describe('sweep cost grows with what is due, not with the number of benefits', (
       `Notice sweep, Cosmos requests — 1 000 benefits: ${JSON.stringify(smallCounts)}; ${LARGE} benefits: ${JSON.stringify(largeCounts)}`,
     );
     expect(largeCounts).toEqual(smallCounts);
-    // The formula (see runNoticeSweep): per due notice one read of the benefit and four writes (record create and
-    // replace, audit event, the benefit's schedule); queries: one page each of benefits and partners, plus the
-    // GlobalAdmins of each partner (software reminders go to them); reads: 5 partners, 4 assignees × 5 partners,
-    // 2 marketing contacts' users.
-    expect(smallCounts.writes).toBe(4 * 50);
+    // The formula (see runNoticeSweep): per due notice (one per benefit here) one read of the benefit and ONE batch
+    // (record, outbox record, audit event, the benefit's schedule; it was four writes); queries: one page each of
+    // benefits and partners, plus the GlobalAdmins of each partner (software reminders go to them); reads: 5
+    // partners, 4 assignees × 5 partners, 2 marketing contacts' users. The relay's sending is not part of it.
+    expect(smallCounts.writes).toBe(0);
+    expect(smallCounts.batches).toBe(50);
     expect(smallCounts.reads).toBe(50 + 5 + 4 * 5 + 2);
     expect(smallCounts.queries).toBe(2 + 5);
   }, 600_000);

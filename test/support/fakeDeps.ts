@@ -3,7 +3,7 @@
  * store methods the tested use cases call are implemented; each keeps an ETag per document and honours `ifMatch`
  * (and the conditional replace / delete ETags), as the real store does. The end-to-end tests use the real store against the embedded Cosmos DB server.
  */
-import type { AppDeps, DurablePort, StorePort } from '../../src/app/ports';
+import type { AppDeps, DurablePort, OutboxRecord, StorePort, UnitOfWorkWrite } from '../../src/app/ports';
 import { DomainError } from '../../src/domain/errors';
 import type {
   AuditEvent,
@@ -65,6 +65,46 @@ class FakeStore {
   readonly purchases = new Docs<Purchase>();
   readonly serviceRequests: ServiceRequest[] = [];
   readonly audit: AuditEvent[] = [];
+  readonly outbox = new Docs<OutboxRecord>();
+
+  /** The real store's unit-of-work commit, all or nothing: every replace's ETag is checked before anything is applied. */
+  async commit(partnerId: string, writes: readonly UnitOfWorkWrite[]) {
+    const docsOf = (type: string): Docs<any> | undefined =>
+      ({ benefit: this.benefits, partner: this.partners, purchase: this.purchases, outbox: this.outbox })[
+        type
+      ] as Docs<any> | undefined;
+    for (const w of writes) {
+      if (w.value.partnerId !== partnerId) throw new Error('one partition per unit of work');
+      const docs = docsOf(w.type);
+      if (w.op === 'replace') {
+        const current = docs?.get(partnerId, w.value.id);
+        if (!current) throw new DomainError('not-found', `${w.value.id} does not exist`);
+        if (current.etag !== w.etag) throw new DomainError('precondition-failed', `${w.value.id} changed`);
+      } else if (docs?.get(partnerId, w.value.id)) {
+        throw new DomainError('conflict', `${w.value.id} exists`);
+      }
+    }
+    const etags: Record<string, string> = {};
+    for (const w of writes) {
+      if (w.type === 'audit') this.audit.push(w.value as AuditEvent);
+      else if (w.type === 'serviceRequest') this.serviceRequests.push(w.value as ServiceRequest);
+      else {
+        const { partnerId: _p, ...rest } = w.value as { partnerId: string; id: string };
+        const value = w.type === 'partner' ? rest : w.value;
+        etags[w.value.id] = docsOf(w.type)!.put(value as any).etag;
+      }
+    }
+    return { etags };
+  }
+
+  /** The emails owed so far (outbox records), in the order they were committed. */
+  owed() {
+    return [...this.outbox.map.values()].map(({ value }) => ({
+      kind: value.message.kind,
+      to: value.message.to,
+      idempotencyKey: value.idempotencyKey,
+    }));
+  }
 
   async getPartner(partnerId: string) {
     return this.partners.get(partnerId, partnerId);
@@ -130,16 +170,11 @@ class FakeStore {
       .filter((b) => b.partnerId === partnerId && b.assignments.some((a) => a.userId === userId));
   }
   /** One page holding every due benefit (Active past `expiresAt`, or Expired with a notice Pending past the lease). */
-  async listExpiredBenefits(nowIso: string, page: { noticeRetryBeforeIso?: string }) {
-    const items = this.benefits
-      .values()
-      .filter((b) =>
-        b.status === 'Active'
-          ? b.expiresAt !== undefined && b.expiresAt <= nowIso
-          : b.status === 'Expired' &&
-            b.expiryNotice?.status === 'Pending' &&
-            b.expiryNotice.updatedAt <= (page.noticeRetryBeforeIso ?? ''),
-      );
+  /** The sweep's page: `Active` benefits with `expiresAt <= now`, with their ETags (one page, like the store's query). */
+  async listExpiredBenefits(nowIso: string) {
+    const items = [...this.benefits.map.values()]
+      .filter(({ value: b }) => b.status === 'Active' && b.expiresAt !== undefined && b.expiresAt <= nowIso)
+      .map((d) => ({ value: structuredClone(d.value), etag: d.etag }));
     return { items, continuationToken: null };
   }
   async replaceBenefit(value: Benefit, etag: string) {
@@ -175,6 +210,15 @@ class FakeStore {
     return [...this.benefits.map.values()]
       .map((d) => d.value)
       .filter((b) => b.partnerId === partnerId && b.purchaseId === purchaseId);
+  }
+  async readPurchaseWithBenefits(partnerId: string, purchaseId: string) {
+    return {
+      partner: this.partners.get(partnerId, partnerId),
+      purchase: this.purchases.get(partnerId, purchaseId),
+      benefits: [...this.benefits.map.values()]
+        .filter((d) => d.value.partnerId === partnerId && d.value.purchaseId === purchaseId)
+        .map((d) => structuredClone(d)),
+    };
   }
   async getPurchase(partnerId: string, purchaseId: string) {
     return this.purchases.get(partnerId, purchaseId);

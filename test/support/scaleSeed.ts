@@ -103,5 +103,12 @@ export async function seedScale(
 
 /** Writes the due benefits back as seeded (Active, past `expiresAt`, no expiry notice), so a sweep can run again. */
 export async function rearmDue(services: Services, seed: ScaleSeed): Promise<void> {
-  await Promise.all(seed.due.map((b) => rawDocuments(services.store).upsert('benefit', b)));
+  const docs = rawDocuments(services.store);
+  await Promise.all(
+    seed.due.map(async (b) => {
+      await docs.upsert('benefit', b);
+      // A benefit's expiry notice is owed once, ever (its outbox record): forget the last run's.
+      await docs.delete(b.partnerId, `outbox:expiry-${b.id}`);
+    }),
+  );
 }
