@@ -7,9 +7,9 @@ import { DomainError } from '../domain/errors';
 import { cancellability, toPublicBenefit } from '../domain/rules';
 import { assertEligibleForPackage, assertMembershipActive, provisionBenefits } from '../domain/provisioning';
 import type { CatalogPackage, Purchase } from '../domain/types';
-import { audit } from './audit';
 import { assertCan } from './policy';
 import type { AppDeps, Page, PageOptions, PartnerCaller, Versioned } from './ports';
+import { runUnitOfWork } from './unitOfWork';
 
 /**
  * The purchase as the API shows it (docs/product.md §9 Purchase): the stored purchase plus `cancellable`,
@@ -68,8 +68,8 @@ export async function readPurchase(
 
 /**
  * Buys package `packageId` (`purchase`: any of the four admin roles): checks the membership is Active and the
- * package is the partner level's, provisions the benefits and writes the purchase with them (one transactional
- * batch, the store's `createPurchase`). Audited `purchase.create`.
+ * package is the partner level's, provisions the benefits and writes the purchase with them and its audit event
+ * `purchase.create` as ONE unit of work (one transactional batch; src/app/unitOfWork.ts). Round trips: the batch.
  * @returns the purchase (view) and the benefits it provisioned (public view).
  * @throws DomainError `forbidden` · `validation-failed` (unknown package) · `membership-inactive` · `not-eligible`.
  */
@@ -91,13 +91,15 @@ export async function purchasePackage(deps: AppDeps, cmd: PartnerCaller & { pack
     status: 'Active',
     benefitIds: benefits.map((b) => b.id),
   };
-  await deps.store.createPurchase(purchase, benefits);
-  await audit(deps, {
-    partnerId,
-    caller: cmd.actor,
-    action: 'purchase.create',
-    target: { type: 'purchase', id: purchaseId },
-    detail: { packageId: pkg.id, benefits: benefits.length },
+  await runUnitOfWork(deps, partnerId, (uow) => {
+    for (const b of benefits) uow.create('benefit', b);
+    uow.create('purchase', purchase);
+    uow.audit({
+      caller: cmd.actor,
+      action: 'purchase.create',
+      target: { type: 'purchase', id: purchaseId },
+      detail: { packageId: pkg.id, benefits: benefits.length },
+    });
   });
   return { purchase: purchaseView(purchase, now), benefits: benefits.map(toPublicBenefit) };
 }

@@ -1,16 +1,18 @@
 /**
  * Service requests (docs/product.md §5, §9): file an advisory-hours or support-incident request, list the partner's
  * requests. `AdvisoryHours` consumes hours of an Active Technical Presales and Deployment Services benefit;
- * `SupportIncident` consumes one incident of an Active support benefit. The consumption is a conditional (ETag)
- * update of the benefit, retried on conflict, so hours and incidents never go negative under concurrency.
+ * `SupportIncident` consumes one incident of an Active support benefit. The consumption, the request and its audit
+ * event are ONE unit of work (src/app/unitOfWork.ts): the benefit's replace is conditional on the ETag it was read
+ * with, and a lost race reads and decides again, so hours and incidents never go negative under concurrency.
  * Cancellation requests are filed by the cancellation use case (cancelPurchase.ts) and listed here.
  */
+import { DomainError } from '../domain/errors';
 import { consumeAdvisoryHours, consumeIncident } from '../domain/rules';
 import type { ServiceRequestBody } from '../domain/schemas';
 import type { ServiceRequest } from '../domain/types';
-import { audit } from './audit';
 import { assertCan } from './policy';
 import type { AppDeps, Page, PageOptions, PartnerCaller } from './ports';
+import { runUnitOfWork } from './unitOfWork';
 
 /** Most attempts of the benefit's read–modify–write under contention (each 412 means another writer won). */
 const CONSUME_MAX_ATTEMPTS = 50;
@@ -33,8 +35,8 @@ export async function listPartnerServiceRequests(
  * - `AdvisoryHours` → `details { benefitId, productName, topic, description, hoursConsumed, hoursRemaining }`;
  * - `SupportIncident` → `details { benefitId, productName, productArea, title, description, incidentsRemaining,
  *   accessId?, contractId? }` (ids for on-premises, Azure non-CSP and Dynamics products).
- * Audited `serviceRequest.advisoryHours` / `serviceRequest.supportIncident`. Round trips: the benefit's read and
- * conditional write (more under contention), the request's create, the audit event.
+ * Audited `serviceRequest.advisoryHours` / `serviceRequest.supportIncident`. Round trips: the benefit's read and one
+ * batch (the benefit's conditional replace, the request, the audit event); a read and a batch more per lost race.
  * @returns the request as stored.
  * @throws DomainError `forbidden` · `not-found` (benefit) · `insufficient-hours` · `no-incidents-left` ·
  *   `benefit-not-active` · `benefit-cancelled` · `not-activatable` (wrong kind of benefit) · `validation-failed`
@@ -48,62 +50,60 @@ export async function fileServiceRequest(
   const partnerId = cmd.partner.id;
   const body = cmd.request;
   const now = deps.clock.now();
-  let details: Record<string, unknown>;
-  if (body.type === 'AdvisoryHours') {
-    const saved = await deps.store.updateBenefit(
-      partnerId,
-      body.benefitId,
-      (b) => ({ value: consumeAdvisoryHours(b, body.hours, now) }),
-      { maxAttempts: CONSUME_MAX_ATTEMPTS },
-    );
-    details = {
-      benefitId: body.benefitId,
-      productName: saved.value.productName,
-      topic: body.topic,
-      description: body.description,
-      hoursConsumed: body.hours,
-      hoursRemaining: saved.value.advisoryHoursRemaining,
-    };
-  } else {
-    const saved = await deps.store.updateBenefit(
-      partnerId,
-      body.benefitId,
-      (b) => {
-        const out = consumeIncident(b, { productArea: body.productArea, now });
-        return { value: out.benefit, result: out };
-      },
-      { maxAttempts: CONSUME_MAX_ATTEMPTS },
-    );
-    const out = saved.result!;
-    details = {
-      benefitId: body.benefitId,
-      productName: saved.value.productName,
-      productArea: body.productArea,
-      title: body.title,
-      description: body.description,
-      incidentsRemaining: saved.value.incidentsRemaining,
-      ...(out.accessId !== undefined ? { accessId: out.accessId, contractId: out.contractId } : {}),
-    };
-  }
-  const request: ServiceRequest = {
-    id: deps.newId(),
+  const action =
+    body.type === 'AdvisoryHours' ? 'serviceRequest.advisoryHours' : 'serviceRequest.supportIncident';
+  const { result } = await runUnitOfWork(
+    deps,
     partnerId,
-    type: body.type,
-    status: 'Open',
-    createdAt: now.toISOString(),
-    createdBy: cmd.actor.objectId,
-    details,
-  };
-  await deps.store.createServiceRequest(request);
-  await audit(deps, {
-    partnerId,
-    caller: cmd.actor,
-    action: body.type === 'AdvisoryHours' ? 'serviceRequest.advisoryHours' : 'serviceRequest.supportIncident',
-    target: { type: 'serviceRequest', id: request.id },
-    detail: {
-      benefitId: body.benefitId,
-      ...(body.type === 'AdvisoryHours' ? { hours: body.hours } : { productArea: body.productArea }),
+    async (uow) => {
+      const current = await deps.store.getBenefit(partnerId, body.benefitId);
+      if (!current) throw new DomainError('not-found', `Benefit ${body.benefitId} does not exist`);
+      let details: Record<string, unknown>;
+      if (body.type === 'AdvisoryHours') {
+        const next = uow.replace('benefit', current, consumeAdvisoryHours(current.value, body.hours, now));
+        details = {
+          benefitId: body.benefitId,
+          productName: next.productName,
+          topic: body.topic,
+          description: body.description,
+          hoursConsumed: body.hours,
+          hoursRemaining: next.advisoryHoursRemaining,
+        };
+      } else {
+        const out = consumeIncident(current.value, { productArea: body.productArea, now });
+        const next = uow.replace('benefit', current, out.benefit);
+        details = {
+          benefitId: body.benefitId,
+          productName: next.productName,
+          productArea: body.productArea,
+          title: body.title,
+          description: body.description,
+          incidentsRemaining: next.incidentsRemaining,
+          ...(out.accessId !== undefined ? { accessId: out.accessId, contractId: out.contractId } : {}),
+        };
+      }
+      const request: ServiceRequest = {
+        id: deps.newId(),
+        partnerId,
+        type: body.type,
+        status: 'Open',
+        createdAt: now.toISOString(),
+        createdBy: cmd.actor.objectId,
+        details,
+      };
+      uow.create('serviceRequest', request);
+      uow.audit({
+        caller: cmd.actor,
+        action,
+        target: { type: 'serviceRequest', id: request.id },
+        detail: {
+          benefitId: body.benefitId,
+          ...(body.type === 'AdvisoryHours' ? { hours: body.hours } : { productArea: body.productArea }),
+        },
+      });
+      return request;
     },
-  });
-  return request;
+    { maxAttempts: CONSUME_MAX_ATTEMPTS },
+  );
+  return result;
 }

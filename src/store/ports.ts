@@ -273,7 +273,6 @@ export interface BenefitRepository {
 
 /** Service requests (cancellation, advisory hours, support incidents). */
 export interface ServiceRequestRepository {
-  createServiceRequest(request: ServiceRequest): Promise<Versioned<ServiceRequest>>;
   listServiceRequests(partnerId: string, page: PageOptions): Promise<Page<ServiceRequest>>;
 }
 

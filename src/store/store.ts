@@ -749,18 +749,6 @@ export class BenefitsStore
     return users.map(fromUserDoc);
   }
 
-  /**
-   * Stores a service request (docs/product.md §4, §5), keeping its `type` (`Cancellation` | `AdvisoryHours` |
-   * `SupportIncident`) under `requestType`: the document's own `type` field is the store's discriminator
-   * (`serviceRequest`) and is stripped on read.
-   * One round trip.
-   * @throws DomainError `conflict` when the id exists.
-   */
-  async createServiceRequest(request: ServiceRequest): Promise<Versioned<ServiceRequest>> {
-    const created = await this.docs.create('serviceRequest', { ...request, requestType: request.type });
-    return { value: request, etag: created.etag };
-  }
-
   /** A page of a partner's service requests, newest first (docs/product.md §9; one query request). */
   async listServiceRequests(partnerId: string, page: PageOptions): Promise<Page<ServiceRequest>> {
     const res = await this.pageOfType<ServiceRequest & { requestType?: ServiceRequest['type'] }>(

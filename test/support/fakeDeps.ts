@@ -234,10 +234,6 @@ class FakeStore {
   async listServiceRequests(partnerId: string) {
     return { items: this.serviceRequests.filter((r) => r.partnerId === partnerId), continuationToken: null };
   }
-  async createServiceRequest(request: ServiceRequest) {
-    this.serviceRequests.push(request);
-    return { value: request, etag: '"sr"' };
-  }
   async appendAudit(event: AuditEvent) {
     this.audit.push(event);
   }
