@@ -7,12 +7,12 @@ import { changeLevel, membershipView, renewMembership, type MembershipView } fro
 import { provisionBenefits } from '../domain/provisioning';
 import { toPublicBenefit } from '../domain/rules';
 import type { Partner, PartnerLevel, Purchase } from '../domain/types';
-import { audit } from './audit';
 import { etagMatches } from './etag';
 import { publicPartner } from './partners';
 import { assertCan, assertOperator } from './policy';
 import { packageOrThrow, purchaseView } from './purchases';
 import type { Actor, AppDeps, PartnerCaller, Versioned } from './ports';
+import { runUnitOfWork } from './unitOfWork';
 
 /** Attempts of a renewal whose partner write lost a race (each re-reads the partner and re-decides). */
 const RENEWAL_ATTEMPTS = 5;
@@ -32,11 +32,11 @@ export function readMembership(deps: AppDeps, cmd: VersionedPartnerCaller): Vers
 
 /**
  * Renews the membership (`renewMembership`: GlobalAdmin, MpnPartnerAdmin; docs/product.md §12): buys the package of
- * the partner's level and renews the membership in ONE transactional write (the partner replaced on its ETag, the
- * purchase and its benefits created, all in the partner's partition; the store's `renewMembership`). A lost race
- * re-reads the partner and decides again (so a second concurrent renewal finds the window moved and is refused);
- * with `ifMatch` a changed partner is final. Audited `membership.renew`.
- * Round trips: the batch and the audit event (plus a partner read and a batch per lost race).
+ * the partner's level and renews the membership as ONE unit of work (src/app/unitOfWork.ts: the partner replaced on
+ * its ETag, the purchase, its benefits and the audit event `membership.renew` created, one transactional batch in the
+ * partner's partition). A lost race re-reads the partner and decides again (so a second concurrent renewal finds the
+ * window moved and is refused); with `ifMatch` a changed partner is final.
+ * Round trips: the batch (plus a partner read and a batch per lost race).
  * @returns the renewal purchase (view), the benefits it provisioned (public view) and the renewed membership.
  * @throws DomainError `forbidden` · `validation-failed` (unknown package) · `renewal-not-open` (with `opensAt`,
  *   `closesAt`) · `not-eligible` (`renewalPackageId`) · `membership-inactive` (suspended) · `precondition-failed`.
@@ -48,65 +48,66 @@ export async function renewPartnerMembership(
   assertCan(cmd.user, 'renewMembership');
   const pkg = packageOrThrow(cmd.packageId);
   const partnerId = cmd.partner.value.id;
-  let current = cmd.partner;
-  for (let attempt = 1; ; attempt++) {
-    if (cmd.ifMatch !== undefined && !etagMatches(cmd.ifMatch, current.etag)) {
-      throw new DomainError(
-        'precondition-failed',
-        'If-Match does not match the current ETag of the partner.',
-      );
-    }
-    const now = deps.clock.now();
-    const renewed = renewMembership(current.value, pkg, now);
-    const purchaseId = deps.newId();
-    const benefits = provisionBenefits({
-      partner: renewed.partner,
-      pkg,
-      purchaseId,
-      now,
-      newId: deps.newId,
-    });
-    const purchase: Purchase = {
-      id: purchaseId,
-      partnerId,
-      packageId: pkg.id,
-      purchasedAt: now.toISOString(),
-      purchasedBy: cmd.actor.objectId,
-      status: 'Active',
-      benefitIds: benefits.map((b) => b.id),
-      renewal: renewed.renewal,
-    };
-    let saved: Versioned<Partner>;
-    try {
-      saved = await deps.store.renewMembership(current, renewed.partner, purchase, benefits);
-    } catch (e) {
-      const lost = e instanceof DomainError && e.code === 'precondition-failed';
-      if (!lost || cmd.ifMatch !== undefined || attempt >= RENEWAL_ATTEMPTS) throw e;
-      const reread = await deps.store.getPartner(partnerId);
-      if (!reread) throw new DomainError('not-found', `Partner ${partnerId} was not found.`);
-      current = reread;
-      continue;
-    }
-    await audit(deps, {
-      partnerId,
-      caller: cmd.actor,
-      action: 'membership.renew',
-      target: { type: 'partner', id: partnerId },
-      detail: { packageId: pkg.id, purchaseId, benefits: benefits.length, ...renewed.renewal },
-    });
-    return {
-      purchase: purchaseView(purchase, now),
-      benefits: benefits.map(toPublicBenefit),
-      membership: membershipView(saved.value, now),
-    };
-  }
+  let attempt = 0;
+  const { result } = await runUnitOfWork(
+    deps,
+    partnerId,
+    async (uow) => {
+      // The first attempt decides on the partner read with the access check; a lost race reads it again.
+      const current = attempt++ === 0 ? cmd.partner : await deps.store.getPartner(partnerId);
+      if (!current) throw new DomainError('not-found', `Partner ${partnerId} was not found.`);
+      if (cmd.ifMatch !== undefined && !etagMatches(cmd.ifMatch, current.etag)) {
+        throw new DomainError(
+          'precondition-failed',
+          'If-Match does not match the current ETag of the partner.',
+        );
+      }
+      const now = deps.clock.now();
+      const renewed = renewMembership(current.value, pkg, now);
+      const purchaseId = deps.newId();
+      const benefits = provisionBenefits({
+        partner: renewed.partner,
+        pkg,
+        purchaseId,
+        now,
+        newId: deps.newId,
+      });
+      const purchase: Purchase = {
+        id: purchaseId,
+        partnerId,
+        packageId: pkg.id,
+        purchasedAt: now.toISOString(),
+        purchasedBy: cmd.actor.objectId,
+        status: 'Active',
+        benefitIds: benefits.map((b) => b.id),
+        renewal: renewed.renewal,
+      };
+      const saved = uow.replacePartner(current, renewed.partner);
+      for (const b of benefits) uow.create('benefit', b);
+      uow.create('purchase', purchase);
+      uow.audit({
+        caller: cmd.actor,
+        action: 'membership.renew',
+        target: { type: 'partner', id: partnerId },
+        detail: { packageId: pkg.id, purchaseId, benefits: benefits.length, ...renewed.renewal },
+      });
+      return {
+        purchase: purchaseView(purchase, now),
+        benefits: benefits.map(toPublicBenefit),
+        membership: membershipView(saved, now),
+      };
+    },
+    { retryOnConflict: cmd.ifMatch === undefined, maxAttempts: RENEWAL_ATTEMPTS },
+  );
+  return result;
 }
 
 /**
  * Operator: records a partner's level change, upgrade or downgrade (docs/product.md §12). From now on the partner
  * may buy (and renews with) the new level's package; bought benefits keep their terms — nothing but the level
- * changes. Audited `partner.level.change` with the old and new level; setting the level it already has changes and
- * records nothing. Round trips: the partner's read, then (when it changes) its conditional write and the audit event.
+ * changes. Audited `partner.level.change` with the old and new level, in the partner's unit of work (one batch);
+ * setting the level it already has changes and records nothing. Round trips: the partner's read, then (when it
+ * changes) the batch; a lost race reads and decides again (with `ifMatch`, it is final).
  * @returns the partner (public view) and its ETag.
  * @throws DomainError `forbidden` (not the operator) · `not-found` · `precondition-failed` (`ifMatch`).
  */
@@ -115,28 +116,31 @@ export async function changePartnerLevel(
   cmd: { actor: Actor; partnerId: string; level: PartnerLevel; ifMatch?: string },
 ): Promise<Versioned<Partner>> {
   assertOperator(cmd.actor);
-  const current = await deps.store.getPartner(cmd.partnerId);
-  if (!current) throw new DomainError('not-found', `Partner ${cmd.partnerId} was not found.`);
-  if (cmd.ifMatch !== undefined && !etagMatches(cmd.ifMatch, current.etag)) {
-    throw new DomainError('precondition-failed', 'If-Match does not match the current ETag of the partner.');
-  }
-  if (current.value.level === cmd.level) return { value: publicPartner(current.value), etag: current.etag };
-  const saved = await deps.store.updatePartner<PartnerLevel>(
+  const { result, etags } = await runUnitOfWork(
+    deps,
     cmd.partnerId,
-    (p) => ({ value: changeLevel(p, cmd.level).partner, result: p.level }),
-    { ifMatch: cmd.ifMatch },
+    async (uow) => {
+      const current = await deps.store.getPartner(cmd.partnerId);
+      if (!current) throw new DomainError('not-found', `Partner ${cmd.partnerId} was not found.`);
+      if (cmd.ifMatch !== undefined && !etagMatches(cmd.ifMatch, current.etag)) {
+        throw new DomainError(
+          'precondition-failed',
+          'If-Match does not match the current ETag of the partner.',
+        );
+      }
+      if (current.value.level === cmd.level) return current;
+      const next = uow.replacePartner(current, changeLevel(current.value, cmd.level).partner);
+      uow.audit({
+        caller: cmd.actor,
+        action: 'partner.level.change',
+        target: { type: 'partner', id: cmd.partnerId },
+        detail: { from: current.value.level, to: cmd.level },
+      });
+      return { value: next, etag: '' };
+    },
+    { retryOnConflict: cmd.ifMatch === undefined },
   );
-  const from = saved.result!;
-  if (from !== cmd.level) {
-    await audit(deps, {
-      partnerId: cmd.partnerId,
-      caller: cmd.actor,
-      action: 'partner.level.change',
-      target: { type: 'partner', id: cmd.partnerId },
-      detail: { from, to: cmd.level },
-    });
-  }
-  return { value: publicPartner(saved.value), etag: saved.etag };
+  return { value: publicPartner(result.value), etag: etags[cmd.partnerId] ?? result.etag };
 }
 
 /**

@@ -183,12 +183,6 @@ export interface PartnerRepository {
     options?: { ifMatch?: string; maxAttempts?: number },
   ): Promise<Updated<Partner, R>>;
   replacePartner(value: Partner, etag: string): Promise<Versioned<Partner>>;
-  renewMembership(
-    current: Versioned<Partner>,
-    renewed: Partner,
-    purchase: Purchase,
-    benefits: Benefit[],
-  ): Promise<Versioned<Partner>>;
   listPartners(page: PageOptions): Promise<Page<Partner>>;
   listPartnersDueForNotice(nowIso: string, page: PageOptions): Promise<Page<Partner>>;
   changeGlobalAdmins(partnerId: string, userId: string, holdsGlobalAdmin: boolean): Promise<string[]>;

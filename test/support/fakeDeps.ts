@@ -17,8 +17,6 @@ import type {
 import { nextGlobalAdmins } from '../../src/domain/users';
 import { loadConfig } from '../../src/config';
 
-type Versioned<T> = { value: T; etag: string };
-
 type Mutate<T, R> = (value: T) => { value: T; result?: R };
 
 /** A document map keyed `partnerId/id`, with ETags. */
@@ -59,6 +57,8 @@ class Docs<T extends { id: string }> {
 
 /** The fake store: partners, users, benefits, purchases, service requests and the audit trail. */
 class FakeStore {
+  /** A partner write that fails once with `precondition-failed`, as if another request had renewed first. */
+  loseNextPartnerRace = false;
   readonly partners = new Docs<Partner>((p) => p.id);
   readonly users = new Docs<User>();
   readonly benefits = new Docs<Benefit>();
@@ -73,6 +73,10 @@ class FakeStore {
       ({ benefit: this.benefits, partner: this.partners, purchase: this.purchases, outbox: this.outbox })[
         type
       ] as Docs<any> | undefined;
+    if (this.loseNextPartnerRace && writes.some((w) => w.type === 'partner' && w.op === 'replace')) {
+      this.loseNextPartnerRace = false;
+      throw new DomainError('precondition-failed', 'partner changed');
+    }
     for (const w of writes) {
       if (w.value.partnerId !== partnerId) throw new Error('one partition per unit of work');
       const docs = docsOf(w.type);
@@ -111,24 +115,6 @@ class FakeStore {
   }
   async updatePartner<R>(partnerId: string, mutate: Mutate<Partner, R>, o: { ifMatch?: string } = {}) {
     return this.partners.update(partnerId, partnerId, mutate, o.ifMatch);
-  }
-  /** A partner write that fails once with `precondition-failed`, as if another request had renewed first. */
-  loseNextPartnerRace = false;
-  async renewMembership(
-    current: Versioned<Partner>,
-    renewed: Partner,
-    purchase: Purchase,
-    benefits: Benefit[],
-  ) {
-    const stored = this.partners.get(current.value.id, current.value.id)!;
-    if (this.loseNextPartnerRace) {
-      this.loseNextPartnerRace = false;
-      throw new DomainError('precondition-failed', 'partner changed');
-    }
-    this.partners.check(stored.etag, current.etag);
-    const saved = this.partners.put(renewed);
-    await this.createPurchase(purchase, benefits);
-    return saved;
   }
   async createPurchase(purchase: Purchase, benefits: Benefit[]) {
     this.purchases.put(purchase);
