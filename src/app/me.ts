@@ -60,7 +60,9 @@ export async function describeCaller(deps: AppDeps, cmd: MeCommand): Promise<Me>
     deps.store.getPartner(entry.homePartnerId),
     deps.store.listUsersWithRole(entry.homePartnerId, 'GlobalAdmin'),
   ]);
-  const benefits = await deps.store.listBenefitsAssignedTo(entry.homePartnerId, user.value.id);
+  const benefits = (await deps.store.listBenefitsAssignedTo(entry.homePartnerId, user.value.id)).map(
+    (b) => b.value,
+  );
   const assignments = benefits.flatMap((b) =>
     b.assignments
       .filter((a) => a.userId === user.value.id && !a.endedAt)

@@ -5,9 +5,9 @@
 import { DomainError } from '../domain/errors';
 import type { CreatePartnerBody } from '../domain/schemas';
 import type { Partner, User } from '../domain/types';
-import { audit } from './audit';
 import { assertCan, assertOperator } from './policy';
 import type { Actor, AppDeps, Page, PageOptions, PartnerCaller } from './ports';
+import { runUnitOfWork } from './unitOfWork';
 
 /**
  * The partner as the API shows it: without the store's `partnerId` and the internal `globalAdminIds` and notice
@@ -36,7 +36,9 @@ export function readPartner(cmd: PartnerCaller): Partner {
 
 /**
  * Operator: onboards a partner with its first GlobalAdmin (docs/product.md §1 program operator, §10). Audited
- * `partner.create`. Round trips: the store's `createPartner`, the audit event.
+ * `partner.create`. The admin's object id is claimed in the directory first (another partition); then ONE unit of work
+ * creates the partner, its first GlobalAdmin (with the account-email claim) and the audit event. Round trips: the
+ * directory claim, the batch.
  * @returns the partner (public view) with its first admin, and the partner's ETag.
  * @throws DomainError `forbidden` (not the operator) · `user-exists` (the admin's object id or email is taken).
  */
@@ -68,15 +70,24 @@ export async function onboardPartner(
     roles: ['GlobalAdmin'],
     createdAt: now,
   };
-  const created = await deps.store.createPartner(partner, admin);
-  await audit(deps, {
-    partnerId: partner.id,
-    caller: cmd.actor,
-    action: 'partner.create',
-    target: { type: 'partner', id: partner.id },
-    detail: { level: partner.level, managedIn: partner.managedIn },
-  });
-  return { partner: { ...publicPartner(partner), globalAdmin: admin }, etag: created.partner.etag };
+  const claimed = await deps.store.claimDirectoryEntry(admin);
+  try {
+    const { etags } = await runUnitOfWork(deps, partner.id, (uow) => {
+      uow.createPartner(partner);
+      uow.create('user', admin);
+      uow.audit({
+        caller: cmd.actor,
+        action: 'partner.create',
+        target: { type: 'partner', id: partner.id },
+        detail: { level: partner.level, managedIn: partner.managedIn },
+      });
+    });
+    return { partner: { ...publicPartner(partner), globalAdmin: admin }, etag: etags[partner.id] };
+  } catch (e) {
+    // Refused (nothing written): give the object id back (see addUser, src/app/users.ts).
+    if (claimed && e instanceof DomainError) await deps.store.releaseDirectoryEntry(admin.objectId);
+    throw e;
+  }
 }
 
 /**

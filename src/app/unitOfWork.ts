@@ -76,7 +76,27 @@ export class UnitOfWork {
     return next;
   }
 
-  /** Creates `value`; the commit fails (`conflict`, nothing written) when its id exists. */
+  /**
+   * Creates a partner (its document lives in its own partition: `partnerId` = its id); the commit fails
+   * (`conflict`) when its id exists.
+   */
+  createPartner(partner: Partner): Partner {
+    this.add({ op: 'create', type: 'partner', value: { ...partner, partnerId: partner.id } });
+    return partner;
+  }
+
+  /**
+   * Deletes `current.value` if the document still has `current.etag` when the unit commits (`precondition-failed`
+   * otherwise, `not-found` when it is gone). A user's delete takes its account-email claim with it (the store's).
+   */
+  remove<T extends PartitionDoc>(type: UnitOfWorkDocType, current: Versioned<T>): void {
+    this.add({ op: 'delete', type, value: current.value, etag: current.etag });
+  }
+
+  /**
+   * Creates `value`; the commit fails (`conflict`, nothing written) when its id exists — `user-exists` for a user
+   * (its object id, or its account email: the store writes the user's email claim with it).
+   */
   create<T extends PartitionDoc>(type: UnitOfWorkDocType, value: T): T {
     this.add({ op: 'create', type, value });
     return value;

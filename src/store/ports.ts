@@ -133,16 +133,27 @@ export interface OutboxRecord {
 /** The document types a unit of work may write. */
 export type UnitOfWorkDocType = Extract<
   DocType,
-  'benefit' | 'partner' | 'purchase' | 'audit' | 'serviceRequest' | 'outbox' | 'notice' | 'idempotency'
+  | 'benefit'
+  | 'partner'
+  | 'user'
+  | 'purchase'
+  | 'audit'
+  | 'serviceRequest'
+  | 'outbox'
+  | 'notice'
+  | 'idempotency'
 >;
 
 /**
- * One write of a unit of work, all in one partner's partition: a create (refused when the id exists), or a
- * replace conditional on the ETag the value was read with; `previous` is that read value (the store puts it back
- * should a server without batch rollback apply part of the batch, {@link CosmosQuirks}).
+ * One write of a unit of work, all in one partner's partition: a create (refused when the id exists), a replace
+ * conditional on the ETag the value was read with (`previous` is that read value: the store puts it back should a
+ * server without batch rollback apply part of the batch, {@link CosmosQuirks}), or a delete conditional on the ETag
+ * `value` was read with (the store writes `value` again in that case). A user's create and delete carry its
+ * account-email claim (docs/decisions.md, "Data"): the store adds it to the batch.
  */
 export type UnitOfWorkWrite =
   | { op: 'create'; type: UnitOfWorkDocType; value: { id: string; partnerId: string } }
+  | { op: 'delete'; type: UnitOfWorkDocType; value: { id: string; partnerId: string }; etag: string }
   | {
       op: 'replace';
       type: UnitOfWorkDocType;
@@ -185,7 +196,6 @@ export interface PartnerRepository {
   replacePartner(value: Partner, etag: string): Promise<Versioned<Partner>>;
   listPartners(page: PageOptions): Promise<Page<Partner>>;
   listPartnersDueForNotice(nowIso: string, page: PageOptions): Promise<Page<Partner>>;
-  changeGlobalAdmins(partnerId: string, userId: string, holdsGlobalAdmin: boolean): Promise<string[]>;
 }
 
 /** Users of a partner, the objectId directory and the per-request access read. */
@@ -198,13 +208,8 @@ export interface UserRepository {
   ): Promise<{ user?: Versioned<User>; partner?: Versioned<Partner>; extra?: Versioned<E> }>;
   findDirectoryEntry(objectId: string): Promise<DirectoryEntry | undefined>;
   createUser(user: User): Promise<Versioned<User>>;
-  updateUser<R = undefined>(
-    partnerId: string,
-    userId: string,
-    mutate: (u: User) => { value: User; result?: R },
-    options?: { ifMatch?: string },
-  ): Promise<Updated<User, R>>;
-  deleteUser(user: User, etag: string): Promise<void>;
+  claimDirectoryEntry(user: User): Promise<boolean>;
+  releaseDirectoryEntry(objectId: string): Promise<void>;
   listUsers(partnerId: string, page: PageOptions): Promise<Page<User>>;
   listUsersWithRole(partnerId: string, role: User['roles'][number]): Promise<User[]>;
 }
@@ -242,7 +247,7 @@ export interface BenefitRepository {
     page: PageOptions,
   ): Promise<Page<Benefit>>;
   listBenefitsOfPurchase(partnerId: string, purchaseId: string): Promise<Benefit[]>;
-  listBenefitsAssignedTo(partnerId: string, userId: string): Promise<Benefit[]>;
+  listBenefitsAssignedTo(partnerId: string, userId: string): Promise<Array<Versioned<Benefit>>>;
   listPendingBenefits(partnerId: string): Promise<Benefit[]>;
   listBenefitsAwaitingActivation(status: BenefitStatus, page: PageOptions): Promise<Page<Benefit>>;
   listBenefitsDueForNotice(nowIso: string, page: PageOptions): Promise<Page<Benefit>>;
@@ -253,15 +258,6 @@ export interface BenefitRepository {
     mutate: (b: Benefit) => { value: Benefit; result?: R },
     options?: { ifMatch?: string; maxAttempts?: number },
   ): Promise<Updated<Benefit, R>>;
-  updateBenefitIfChanged<R = undefined>(
-    partnerId: string,
-    benefitId: string,
-    mutate: (b: Benefit) => { value: Benefit; result?: R } | undefined,
-    options?: { maxAttempts?: number },
-  ): Promise<
-    | { changed: true; value: Benefit; etag: string; result: R | undefined }
-    | { changed: false; value: Benefit }
-  >;
   replaceBenefit(value: Benefit, etag: string): Promise<Versioned<Benefit>>;
 }
 
@@ -272,7 +268,6 @@ export interface ServiceRequestRepository {
 
 /** The audit trail (docs/product.md §9: every mutation writes one event). */
 export interface AuditRepository {
-  appendAudit(event: AuditEvent): Promise<void>;
   listAuditEvents(partnerId: string, page: PageOptions): Promise<Page<AuditEvent>>;
 }
 

@@ -11,7 +11,6 @@ import { randomBytes } from 'node:crypto';
 import type { Container, JSONObject, SqlParameter } from '@azure/cosmos';
 import { DomainError } from '../domain/errors';
 import { withBenefitNoticeSchedule, withMembershipNoticeSchedule } from '../domain/notices';
-import { nextGlobalAdmins } from '../domain/users';
 import type {
   AuditEvent,
   Benefit,
@@ -263,66 +262,60 @@ export class BenefitsStore
   }
 
   /**
-   * Optimistic read–modify–write of a user (ETag; a client's `ifMatch` is final, see Documents.update). `mutate`
-   * sees and returns the user as the API shows it (id = objectId).
-   * @throws DomainError `not-found`, `precondition-failed`; whatever `mutate` throws.
+   * Claims `user.objectId` in the directory (the global `_directory` partition: one object id belongs to one partner,
+   * docs/decisions.md "Data") before the unit of work that creates the user commits; a unit that does not commit
+   * leaves an entry without its user, which the next claim takes over. An entry for the same partner and user is
+   * taken as is (a retry; the unit of work's user create decides whether the user exists). An entry whose user does
+   * not exist in its home partner (a claim whose unit did not commit, or a removal that stopped before its release)
+   * is taken over by a conditional replace. Round trips: one create (+ a read of the entry and of its user, and a
+   * replace, when it exists).
+   * @returns true when this call wrote the entry (the caller releases it should its unit of work fail).
+   * @throws DomainError `user-exists` when the object id belongs to a user (of another partner).
    */
-  async updateUser<R = undefined>(
-    partnerId: string,
-    userId: string,
-    mutate: (u: User) => { value: User; result?: R },
-    options: { ifMatch?: string } = {},
-  ): Promise<{ value: User; etag: string; result: R | undefined }> {
-    const saved = await this.docs.update<User, R>(
-      'user',
-      partnerId,
-      userDocId(userId),
-      (doc) => {
-        const out = mutate(fromUserDoc(doc));
-        return { value: { ...out.value, id: userDocId(userId), partnerId }, result: out.result };
-      },
-      {
-        ...options,
-        notFound: () => new DomainError('not-found', `User ${userId} is not a user of this partner.`),
-      },
-    );
-    return { ...saved, value: fromUserDoc(saved.value) };
+  async claimDirectoryEntry(user: User): Promise<boolean> {
+    const entry: DirectoryEntry = {
+      id: user.objectId,
+      partnerId: DIRECTORY_PARTITION,
+      homePartnerId: user.partnerId,
+      userId: user.id,
+    };
+    const taken = () =>
+      new DomainError('user-exists', `A user with object id ${user.objectId} already exists`);
+    try {
+      await this.docs.create('directory', entry, taken);
+      return true;
+    } catch (e) {
+      if (!(e instanceof DomainError && e.code === 'user-exists')) throw e;
+    }
+    const found = await this.readTyped<DirectoryEntry>('directory', DIRECTORY_PARTITION, user.objectId);
+    if (!found) return this.claimDirectoryEntry(user);
+    const { homePartnerId, userId } = found.value;
+    if (homePartnerId === user.partnerId && userId === user.id) return false;
+    if (await this.getUser(homePartnerId, userId)) throw taken();
+    try {
+      await this.docs.replace('directory', entry, found.etag);
+    } catch (e) {
+      if (e instanceof DomainError && (e.code === 'precondition-failed' || e.code === 'not-found'))
+        throw taken();
+      throw e;
+    }
+    return true;
   }
 
   /**
-   * Removes a user: the user document (only if its ETag is still `etag`), then its directory entry and its account-
-   * email claim, so the object id and the email can be used again. Round trips: three deletes.
-   * @throws DomainError `precondition-failed` when the user changed since it was read, `not-found` when it is gone.
+   * Releases `objectId` in the directory, after the unit of work that removed its user (or that failed to create
+   * it). Absent is fine. One round trip.
    */
-  async deleteUser(user: User, etag: string): Promise<void> {
-    await this.docs.deleteIfMatch(user.partnerId, userDocId(user.id), etag, 'user');
-    await this.docs.delete(DIRECTORY_PARTITION, user.objectId);
-    await this.docs.delete(user.partnerId, emailClaimId(user.accountEmail));
+  async releaseDirectoryEntry(objectId: string): Promise<void> {
+    await this.docs.delete(DIRECTORY_PARTITION, objectId);
   }
 
   /**
-   * Records that `userId` holds (or no longer holds) GlobalAdmin in the partner document's `globalAdminIds`, the
-   * one document that guards the partner's last GlobalAdmin (docs/product.md §2): a conditional (ETag) write,
-   * retried on conflict, so two admins demoting each other at once cannot leave none. A document without the
-   * list gets it from the users holding the role first (one query). Round trips: one read + one write (+ the
-   * query once).
-   * @throws DomainError `last-global-admin` when no GlobalAdmin would be left (nothing is written).
+   * Every benefit of a partner with an assignment (active or ended) of `userId`, with its ETag (one query; what a
+   * user's removal replaces conditionally, and `GET /api/me` lists).
    */
-  async changeGlobalAdmins(partnerId: string, userId: string, holdsGlobalAdmin: boolean): Promise<string[]> {
-    const partner = await this.getPartner(partnerId);
-    const known =
-      partner?.value.globalAdminIds ??
-      (await this.listUsersWithRole(partnerId, 'GlobalAdmin')).map((u) => u.id);
-    const saved = await this.updatePartner<string[]>(partnerId, (p) => {
-      const next = nextGlobalAdmins(p.globalAdminIds ?? known, userId, holdsGlobalAdmin);
-      return { value: { ...p, globalAdminIds: next }, result: next };
-    });
-    return saved.result!;
-  }
-
-  /** Every benefit of a partner with an assignment (active or ended) of `userId` (one query). */
-  async listBenefitsAssignedTo(partnerId: string, userId: string): Promise<Benefit[]> {
-    return this.docs.queryAll<Benefit>(
+  async listBenefitsAssignedTo(partnerId: string, userId: string): Promise<Array<Versioned<Benefit>>> {
+    return this.docs.queryAllVersioned<Benefit>(
       'SELECT * FROM c WHERE c.type = @t AND ARRAY_CONTAINS(c.assignments, { "userId": @u }, true)',
       [
         { name: '@t', value: 'benefit' },
@@ -556,11 +549,6 @@ export class BenefitsStore
 
   // ---- service requests, audit -------------------------------------------------------------------
 
-  /** Appends an audit event (docs/product.md §9: every mutation writes one). */
-  async appendAudit(event: AuditEvent): Promise<void> {
-    await this.docs.create('audit', event);
-  }
-
   /** A page of a partner's audit events, newest first (docs/product.md §9; one query request). */
   async listAuditEvents(partnerId: string, page: PageOptions): Promise<Page<AuditEvent>> {
     return this.pageOfType<AuditEvent>('audit', partnerId, page, 'c.at DESC');
@@ -618,44 +606,7 @@ export class BenefitsStore
     return { value: fromUserDoc(res.value as unknown as User) as T, etag: res.etag };
   }
 
-  // ---- conditional updates that may write nothing, users by role ----------------------------
-
-  /**
-   * Optimistic read–modify–write of one benefit (ETag, bounded retry on 412, like {@link updateBenefit}) where
-   * `mutate` may return `undefined` to leave the benefit as it is: then nothing is written and the answer is
-   * `{ changed: false, value }` with the benefit as last read. Used where a re-check inside the conditional
-   * write decides whether anything happens (expiry sweep: still Active and due; cancellation: not yet Cancelled),
-   * so that exactly one of several concurrent writers wins and the losers write nothing.
-   * Round trips: one read per attempt, plus one write when changed.
-   * @throws DomainError `not-found` when the benefit is absent, `precondition-failed` when retries run out;
-   *   whatever `mutate` throws.
-   */
-  async updateBenefitIfChanged<R = undefined>(
-    partnerId: string,
-    benefitId: string,
-    mutate: (b: Benefit) => { value: Benefit; result?: R } | undefined,
-    options: { maxAttempts?: number } = {},
-  ): Promise<
-    | { changed: true; value: Benefit; etag: string; result: R | undefined }
-    | { changed: false; value: Benefit }
-  > {
-    try {
-      const saved = await this.updateBenefit<R>(
-        partnerId,
-        benefitId,
-        (b) => {
-          const out = mutate(b);
-          if (out === undefined) throw new Unchanged(b);
-          return out;
-        },
-        options,
-      );
-      return { changed: true, ...saved };
-    } catch (e) {
-      if (e instanceof Unchanged) return { changed: false, value: e.current as Benefit };
-      throw e;
-    }
-  }
+  // ---- users by role ------------------------------------------------------------------------
 
   /** Every user of a partner holding `role` (one query; a partner has few admins). */
   async listUsersWithRole(partnerId: string, role: User['roles'][number]): Promise<User[]> {
@@ -867,30 +818,43 @@ export class BenefitsStore
    *   Error when the unit holds more than 100 operations or about 2 MB (nothing is sent), or the server refuses
    *   the batch otherwise.
    */
-  async commit(partnerId: string, writes: readonly UnitOfWorkWrite[]): Promise<CommitResult> {
-    if (writes.length === 0) return { etags: {} };
+  async commit(partnerId: string, unit: readonly UnitOfWorkWrite[]): Promise<CommitResult> {
+    if (unit.length === 0) return { etags: {} };
+    for (const w of unit) {
+      if (w.value.partnerId !== partnerId)
+        throw new Error(`A unit of work writes one partition: ${w.value.id} is not in ${partnerId}`);
+    }
+    const writes = withEmailClaims(unit);
     if (writes.length > MAX_BATCH_OPERATIONS) {
       throw new Error(
         `A unit of work holds at most ${MAX_BATCH_OPERATIONS} writes (a transactional batch); this one has ${writes.length}`,
       );
     }
-    for (const w of writes) {
-      if (w.value.partnerId !== partnerId)
-        throw new Error(`A unit of work writes one partition: ${w.value.id} is not in ${partnerId}`);
-    }
     // Conditions first: a stale ETag then stops the batch before anything is applied, on every server.
-    const ordered = [...writes.filter((w) => w.op === 'replace'), ...writes.filter((w) => w.op === 'create')];
+    const ordered = [
+      ...writes.filter((w) => w.op !== 'create' && w.etag !== undefined),
+      ...writes.filter((w) => w.op === 'delete' && w.etag === undefined),
+      ...writes.filter((w) => w.op === 'create'),
+    ];
     const operations = ordered.map((w) => {
-      const resourceBody = { ...storedForm(w.type, w.value), type: w.type } as unknown as JSONObject;
+      const stored = storedForm(w.type, w.value);
+      const resourceBody = { ...stored, type: w.type } as unknown as JSONObject;
+      // The embedded server reads the key of a replace or delete from the operation (Cosmos DB takes the batch's).
+      if (w.op === 'delete')
+        return {
+          operationType: 'Delete' as const,
+          id: stored.id,
+          partitionKey: partnerId,
+          ...(w.etag !== undefined ? { ifMatch: w.etag } : {}),
+        };
       return w.op === 'create'
         ? { operationType: 'Create' as const, resourceBody }
         : {
             operationType: 'Replace' as const,
-            id: w.value.id,
-            // The embedded server reads the key of a replace from the operation (Cosmos DB takes the batch's).
+            id: stored.id,
             partitionKey: partnerId,
             resourceBody,
-            ifMatch: w.etag,
+            ifMatch: w.etag!,
           };
     });
     // 2 MB is the request's limit; a margin is left for the envelope and the headers.
@@ -905,7 +869,9 @@ export class BenefitsStore
     const ok = (i: number) => (results[i]?.statusCode ?? 0) >= 200 && (results[i]?.statusCode ?? 0) < 300;
     if (results.length === ordered.length && results.every((_, i) => ok(i)) && (response.code ?? 200) < 300) {
       const etags: Record<string, string> = {};
-      ordered.forEach((w, i) => (etags[w.value.id] = String(results[i].eTag ?? '')));
+      ordered.forEach((w, i) => {
+        if (w.op !== 'delete') etags[w.value.id] = String(results[i].eTag ?? '');
+      });
       return { etags };
     }
     // Cosmos DB applied nothing; a server without batch rollback (quirk) applied what came before the refusal.
@@ -920,6 +886,13 @@ export class BenefitsStore
       );
     if (failed && status === 404)
       throw new DomainError('not-found', `${failed.type} ${failed.value.id} does not exist`);
+    if (failed && status === 409 && failed.type === 'user')
+      throw new DomainError('user-exists', `A user with object id ${failed.value.id} already exists`);
+    if (failed && status === 409 && failed.type === 'emailClaim')
+      throw new DomainError(
+        'user-exists',
+        `A user with account email ${(failed.value as unknown as { email: string }).email} already exists`,
+      );
     if (failed && status === 409)
       throw new DomainError('conflict', `${failed.type} ${failed.value.id} already exists`);
     throw new Error(`unit of work batch failed with status ${status ?? 'none'}`);
@@ -927,21 +900,26 @@ export class BenefitsStore
 
   /**
    * Undoes the writes a refused batch applied on a server without batch rollback ({@link CosmosQuirks}): deletes
-   * its creates, puts its replaced documents back (conditionally on the ETag the batch gave them).
+   * its creates, puts its replaced documents back (conditionally on the ETag the batch gave them), writes its
+   * deleted documents again.
    */
   private async undoApplied(
     partnerId: string,
-    ordered: readonly UnitOfWorkWrite[],
+    ordered: readonly BatchWrite[],
     results: Array<{ statusCode: number; eTag?: string }>,
   ): Promise<void> {
     await Promise.all(
       ordered.map(async (w, i) => {
         const status = results[i]?.statusCode ?? 0;
         if (status < 200 || status >= 300) return;
-        if (w.op === 'create') return this.docs.delete(partnerId, w.value.id);
+        if (w.op === 'create') return this.docs.delete(partnerId, storedForm(w.type, w.value).id);
+        if (w.op === 'delete') {
+          await this.docs.create(w.type, { ...storedForm(w.type, w.value), partnerId });
+          return;
+        }
         await this.docs.replace(
           w.type,
-          { ...storedForm(w.type, w.previous), partnerId },
+          { ...storedForm(w.type, w.previous!), partnerId },
           String(results[i].eTag ?? ''),
         );
       }),
@@ -983,9 +961,38 @@ export class BenefitsStore
   }
 }
 
+/** One operation of a unit of work's batch: a write of the unit, or one the store derives (an email claim). */
+interface BatchWrite {
+  op: UnitOfWorkWrite['op'];
+  type: DocType;
+  value: { id: string; partnerId: string };
+  /** The condition of a replace or delete; none for a claim's delete. */
+  etag?: string;
+  previous?: { id: string; partnerId: string };
+}
+
+/**
+ * A unit's writes with the account-email claim of every user it creates or deletes (docs/decisions.md, "Data": the
+ * claim makes the email unique in the partner; it goes and comes with its user, in the same batch).
+ */
+function withEmailClaims(writes: readonly UnitOfWorkWrite[]): BatchWrite[] {
+  return writes.flatMap((w): BatchWrite[] => {
+    if (w.type !== 'user' || w.op === 'replace') return [w];
+    const user = w.value as unknown as User;
+    const claim = {
+      id: emailClaimId(user.accountEmail),
+      partnerId: user.partnerId,
+      userId: user.id,
+      email: user.accountEmail,
+    };
+    return [w, { op: w.op, type: 'emailClaim', value: claim }];
+  });
+}
+
 /**
  * The stored form of a document a unit of work writes: the fields the store derives on every write (a benefit's and
- * a partner's notice schedule, docs/product.md §12; a service request's type under `requestType`).
+ * a partner's notice schedule, docs/product.md §12; a service request's type under `requestType`; a user's document
+ * id `user:<objectId>`).
  */
 function storedForm(
   type: DocType,
@@ -998,6 +1005,8 @@ function storedForm(
       return { ...withMembershipNoticeSchedule(value as unknown as Partner), partnerId: value.id };
     case 'serviceRequest':
       return { ...value, requestType: (value as ServiceRequest).type } as { id: string; partnerId: string };
+    case 'user':
+      return { ...value, id: userDocId((value as unknown as User).objectId) };
     default:
       return value;
   }
@@ -1014,14 +1023,6 @@ export function outboxRecordsOf(documents: readonly unknown[]): Array<Versioned<
         typeof d === 'object' && d !== null && (d as { type?: unknown }).type === 'outbox',
     )
     .map((d) => ({ value: strip<OutboxRecord>(d), etag: String(d._etag) }));
-}
-
-/** Private marker: `mutate` of {@link BenefitsStore.updateBenefitIfChanged} chose not to write. */
-class Unchanged extends Error {
-  constructor(readonly current: unknown) {
-    super('unchanged');
-    this.name = 'Unchanged';
-  }
 }
 
 function fromUserDoc(u: User): User {

@@ -14,7 +14,6 @@ import type {
   ServiceRequest,
   User,
 } from '../../src/domain/types';
-import { nextGlobalAdmins } from '../../src/domain/users';
 import { loadConfig } from '../../src/config';
 
 type Mutate<T, R> = (value: T) => { value: T; result?: R };
@@ -70,9 +69,15 @@ class FakeStore {
   /** The real store's unit-of-work commit, all or nothing: every replace's ETag is checked before anything is applied. */
   async commit(partnerId: string, writes: readonly UnitOfWorkWrite[]) {
     const docsOf = (type: string): Docs<any> | undefined =>
-      ({ benefit: this.benefits, partner: this.partners, purchase: this.purchases, outbox: this.outbox })[
-        type
-      ] as Docs<any> | undefined;
+      (
+        ({
+          benefit: this.benefits,
+          partner: this.partners,
+          purchase: this.purchases,
+          outbox: this.outbox,
+          user: this.users,
+        }) as Record<string, Docs<any>>
+      )[type];
     if (this.loseNextPartnerRace && writes.some((w) => w.type === 'partner' && w.op === 'replace')) {
       this.loseNextPartnerRace = false;
       throw new DomainError('precondition-failed', 'partner changed');
@@ -80,17 +85,18 @@ class FakeStore {
     for (const w of writes) {
       if (w.value.partnerId !== partnerId) throw new Error('one partition per unit of work');
       const docs = docsOf(w.type);
-      if (w.op === 'replace') {
+      if (w.op !== 'create') {
         const current = docs?.get(partnerId, w.value.id);
         if (!current) throw new DomainError('not-found', `${w.value.id} does not exist`);
         if (current.etag !== w.etag) throw new DomainError('precondition-failed', `${w.value.id} changed`);
       } else if (docs?.get(partnerId, w.value.id)) {
-        throw new DomainError('conflict', `${w.value.id} exists`);
+        throw new DomainError(w.type === 'user' ? 'user-exists' : 'conflict', `${w.value.id} exists`);
       }
     }
     const etags: Record<string, string> = {};
     for (const w of writes) {
-      if (w.type === 'audit') this.audit.push(w.value as AuditEvent);
+      if (w.op === 'delete') docsOf(w.type)!.map.delete(`${partnerId}/${w.value.id}`);
+      else if (w.type === 'audit') this.audit.push(w.value as AuditEvent);
       else if (w.type === 'serviceRequest') this.serviceRequests.push(w.value as ServiceRequest);
       else {
         const { partnerId: _p, ...rest } = w.value as { partnerId: string; id: string };
@@ -120,12 +126,6 @@ class FakeStore {
     this.purchases.put(purchase);
     for (const b of benefits) this.benefits.put(b);
   }
-  async changeGlobalAdmins(partnerId: string, userId: string, holds: boolean) {
-    const saved = this.partners.update(partnerId, partnerId, (p) => ({
-      value: { ...p, globalAdminIds: nextGlobalAdmins(p.globalAdminIds ?? [], userId, holds) },
-    }));
-    return saved.value.globalAdminIds!;
-  }
   async getUser(partnerId: string, userId: string) {
     return this.users.get(partnerId, userId);
   }
@@ -133,27 +133,27 @@ class FakeStore {
     if (this.users.get(user.partnerId, user.id)) throw new DomainError('user-exists', `${user.id} exists`);
     return this.users.put(user);
   }
-  async updateUser<R>(
-    partnerId: string,
-    userId: string,
-    mutate: Mutate<User, R>,
-    o: { ifMatch?: string } = {},
-  ) {
-    return this.users.update(partnerId, userId, mutate, o.ifMatch);
-  }
-  async deleteUser(user: User, etag: string) {
-    const stored = this.users.get(user.partnerId, user.id);
-    if (!stored) throw new DomainError('not-found', `${user.id} does not exist`);
-    this.users.check(stored.etag, etag);
-    this.users.map.delete(`${user.partnerId}/${user.id}`);
-  }
   async listUsersWithRole(partnerId: string, role: Role) {
     return this.users.values().filter((u) => u.partnerId === partnerId && u.roles.includes(role));
   }
   async listBenefitsAssignedTo(partnerId: string, userId: string) {
-    return this.benefits
-      .values()
-      .filter((b) => b.partnerId === partnerId && b.assignments.some((a) => a.userId === userId));
+    return [...this.benefits.map.values()]
+      .filter(({ value: b }) => b.partnerId === partnerId && b.assignments.some((a) => a.userId === userId))
+      .map((d) => ({ value: structuredClone(d.value), etag: d.etag }));
+  }
+  /** The directory: object id → partner (the real store's `_directory` partition). */
+  readonly directory = new Map<string, { homePartnerId: string; userId: string }>();
+  async claimDirectoryEntry(user: User) {
+    const entry = this.directory.get(user.objectId);
+    if (entry && (entry.homePartnerId !== user.partnerId || entry.userId !== user.id)) {
+      if (this.users.get(entry.homePartnerId, entry.userId))
+        throw new DomainError('user-exists', `${user.objectId} exists`);
+    }
+    this.directory.set(user.objectId, { homePartnerId: user.partnerId, userId: user.id });
+    return !entry;
+  }
+  async releaseDirectoryEntry(objectId: string) {
+    this.directory.delete(objectId);
   }
   /** One page holding every due benefit (Active past `expiresAt`, or Expired with a notice Pending past the lease). */
   /** The sweep's page: `Active` benefits with `expiresAt <= now`, with their ETags (one page, like the store's query). */
@@ -179,18 +179,6 @@ class FakeStore {
     o: { ifMatch?: string; maxAttempts?: number } = {},
   ) {
     return this.benefits.update(partnerId, benefitId, mutate, o.ifMatch);
-  }
-  async updateBenefitIfChanged<R>(
-    partnerId: string,
-    benefitId: string,
-    mutate: (b: Benefit) => { value: Benefit; result?: R } | undefined,
-  ) {
-    const current = this.benefits.get(partnerId, benefitId);
-    if (!current) throw new DomainError('not-found', `${benefitId} does not exist`);
-    const out = mutate(current.value);
-    if (!out) return { changed: false as const, value: current.value };
-    const saved = this.benefits.put(out.value);
-    return { changed: true as const, value: saved.value, etag: saved.etag, result: out.result };
   }
   async listBenefitsOfPurchase(partnerId: string, purchaseId: string) {
     return [...this.benefits.map.values()]
@@ -219,9 +207,6 @@ class FakeStore {
   }
   async listServiceRequests(partnerId: string) {
     return { items: this.serviceRequests.filter((r) => r.partnerId === partnerId), continuationToken: null };
-  }
-  async appendAudit(event: AuditEvent) {
-    this.audit.push(event);
   }
 }
 
