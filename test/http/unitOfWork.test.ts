@@ -600,6 +600,369 @@ describe('every converted mutation: a failure at any write leaves all or nothing
   });
 });
 
+describe('purchases, service requests, users, partners and memberships: all or nothing, a retry applies once', () => {
+  const DAY = 24 * 3600_000;
+  const inDays = (d: number) => new Date(clock.now().getTime() + d * DAY).toISOString();
+  let operator: string;
+  let seq = 0;
+  beforeAll(async () => {
+    operator = await host.token('crash-operator', { operator: true });
+  });
+
+  /** A fresh partner through the operator route (not under test here): its id and its GlobalAdmin's token. */
+  async function onboard(level: 'Gold' | 'Silver', expiresAt: string) {
+    const n = ++seq;
+    const res = await host.call('POST', '/api/operator/partners', {
+      token: operator,
+      body: {
+        name: `Crash Partner ${n}`,
+        level,
+        managedIn: 'PartnerCenter',
+        membership: { status: 'Active', expiresAt },
+        globalAdmin: {
+          objectId: `crash-partner-admin-${n}`,
+          displayName: `Admin ${n}`,
+          accountEmail: `admin@crash${n}.example`,
+        },
+      },
+    });
+    expect(res.status).toBe(201);
+    return { id: res.body.id as string, admin: await host.token(`crash-partner-admin-${n}`) };
+  }
+
+  /** A fresh gold-competency purchase of contoso. */
+  async function buy() {
+    const res = await host.call('POST', '/api/partners/contoso/purchases', {
+      token: admin,
+      body: { packageId: 'gold-competency' },
+    });
+    expect(res.status).toBe(201);
+    return res.body as { purchase: any; benefits: any[] };
+  }
+
+  /** Every purchase of `partnerId` (with its ETag-less value). */
+  const purchasesOf = (partnerId: string) =>
+    rawDocuments(host.services.store).queryAll<any>(
+      'SELECT * FROM c WHERE c.type = @t',
+      [{ name: '@t', value: 'purchase' }],
+      partnerId,
+    );
+
+  test('purchase (the purchase, its benefits and purchase.create: one batch)', async () => {
+    const writes = await crashMatrix({
+      prepare: async () => new Set((await purchasesOf('contoso')).map((p) => p.id as string)),
+      run: (_, key) =>
+        host.call('POST', '/api/partners/contoso/purchases', {
+          token: admin,
+          body: { packageId: 'gold-competency' },
+          headers: { 'Idempotency-Key': key },
+        }),
+      expected: 201,
+      allOrNothing: async (before) => {
+        const added = (await purchasesOf('contoso')).filter((p) => !before.has(p.id));
+        const benefits = (await partition('contoso')).benefits;
+        for (const purchase of added) {
+          const audited = (await audits('contoso', 'purchase.create', purchase.id)).length;
+          const provisioned = benefits.filter((b) => b.purchaseId === purchase.id).length;
+          expect({ audited, provisioned }).toEqual({ audited: 1, provisioned: purchase.benefitIds.length });
+        }
+        expect(added.length).toBeLessThanOrEqual(1);
+      },
+      appliedOnce: async (before) => {
+        expect((await purchasesOf('contoso')).filter((p) => !before.has(p.id))).toHaveLength(1);
+      },
+    });
+    expect(writes[0]).toBe('POST');
+    expect(writes[1]).toMatch(/^Replace(,Create)+$/);
+    expect(writes.slice(2)).toEqual(['PUT']);
+  });
+
+  test('service request (hours consumed on the benefit, the request and its audit event: one batch)', async () => {
+    const requestsFor = (benefitId: string) =>
+      rawDocuments(host.services.store).queryAll<any>(
+        'SELECT * FROM c WHERE c.type = @t AND c.details.benefitId = @b',
+        [
+          { name: '@t', value: 'serviceRequest' },
+          { name: '@b', value: benefitId },
+        ],
+        'contoso',
+      );
+    const writes = await crashMatrix({
+      prepare: async () => {
+        const presales = (await buy()).benefits.find((b) => b.technicalKind === 'presales');
+        const active = await host.services.store.updateBenefit('contoso', presales.id, (b) => ({
+          value: { ...b, status: 'Active', activatedAt: clock.now().toISOString(), expiresAt: inDays(300) },
+        }));
+        return { id: presales.id as string, hours: active.value.advisoryHoursRemaining! };
+      },
+      run: (c, key) =>
+        host.call('POST', '/api/partners/contoso/service-requests', {
+          token: admin,
+          body: {
+            type: 'AdvisoryHours',
+            benefitId: c.id,
+            topic: 'Crash',
+            description: 'Crash test',
+            hours: 1,
+          },
+          headers: { 'Idempotency-Key': key },
+        }),
+      expected: 201,
+      allOrNothing: async (c) => {
+        const consumed =
+          c.hours - (await host.services.store.getBenefit('contoso', c.id))!.value.advisoryHoursRemaining!;
+        const requests = (await requestsFor(c.id)).length;
+        const audited = (await audits('contoso', 'serviceRequest.advisoryHours')).filter(
+          (e) => e.detail?.benefitId === c.id,
+        ).length;
+        expect({ requests, audited }).toEqual({ requests: consumed, audited: consumed });
+      },
+      appliedOnce: async (c) => {
+        expect(await requestsFor(c.id)).toHaveLength(1);
+      },
+    });
+    expect(writes).toEqual(['POST', 'Replace,Replace,Create,Create', 'PUT']);
+  });
+
+  test('add a GlobalAdmin (the user with its email claim, the guard list, user.create: one batch)', async () => {
+    let n = 0;
+    const writes = await crashMatrix({
+      prepare: async () => `crash-add-${++n}`,
+      run: (objectId, key) =>
+        host.call('POST', '/api/partners/contoso/users', {
+          token: admin,
+          body: {
+            objectId,
+            displayName: `Added ${objectId}`,
+            accountEmail: `${objectId}@contoso.example`,
+            roles: ['GlobalAdmin'],
+          },
+          headers: { 'Idempotency-Key': key },
+        }),
+      expected: 201,
+      allOrNothing: async (objectId) => {
+        const user = await host.services.store.getUser('contoso', objectId);
+        const guarded = !!(await host.services.store.getPartner('contoso'))!.value.globalAdminIds?.includes(
+          objectId,
+        );
+        const audited = (await audits('contoso', 'user.create', objectId)).length;
+        expect({ guarded, audited }).toEqual({ guarded: !!user, audited: user ? 1 : 0 });
+      },
+      appliedOnce: async (objectId) => {
+        expect(await host.services.store.getUser('contoso', objectId)).toBeDefined();
+        expect((await host.services.store.findDirectoryEntry(objectId))?.homePartnerId).toBe('contoso');
+        expect(await audits('contoso', 'user.create', objectId)).toHaveLength(1);
+      },
+    });
+    // The idempotency claim, the directory entry (another partition), ONE batch, the completion.
+    expect(writes).toEqual(['POST', 'POST', 'Replace,Replace,Create,Create,Create', 'PUT']);
+  });
+
+  test('make a user GlobalAdmin (the user and the guard list on their ETags, user.update: one batch)', async () => {
+    let n = 0;
+    const writes = await crashMatrix({
+      prepare: async () => {
+        const id = `crash-promote-${++n}`;
+        await host.services.store.createUser({
+          id,
+          objectId: id,
+          partnerId: 'contoso',
+          displayName: `Promote ${n}`,
+          accountEmail: `promote${n}@contoso.example`,
+          roles: [],
+          createdAt: clock.now().toISOString(),
+        });
+        return id;
+      },
+      run: (id) =>
+        host.call('PATCH', `/api/partners/contoso/users/${id}`, {
+          token: admin,
+          body: { roles: ['GlobalAdmin'] },
+        }),
+      expected: 200,
+      allOrNothing: async (id) => {
+        const promoted = (await host.services.store.getUser('contoso', id))!.value.roles.includes(
+          'GlobalAdmin',
+        );
+        const guarded = !!(await host.services.store.getPartner('contoso'))!.value.globalAdminIds?.includes(
+          id,
+        );
+        const audited = (await audits('contoso', 'user.update', id)).length > 0;
+        expect({ guarded, audited }).toEqual({ guarded: promoted, audited: promoted });
+      },
+      appliedOnce: async (id) => {
+        expect((await host.services.store.getUser('contoso', id))!.value.roles).toEqual(['GlobalAdmin']);
+        const guard = (await host.services.store.getPartner('contoso'))!.value.globalAdminIds!;
+        expect(guard.filter((g) => g === id)).toHaveLength(1);
+      },
+    });
+    expect(writes).toEqual(['Replace,Replace,Create']);
+  });
+
+  test('remove a GlobalAdmin holding a seat (seat ended, guard list, user and email claim deleted, user.delete: one batch; the directory entry after)', async () => {
+    let n = 0;
+    const writes = await crashMatrix({
+      prepare: async () => {
+        const id = `crash-remove-${++n}`;
+        const added = await host.call('POST', '/api/partners/contoso/users', {
+          token: admin,
+          body: {
+            objectId: id,
+            displayName: `Remove ${n}`,
+            accountEmail: `remove${n}@contoso.example`,
+            roles: ['GlobalAdmin'],
+          },
+        });
+        expect(added.status).toBe(201);
+        const vs = (await buy()).benefits.find((b) => b.category === 'visualStudio').id as string;
+        const seat = await host.call('POST', `/api/partners/contoso/benefits/${vs}/assignments`, {
+          token: admin,
+          body: { userId: id },
+        });
+        expect(seat.status).toBe(201);
+        return { id, vs };
+      },
+      run: (c) => host.call('DELETE', `/api/partners/contoso/users/${c.id}`, { token: admin }),
+      expected: 204,
+      retryAlso: [404],
+      allOrNothing: async (c) => {
+        const present = !!(await host.services.store.getUser('contoso', c.id));
+        const seated = (await host.services.store.getBenefit('contoso', c.vs))!.value.assignments.some(
+          (a) => a.userId === c.id && a.endedAt === undefined,
+        );
+        const guarded = !!(await host.services.store.getPartner('contoso'))!.value.globalAdminIds?.includes(
+          c.id,
+        );
+        const audited = (await audits('contoso', 'user.delete', c.id)).length;
+        expect({ seated, guarded, audited }).toEqual({
+          seated: present,
+          guarded: present,
+          audited: present ? 0 : 1,
+        });
+      },
+      appliedOnce: async (c) => {
+        expect(await host.services.store.getUser('contoso', c.id)).toBeUndefined();
+        // The directory entry is released, or left without its user (the next claim takes it over).
+        const entry = await host.services.store.findDirectoryEntry(c.id);
+        if (entry)
+          expect(await host.services.store.getUser(entry.homePartnerId, entry.userId)).toBeUndefined();
+      },
+    });
+    expect(writes).toEqual(['Replace,Replace,Delete,Delete,Create', 'DELETE']);
+  });
+
+  test('a removed user whose directory entry was left behind can be added again, to another partner', async () => {
+    const id = 'crash-readd';
+    const body = { objectId: id, displayName: 'Re-add', accountEmail: 'readd@contoso.example', roles: [] };
+    expect((await host.call('POST', '/api/partners/contoso/users', { token: admin, body })).status).toBe(201);
+    faults.arm(2, 'before'); // the user's batch, then the directory entry's release: not sent
+    expect((await host.call('DELETE', `/api/partners/contoso/users/${id}`, { token: admin })).status).toBe(
+      500,
+    );
+    expect((await host.services.store.findDirectoryEntry(id))?.homePartnerId).toBe('contoso');
+    const fabrikam = await host.tokenFor('admin@fabrikam.example');
+    const readded = await host.call('POST', '/api/partners/fabrikam/users', {
+      token: fabrikam,
+      body: { ...body, accountEmail: 'readd@fabrikam.example' },
+    });
+    expect(readded.status).toBe(201);
+    expect((await host.services.store.findDirectoryEntry(id))?.homePartnerId).toBe('fabrikam');
+  });
+
+  test('partner onboarding (the partner, its GlobalAdmin and partner.create: one batch; the directory entry before)', async () => {
+    let n = 0;
+    const named = (name: string) =>
+      rawDocuments(host.services.store).queryAll<any>('SELECT * FROM c WHERE c.type = @t AND c.name = @n', [
+        { name: '@t', value: 'partner' },
+        { name: '@n', value: name },
+      ]);
+    const writes = await crashMatrix({
+      prepare: async () => ++n,
+      run: (i, key) =>
+        host.call('POST', '/api/operator/partners', {
+          token: operator,
+          body: {
+            name: `Crash Onboarding ${i}`,
+            level: 'Silver',
+            managedIn: 'PartnerCenter',
+            membership: { status: 'Active', expiresAt: inDays(200) },
+            globalAdmin: {
+              objectId: `crash-onboard-${i}`,
+              displayName: `Onboarded ${i}`,
+              accountEmail: `admin@onboard${i}.example`,
+            },
+          },
+          headers: { 'Idempotency-Key': key },
+        }),
+      expected: 201,
+      // The key lives outside the new partner's partition: a retry after a lost answer is told the admin exists.
+      retryAlso: [409],
+      allOrNothing: async (i) => {
+        const partners = await named(`Crash Onboarding ${i}`);
+        for (const partner of partners) {
+          const admin = await host.services.store.getUser(partner.id, `crash-onboard-${i}`);
+          const audited = (await audits(partner.id, 'partner.create', partner.id)).length;
+          const entry = await host.services.store.findDirectoryEntry(`crash-onboard-${i}`);
+          expect({ admin: !!admin, audited, home: entry?.homePartnerId }).toEqual({
+            admin: true,
+            audited: 1,
+            home: partner.id,
+          });
+        }
+        expect(partners.length).toBeLessThanOrEqual(1);
+      },
+      appliedOnce: async (i) => {
+        expect(await named(`Crash Onboarding ${i}`)).toHaveLength(1);
+      },
+    });
+    expect(writes).toEqual(['POST', 'POST', 'Create,Create,Create,Create', 'PUT']);
+  });
+
+  test('membership renewal (the partner on its ETag, the purchase, its benefits, membership.renew: one batch)', async () => {
+    const writes = await crashMatrix({
+      prepare: async () => onboard('Gold', inDays(30)),
+      run: (p, key) =>
+        host.call('POST', `/api/partners/${p.id}/membership/renewal`, {
+          token: p.admin,
+          body: { packageId: 'gold-competency' },
+          headers: { 'Idempotency-Key': key },
+        }),
+      expected: 201,
+      allOrNothing: async (p) => {
+        const renewed =
+          (await host.services.store.getPartner(p.id))!.value.membership.expiresAt > inDays(300);
+        const purchases = (await purchasesOf(p.id)).length;
+        const audited = (await audits(p.id, 'membership.renew')).length;
+        expect({ purchases, audited }).toEqual({ purchases: renewed ? 1 : 0, audited: renewed ? 1 : 0 });
+      },
+      appliedOnce: async (p) => {
+        expect(await purchasesOf(p.id)).toHaveLength(1);
+      },
+    });
+    expect(writes[0]).toBe('POST');
+    expect(writes[1]).toMatch(/^Replace,Replace(,Create)+$/);
+    expect(writes.slice(2)).toEqual(['PUT']);
+  });
+
+  test('level change (the partner on its ETag and partner.level.change: one batch)', async () => {
+    const writes = await crashMatrix({
+      prepare: async () => (await onboard('Silver', inDays(200))).id,
+      run: (id) =>
+        host.call('PATCH', `/api/operator/partners/${id}`, { token: operator, body: { level: 'Gold' } }),
+      expected: 200,
+      allOrNothing: async (id) => {
+        const gold = (await host.services.store.getPartner(id))!.value.level === 'Gold';
+        const audited = (await audits(id, 'partner.level.change', id)).length;
+        expect({ audited }).toEqual({ audited: gold ? 1 : 0 });
+      },
+      appliedOnce: async (id) => {
+        expect((await host.services.store.getPartner(id))!.value.level).toBe('Gold');
+      },
+    });
+    expect(writes).toEqual(['Replace,Create']);
+  });
+});
+
 describe('the outbox relay', () => {
   /** Commits a unit of work that owes one email to `address` (no state change: the relay is what is tested). */
   async function owe(key: string, address: string) {

@@ -97,11 +97,20 @@ function describeWrite(request: PipelineRequest): SeenWrite | undefined {
   return { method: request.method, path };
 }
 
-/** Makes the server refuse operation `index` of a batch (400: the operation's document has no id). */
+/**
+ * Makes the server refuse operation `index` of a batch: a create or replace with 400 (its document has no id), a
+ * delete with 412 (a condition no document meets: the unit of work reads and decides again).
+ */
 function refuseOperation(request: PipelineRequest, index: number): void {
-  const operations = JSON.parse(String(request.body)) as Array<{ resourceBody?: Record<string, unknown> }>;
-  if (!operations[index]?.resourceBody) throw new Error(`batch operation ${index} has no document to refuse`);
-  delete operations[index].resourceBody!.id;
+  const operations = JSON.parse(String(request.body)) as Array<{
+    operationType: string;
+    ifMatch?: string;
+    resourceBody?: Record<string, unknown>;
+  }>;
+  const operation = operations[index];
+  if (operation?.operationType === 'Delete') operation.ifMatch = 'injected-fault';
+  else if (operation?.resourceBody) delete operation.resourceBody.id;
+  else throw new Error(`batch operation ${index} has no document to refuse`);
   request.body = JSON.stringify(operations);
 }
 
