@@ -147,9 +147,14 @@ describeBrowser('Membership card and Expiring soon', () => {
     await confirm.getByText(msg(locale, 'level.Silver'), { exact: false }).waitFor();
     await expectAccessible(page, `renew confirm ${locale}`);
     await confirm.getByRole('button', { name: msg(locale, 'membership.renewConfirmButton') }).click();
-    const renewed = (
-      await env.host.call('GET', `/api/partners/${p.partnerId}/membership`, { token: p.token })
-    ).body;
+    // The click only sends the renewal: read the membership once the page's request has renewed it.
+    const membership = async () =>
+      (await env.host.call('GET', `/api/partners/${p.partnerId}/membership`, { token: p.token })).body;
+    let renewed = await membership();
+    for (let i = 0; i < 100 && renewed.expiresAt === p.expiresAt; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      renewed = await membership();
+    }
     await card
       .getByRole('status')
       .filter({ hasText: msg(locale, 'membership.renewed', { date: date(locale, renewed.expiresAt) }) })
