@@ -9,6 +9,7 @@ export const ACTIVATION_ORCHESTRATOR = 'activationOrchestrator';
 export const ACTIVITIES = {
   request: 'activationRequest',
   contactStatus: 'activationContactStatus',
+  email: 'activationEmailInstructions',
   complete: 'activationComplete',
   fail: 'activationFail',
   cancel: 'activationCancelled',
@@ -39,6 +40,11 @@ export interface FulfilmentEvent {
   accessId?: string;
   contractId?: string;
 }
+
+/** What the email and completion activities decide (steps 4 and 5): go on, or end the activation. */
+export type StepOutcome =
+  | { status: 'Sent' | 'Active' | 'Cancelled' }
+  | { status: 'ActivationFailed'; code: string; detail: string };
 
 /** The orchestration's final output. */
 export interface ActivationOutcome {
