@@ -7,6 +7,8 @@ import { readOutbox, type StoredEmail } from '../../src/email/outbox';
 import { ManualClock } from '../../src/local/clock';
 import { EmailSendError } from '../../src/email/port';
 import { startTestHost, type TestHost } from '../support/testHost';
+import { installFaultyStore, WriteFaults } from '../support/faults';
+import { OUTBOX_GRACE_MS, OUTBOX_LEASE_MS } from '../../src/app/outbox';
 
 const DAY = 24 * 3600 * 1000;
 let host: TestHost;
@@ -14,13 +16,21 @@ let clock: ManualClock;
 let operator: string;
 /** Activity names → remaining forced failures (tests inject failures here). */
 const failures = new Map<string, number>();
+/** Activity names run, in order, with what the benefit and the outbox held when each began. */
+const ran: string[] = [];
+/** Runs before an activity (tests observe or arm faults here). */
+const beforeActivity = new Map<string, (input: any) => Promise<void>>();
+/** Faults injected into the real Cosmos client under the host's store (disarmed: writes pass). */
+const faults = new WriteFaults();
 
 beforeAll(async () => {
   clock = new ManualClock(new Date());
   host = await startTestHost({
     clock,
     settings: { ACTIVATION_PROCESSING_TIME: 'P3D', CONTACT_VERIFICATION_TIMEOUT: 'P7D' },
-    activityMiddleware: async (name, _input, next) => {
+    activityMiddleware: async (name, input, next) => {
+      ran.push(name);
+      await beforeActivity.get(name)?.(input);
       const left = failures.get(name) ?? 0;
       if (left > 0) {
         failures.set(name, left - 1);
@@ -30,9 +40,15 @@ beforeAll(async () => {
     },
   });
   operator = await host.token('operator-oid', { operator: true });
+  installFaultyStore(host, faults);
 });
 afterAll(async () => host?.close());
-afterEach(() => failures.clear());
+afterEach(() => {
+  failures.clear();
+  beforeActivity.clear();
+  faults.record();
+  ran.length = 0;
+});
 
 /** Moves the clock to `target`, stopping at every due timer so each fires at its own time. */
 async function advanceTo(target: Date): Promise<void> {
@@ -123,6 +139,31 @@ async function verifyContact(address: string) {
   const res = await host.call('POST', '/api/contact-verifications', { body: { token } });
   expect(res.status).toBe(200);
   return token!;
+}
+
+const auditOf = async (p: { partnerId: string; token: string }) =>
+  (
+    await host.call('GET', `/api/partners/${p.partnerId}/audit-events?pageSize=100`, {
+      token: p.token,
+    })
+  ).body.items as any[];
+
+/** The calls of a spied sender that sent the instructions of `instanceId` (other emails pass meanwhile). */
+const sendsOf = (send: jest.SpyInstance, instanceId: string) =>
+  send.mock.calls.filter(([message]) => message.idempotencyKey === instanceId).length;
+
+/**
+ * Spies on the email sender: the instructions of `benefitId` fail `times` times with `error`; every other email
+ * (and the later attempts) goes through.
+ */
+function failInstructions(benefitId: string, error: Error, times = Infinity): jest.SpyInstance {
+  const email = host.services.email;
+  const original = email.send.bind(email);
+  let left = times;
+  return jest.spyOn(email, 'send').mockImplementation(async (message) => {
+    if (message.idempotencyKey?.includes(benefitId) && left-- > 0) throw error;
+    return original(message);
+  });
 }
 
 const gtm = (p: { benefits: any[] }, offer = 'Gold Core') =>
@@ -264,36 +305,203 @@ describe('Go-To-Market activation', () => {
     expect(await emailsTo(address, 'gtmInstructions')).toHaveLength(1);
   });
 
-  test('the instruction email refused for good → the benefit is Active, the email Failed and audited email.failed', async () => {
+  test('step order: the instructions email is owed and sent (step 4) before the benefit is marked Active (step 5)', async () => {
     const p = await newGoldPartner();
     const address = await setContact(p);
     await verifyContact(address);
-    const send = jest
-      .spyOn(host.services.email, 'send')
-      .mockRejectedValue(new EmailSendError('The recipient was refused', false, 'InvalidRecipient'));
-    try {
-      const offer = gtm(p);
-      const started = await activate(p, offer.id);
-      await advance(3 * DAY);
-      await advance(10 * 60_000);
-      const res = await activation(p, offer.id);
-      expect(res.body).toMatchObject({ status: 'Active' });
-      expect(send).toHaveBeenCalledTimes(1); // a permanent refusal is not retried
-      const audit = await host.call('GET', `/api/partners/${p.partnerId}/audit-events?pageSize=100`, {
-        token: p.token,
+    const offer = gtm(p);
+    const seen: Array<{ status: string; mails: number; record?: string }> = [];
+    beforeActivity.set('activationComplete', async (input) => {
+      const b = (await host.services.store.getBenefit(p.partnerId, offer.id))!.value;
+      const record = await host.services.store.findOutboxRecord(p.partnerId, `outbox:${input.instanceId}`);
+      seen.push({
+        status: b.status,
+        mails: (await emailsTo(address, 'gtmInstructions')).length,
+        record: record?.value.status,
       });
-      expect(audit.body.items.filter((e: any) => e.action === 'email.failed')).toEqual([
-        expect.objectContaining({
-          target: { type: 'email', id: started.body.instanceId },
-          outcome: 'Rejected',
-          detail: { kind: 'gtmInstructions', attempts: 1 },
-        }),
-      ]);
+    });
+    const started = await activate(p, offer.id);
+    await advance(3 * DAY);
+    expect((await activation(p, offer.id)).body.status).toBe('Active');
+    expect(ran.filter((n) => n === 'activationEmailInstructions' || n === 'activationComplete')).toEqual([
+      'activationEmailInstructions',
+      'activationComplete',
+    ]);
+    expect(seen).toEqual([{ status: 'Pending', mails: 1, record: 'Sent' }]);
+    const record = await host.services.store.findOutboxRecord(
+      p.partnerId,
+      `outbox:${started.body.instanceId}`,
+    );
+    expect(record?.value).toMatchObject({ status: 'Sent', owner: 'orchestration', attempts: 0 });
+    const actions = (await auditOf(p)).map((e: any) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(['benefit.activationInstructions', 'benefit.activate']));
+    expect(actions).not.toContain('email.failed');
+  });
+
+  test('the instruction email refused for good → ActivationFailed email-failed, audited, never Active, not retried', async () => {
+    const p = await newGoldPartner();
+    const address = await setContact(p);
+    await verifyContact(address);
+    const offer = gtm(p);
+    const send = failInstructions(
+      offer.id,
+      new EmailSendError('The recipient was refused', false, 'InvalidRecipient'),
+    );
+    let started;
+    try {
+      started = await activate(p, offer.id);
+      await advance(3 * DAY);
+      await advance(30 * 60_000);
+      expect(sendsOf(send, started.body.instanceId)).toBe(1); // a permanent refusal is not retried
     } finally {
       send.mockRestore();
     }
+    const res = await activation(p, offer.id);
+    expect(res.body).toMatchObject({ status: 'ActivationFailed', failure: { code: 'email-failed' } });
+    expect(res.body.activatedAt).toBeUndefined();
+    expect(ran).not.toContain('activationComplete');
+    const events = await auditOf(p);
+    expect(events.filter((e: any) => e.action === 'email.failed')).toEqual([
+      expect.objectContaining({
+        target: { type: 'email', id: started.body.instanceId },
+        outcome: 'Rejected',
+        detail: { kind: 'gtmInstructions', attempts: 1 },
+      }),
+    ]);
+    expect(events.filter((e: any) => e.action === 'benefit.activationFailed')).toEqual([
+      expect.objectContaining({ detail: { instanceId: started.body.instanceId, code: 'email-failed' } }),
+    ]);
+    expect(events.map((e: any) => e.action)).not.toContain('benefit.activate');
+    const record = await host.services.store.findOutboxRecord(
+      p.partnerId,
+      `outbox:${started.body.instanceId}`,
+    );
+    expect(record?.value).toMatchObject({ status: 'Failed', attempts: 1 });
+    expect(record?.value.message.data).toBeUndefined();
+    expect(await emailsTo(address, 'gtmInstructions')).toHaveLength(0);
+    // ActivationFailed may be activated again.
+    expect((await activate(p, offer.id)).status).toBe(202);
+  });
+
+  test('a transient send failure is retried with back-off by the orchestration (not the relay) and sent exactly once', async () => {
+    const p = await newGoldPartner();
+    const address = await setContact(p);
+    await verifyContact(address);
+    const offer = gtm(p);
+    const send = failInstructions(offer.id, new EmailSendError('Service unavailable', true), 2);
+    try {
+      const started = await activate(p, offer.id);
+      await advance(3 * DAY);
+      expect(sendsOf(send, started.body.instanceId)).toBe(1);
+      const id = `outbox:${started.body.instanceId}`;
+      expect((await host.services.store.findOutboxRecord(p.partnerId, id))?.value).toMatchObject({
+        status: 'Pending',
+        attempts: 1,
+        owner: 'orchestration',
+      });
+      // The relay's timer leaves the orchestration's record alone, also once lease and grace have passed.
+      clock.advance(OUTBOX_LEASE_MS + OUTBOX_GRACE_MS);
+      await host.runFunction('outboxRetry');
+      expect(sendsOf(send, started.body.instanceId)).toBe(1);
+      expect((await activation(p, offer.id)).body.status).toBe('Pending');
+      await advance(30 * 60_000); // the activity's retries: 1 minute, then 2
+      expect(sendsOf(send, started.body.instanceId)).toBe(3);
+      expect((await activation(p, offer.id)).body.status).toBe('Active');
+      expect((await host.services.store.findOutboxRecord(p.partnerId, id))?.value).toMatchObject({
+        status: 'Sent',
+        attempts: 2,
+      });
+    } finally {
+      send.mockRestore();
+    }
+    const mails = await emailsTo(address, 'gtmInstructions');
+    expect(mails).toHaveLength(1);
+    expect((await auditOf(p)).map((e: any) => e.action)).not.toContain('email.failed');
+  });
+
+  test('the send failing on every retry → ActivationFailed email-failed after 5 attempts, never Active', async () => {
+    const p = await newGoldPartner();
+    const address = await setContact(p);
+    await verifyContact(address);
+    const offer = gtm(p);
+    const send = failInstructions(offer.id, new EmailSendError('Service unavailable', true));
+    let started;
+    try {
+      started = await activate(p, offer.id);
+      await advance(3 * DAY);
+      await advance(60 * 60_000); // 1 + 2 + 4 + 8 minutes of back-off
+      expect(sendsOf(send, started.body.instanceId)).toBe(5);
+    } finally {
+      send.mockRestore();
+    }
+    expect((await activation(p, offer.id)).body).toMatchObject({
+      status: 'ActivationFailed',
+      failure: { code: 'email-failed' },
+    });
+    expect(ran).not.toContain('activationComplete');
+    const events = await auditOf(p);
+    expect(events.filter((e: any) => e.action === 'email.failed')).toEqual([
+      expect.objectContaining({
+        target: { type: 'email', id: started.body.instanceId },
+        detail: { kind: 'gtmInstructions', attempts: 5 },
+      }),
+    ]);
+    const record = await host.services.store.findOutboxRecord(
+      p.partnerId,
+      `outbox:${started.body.instanceId}`,
+    );
+    expect(record?.value).toMatchObject({ status: 'Failed', attempts: 5 });
+    // Nothing sends it later.
+    clock.advance(OUTBOX_LEASE_MS + OUTBOX_GRACE_MS);
+    await host.runFunction('outboxRetry');
     expect(await emailsTo(address, 'gtmInstructions')).toHaveLength(0);
   });
+
+  // The email activity's writes: the unit of work (record + audit), the claim, the settlement `Sent`.
+  test.each([
+    ['not sent', 'before' as const],
+    ['applied, its response lost', 'after' as const],
+  ])(
+    'a crash at marking the email Sent (%s) → retried, the instructions delivered once, then Active',
+    async (_, mode) => {
+      const p = await newGoldPartner();
+      const address = await setContact(p);
+      await verifyContact(address);
+      const offer = gtm(p);
+      let armed = false;
+      beforeActivity.set('activationEmailInstructions', async () => {
+        if (armed) return;
+        armed = true;
+        faults.arm(3, mode);
+      });
+      const send = jest.spyOn(host.services.email, 'send');
+      let started;
+      try {
+        started = await activate(p, offer.id);
+        await advance(3 * DAY);
+        await advance(10 * 60_000);
+      } finally {
+        send.mockRestore();
+      }
+      expect(faults.fired).toBe(true);
+      expect(faults.seen.map((w) => w.operations?.join(',') ?? w.method)).toEqual(
+        expect.arrayContaining(['Create,Create', 'PUT']),
+      );
+      expect(ran.filter((n) => n === 'activationEmailInstructions')).toHaveLength(2);
+      expect((await activation(p, offer.id)).body.status).toBe('Active');
+      const mails = await emailsTo(address, 'gtmInstructions');
+      expect(mails).toHaveLength(1);
+      expect(mails[0].idempotencyKey).toBe(started.body.instanceId);
+      const record = await host.services.store.findOutboxRecord(
+        p.partnerId,
+        `outbox:${started.body.instanceId}`,
+      );
+      expect(record?.value.status).toBe('Sent');
+      expect(
+        (await auditOf(p)).filter((e: any) => e.action === 'benefit.activationInstructions'),
+      ).toHaveLength(1);
+    },
+  );
 });
 
 describe('technical activation', () => {
