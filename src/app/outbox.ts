@@ -14,6 +14,10 @@
  *    verification token, is dropped); after a failure `Pending` again with a back-off, or — after
  *    {@link OUTBOX_MAX_ATTEMPTS} attempts or a permanent refusal — `Failed` together with an `email.failed` audit
  *    event, in one unit of work.
+ *
+ * A record the activation orchestration owns (`owner: 'orchestration'`, its instructions email, docs/product.md §6)
+ * is not the relay's: its activity sends it through the same steps ({@link sendOwnedEmail}) and the orchestration
+ * retries and gives it up (docs/decisions.md, "Activation orchestration").
  */
 import type { EmailKind, EmailTemplateData, OutboxRecord, Versioned } from './ports';
 import type { AppDeps } from './ports';
