@@ -43,8 +43,7 @@ export interface FulfilmentEvent {
 
 /** What the email and completion activities decide (steps 4 and 5): go on, or end the activation. */
 export type StepOutcome =
-  | { status: 'Sent' | 'Active' | 'Cancelled' }
-  | { status: 'ActivationFailed'; code: string; detail: string };
+  { status: 'Sent' | 'Active' | 'Cancelled' } | { status: 'ActivationFailed'; code: string; detail: string };
 
 /** The orchestration's final output. */
 export interface ActivationOutcome {
