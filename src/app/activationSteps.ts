@@ -66,7 +66,7 @@ export type Completion = Base & { accessId?: string; contractId?: string; activa
  * the marketing contact in their preferred language; technical: to the technical contact's alternate AND account
  * email ("as a safeguard"), or to the requester when no contact is assigned. A replay or retry finds the record
  * and sends it only if it is not `Sent` (the provider delivers a key once).
- * @returns `Sent`; `Cancelled` when the benefit was cancelled meanwhile (nothing owed); `ActivationFailed`
+ * @returns `Sent`; `Cancelled` when the benefit was cancelled meanwhile (nothing sent); `ActivationFailed`
  *   `membership-inactive` when the membership ended while the activation waited (nothing owed), `email-failed`
  *   when the provider refused the message for good (no retry helps).
  * @throws Error when the send failed and may succeed later (the orchestrator retries with back-off), when the
@@ -82,10 +82,12 @@ export async function emailActivationInstructions(deps: AppDeps, input: Completi
       deps.store.findOutboxRecord(input.partnerId, id),
     ]);
     if (!benefit || !partner) throw new Error(`Benefit ${input.benefitId} or its partner is gone`);
-    if (owed) return { record: owed };
     const b = benefit.value;
     const p = partner.value;
+    // A cancellation stops the activation without email (docs/product.md §4), also between two attempts of the
+    // send: the record is then left unsent (the relay never takes it).
     if (b.status === 'Cancelled') return { outcome: { status: 'Cancelled' } };
+    if (owed) return { record: owed };
     // docs/product.md §2 "Membership": a membership that ended while the activation waited activates nothing.
     const refused = membershipRefusal(p, input.activatedAt);
     if (refused) return { outcome: { status: 'ActivationFailed', ...refused } };

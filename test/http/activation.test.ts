@@ -9,6 +9,9 @@ import { EmailSendError } from '../../src/email/port';
 import { startTestHost, type TestHost } from '../support/testHost';
 import { installFaultyStore, WriteFaults } from '../support/faults';
 import { OUTBOX_GRACE_MS, OUTBOX_LEASE_MS } from '../../src/app/outbox';
+import { completeActivation, emailActivationInstructions } from '../../src/app/activationSteps';
+import { reserveActivation } from '../../src/domain/activation';
+import { faultName, faultsOf, settleOutbox } from '../support/crash';
 
 const DAY = 24 * 3600 * 1000;
 let host: TestHost;
@@ -611,5 +614,161 @@ describe('technical activation', () => {
         })
       ).status,
     ).toBe(403);
+  });
+});
+
+// The activities' use cases as the durable runtime calls them — and calls them again after a failure (the retry
+// policy) — with a failure injected at each of their writes (test/support/faults.ts).
+describe('email and completion activities: a failure at any write, then the retry, leaves all or nothing once', () => {
+  /** A technical benefit reserved `Pending` for an instance no orchestration runs (the activities are driven here). */
+  async function pendingTechnical() {
+    const p = await newGoldPartner();
+    const tech = technical(p);
+    let instanceId = '';
+    await host.services.store.updateBenefit(p.partnerId, tech.id, (b) => {
+      const reserved = reserveActivation(b, {
+        hasMarketingContact: false,
+        requestedBy: p.adminOid,
+        requestedAt: clock.now().toISOString(),
+      });
+      instanceId = reserved.instanceId;
+      return { value: reserved.benefit };
+    });
+    const input = {
+      partnerId: p.partnerId,
+      benefitId: tech.id as string,
+      instanceId,
+      accessId: 'AID-CRASH',
+      contractId: 'CID-CRASH',
+      activatedAt: clock.now().toISOString(),
+    };
+    return { p, input, requester: `admin@act${p.n}.example` };
+  }
+  type Pending = Awaited<ReturnType<typeof pendingTechnical>>;
+
+  const actions = async (c: Pending, action: string) =>
+    (await auditOf(c.p)).filter((e: any) => e.action === action && e.target.id === c.input.benefitId);
+  const record = async (c: Pending) =>
+    (await host.services.store.findOutboxRecord(c.p.partnerId, `outbox:${c.input.instanceId}`))?.value;
+
+  /** Runs `step` as an activity does (then the host's change feed), `ok` or the error's message. */
+  async function runStep(step: () => Promise<unknown>): Promise<{ ok: boolean; result?: unknown }> {
+    try {
+      const result = await step();
+      return { ok: true, result };
+    } catch {
+      return { ok: false };
+    } finally {
+      await host.flushChangeFeed();
+    }
+  }
+
+  /** Every fault of the writes a clean run makes; for each, a fresh benefit, the faulty run and one retry. */
+  async function crashMatrix(spec: {
+    prepare: () => Promise<Pending>;
+    step: (c: Pending) => Promise<unknown>;
+    expected: unknown;
+    allOrNothing: (c: Pending) => Promise<void>;
+    appliedOnce: (c: Pending) => Promise<void>;
+  }): Promise<string[]> {
+    const learn = await spec.prepare();
+    faults.record();
+    expect(await runStep(() => spec.step(learn))).toEqual({ ok: true, result: spec.expected });
+    const writes = [...faults.seen];
+    await spec.appliedOnce(learn);
+    for (const fault of faultsOf(writes)) {
+      const name = faultName(fault);
+      const c = await spec.prepare();
+      faults.arm(fault.at, fault.mode);
+      await runStep(() => spec.step(c));
+      expect({ name, fired: faults.fired }).toEqual({ name, fired: true });
+      faults.record();
+      await spec.allOrNothing(c);
+      // The relay's timer, long after: it never takes the orchestration's record.
+      await settleOutbox(host, clock);
+      await spec.allOrNothing(c);
+      const retry = await runStep(() => spec.step(c));
+      expect({ name, retry }).toEqual({ name, retry: { ok: true, result: spec.expected } });
+      await spec.appliedOnce(c);
+    }
+    return writes.map((w) => w.operations?.join(',') ?? w.method);
+  }
+
+  test('step 4, email instructions: the record and its audit event one batch; claimed, sent once, settled Sent', async () => {
+    const writes = await crashMatrix({
+      prepare: pendingTechnical,
+      step: (c) => emailActivationInstructions(host.services, c.input),
+      expected: { status: 'Sent' },
+      allOrNothing: async (c) => {
+        const owed = await record(c);
+        const audited = (await actions(c, 'benefit.activationInstructions')).length;
+        expect({ audited, owed: !!owed }).toEqual({ audited: owed ? 1 : 0, owed: !!owed });
+        if (owed) expect(owed.status).not.toBe('Failed');
+        expect((await emailsTo(c.requester, 'technicalInstructions')).length).toBeLessThanOrEqual(1);
+        // Step 4 never marks the benefit Active.
+        expect((await host.services.store.getBenefit(c.p.partnerId, c.input.benefitId))!.value.status).toBe(
+          'Pending',
+        );
+      },
+      appliedOnce: async (c) => {
+        expect(await record(c)).toMatchObject({ status: 'Sent', owner: 'orchestration' });
+        expect(await actions(c, 'benefit.activationInstructions')).toHaveLength(1);
+        const mails = await emailsTo(c.requester, 'technicalInstructions');
+        expect(mails).toHaveLength(1);
+        expect(mails[0].idempotencyKey).toBe(c.input.instanceId);
+        expect(mails[0].plainText).toContain('AID-CRASH');
+      },
+    });
+    expect(writes).toEqual(['Create,Create', 'PUT', 'PUT']);
+  });
+
+  test('step 4 retried after the purchase was cancelled → Cancelled, the owed email never sent', async () => {
+    const c = await pendingTechnical();
+    const send = failInstructions(c.input.benefitId, new EmailSendError('Service unavailable', true), 1);
+    try {
+      expect(await runStep(() => emailActivationInstructions(host.services, c.input))).toEqual({ ok: false });
+      expect(await record(c)).toMatchObject({ status: 'Pending', attempts: 1 });
+      await host.services.store.updateBenefit(c.p.partnerId, c.input.benefitId, (b) => ({
+        value: { ...b, status: 'Cancelled' },
+      }));
+      expect(await runStep(() => emailActivationInstructions(host.services, c.input))).toEqual({
+        ok: true,
+        result: { status: 'Cancelled' },
+      });
+      await settleOutbox(host, clock);
+      expect(sendsOf(send, c.input.instanceId)).toBe(1);
+    } finally {
+      send.mockRestore();
+    }
+    expect(await emailsTo(c.requester, 'technicalInstructions')).toHaveLength(0);
+  });
+
+  test('step 5, mark Active: the benefit and benefit.activate one batch, no email', async () => {
+    const writes = await crashMatrix({
+      prepare: async () => {
+        const c = await pendingTechnical();
+        await emailActivationInstructions(host.services, c.input);
+        return c;
+      },
+      step: (c) => completeActivation(host.services, c.input),
+      expected: { status: 'Active' },
+      allOrNothing: async (c) => {
+        const active =
+          (await host.services.store.getBenefit(c.p.partnerId, c.input.benefitId))!.value.status === 'Active';
+        expect((await actions(c, 'benefit.activate')).length).toBe(active ? 1 : 0);
+      },
+      appliedOnce: async (c) => {
+        expect((await host.services.store.getBenefit(c.p.partnerId, c.input.benefitId))!.value).toMatchObject(
+          {
+            status: 'Active',
+            accessId: 'AID-CRASH',
+            contractId: 'CID-CRASH',
+          },
+        );
+        expect(await actions(c, 'benefit.activate')).toHaveLength(1);
+        expect(await emailsTo(c.requester, 'technicalInstructions')).toHaveLength(1);
+      },
+    });
+    expect(writes).toEqual(['Replace,Create']);
   });
 });
