@@ -16,7 +16,7 @@ import { DomainError, isDomainError } from '../domain/errors';
 import { assertMembershipActive } from '../domain/provisioning';
 import { recipientLocale } from '../domain/recipientLocale';
 import type { Benefit, Partner } from '../domain/types';
-import type { StepOutcome } from './activationContract';
+import { EMAIL_FAILED_DETAIL, type StepOutcome } from './activationContract';
 import type { AppDeps, OutboxRecord, Versioned } from './ports';
 import { giveUpOwnedEmail, sendOwnedEmail } from './outbox';
 import { outboxRecordId, runUnitOfWork, type OwedEmail } from './unitOfWork';
@@ -107,11 +107,8 @@ export async function emailActivationInstructions(deps: AppDeps, input: Completi
   const sent = await sendOwnedEmail(deps, found);
   if (sent.sent) return { status: 'Sent' };
   if (sent.permanent) {
-    return {
-      status: 'ActivationFailed',
-      code: 'email-failed',
-      detail: `The instructions email was refused: ${sent.error}`,
-    };
+    // The provider's error stays on the outbox record (`lastError`), not in what the partner reads.
+    return { status: 'ActivationFailed', code: 'email-failed', detail: EMAIL_FAILED_DETAIL };
   }
   throw new Error(`The instructions email was not sent (retried): ${sent.error}`);
 }

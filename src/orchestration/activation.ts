@@ -27,6 +27,7 @@ import {
   type ActivationOutcome,
   type FulfilmentEvent,
   type StepOutcome,
+  EMAIL_FAILED_DETAIL,
 } from './contract';
 
 export * from './contract';
@@ -145,11 +146,9 @@ export const activationOrchestrator: OrchestrationHandler = function* (context: 
         retry(EMAIL_RETRY),
         completion,
       )) as StepOutcome;
-    } catch (e) {
-      return yield* fail(
-        'email-failed',
-        `The instructions email could not be sent: ${e instanceof Error ? e.message.slice(0, 400) : 'failed'}`,
-      );
+    } catch {
+      // The provider's last error stays on the outbox record (`lastError`), not in what the partner reads.
+      return yield* fail('email-failed', EMAIL_FAILED_DETAIL);
     }
     if (emailed.status === 'ActivationFailed') return yield* fail(emailed.code, emailed.detail);
     if (emailed.status === 'Cancelled') return yield* cancelled();

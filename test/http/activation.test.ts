@@ -11,6 +11,7 @@ import { installFaultyStore, WriteFaults } from '../support/faults';
 import { OUTBOX_GRACE_MS, OUTBOX_LEASE_MS } from '../../src/app/outbox';
 import { completeActivation, emailActivationInstructions } from '../../src/app/activationSteps';
 import { reserveActivation } from '../../src/domain/activation';
+import { EMAIL_FAILED_DETAIL } from '../../src/app/activationContract';
 import { faultName, faultsOf, settleOutbox } from '../support/crash';
 
 const DAY = 24 * 3600 * 1000;
@@ -360,7 +361,11 @@ describe('Go-To-Market activation', () => {
       send.mockRestore();
     }
     const res = await activation(p, offer.id);
-    expect(res.body).toMatchObject({ status: 'ActivationFailed', failure: { code: 'email-failed' } });
+    expect(res.body).toMatchObject({
+      status: 'ActivationFailed',
+      failure: { code: 'email-failed', detail: EMAIL_FAILED_DETAIL },
+    });
+    expect(JSON.stringify(res.body)).not.toContain('refused'); // the provider's error is not the partner's
     expect(res.body.activatedAt).toBeUndefined();
     expect(ran).not.toContain('activationComplete');
     const events = await auditOf(p);
