@@ -12,6 +12,7 @@ registerOrchestration(
 );
 registerActivity(ACTIVITIES.request, async () => (await activities()).activationRequest);
 registerActivity(ACTIVITIES.contactStatus, async () => (await activities()).activationContactStatus);
+registerActivity(ACTIVITIES.email, async () => (await activities()).activationEmailInstructions);
 registerActivity(ACTIVITIES.complete, async () => (await activities()).activationComplete);
 registerActivity(ACTIVITIES.fail, async () => (await activities()).activationFail);
 registerActivity(ACTIVITIES.cancel, async () => (await activities()).activationCancelled);

@@ -13,7 +13,8 @@ import { ACTIVATION_ORCHESTRATOR, EVENTS, type ActivationInput } from './activat
 import { etagMatches } from './etag';
 import { activationAction, assertCan, assertOperator } from './policy';
 import type { Actor, AppDeps, DurablePort, PartnerCaller } from './ports';
-import { runUnitOfWork } from './unitOfWork';
+import { giveUpOwnedEmail } from './outbox';
+import { outboxRecordId, runUnitOfWork } from './unitOfWork';
 
 /** The Activation resource (docs/product.md §9). */
 export function activationView(b: Benefit) {
@@ -34,7 +35,8 @@ export function activationView(b: Benefit) {
  * docs/product.md §6 "never stuck in `Pending`": when `benefit` is `Pending` for an orchestration instance that has
  * ended (terminated, failed, completed without settling it) or is unknown past the start grace, records
  * `ActivationFailed` with the reason by a conditional write — nothing if another writer settled it first — and
- * audits it. Returns the benefit as it now is, or undefined when the instance may still settle it.
+ * audits it; an instructions email the instance owed but had not sent is given up (`Failed`, `email.failed`) in
+ * the same unit of work. Returns the benefit as it now is, or undefined when the instance may still settle it.
  */
 async function settleEndedActivation(
   deps: AppDeps,
@@ -47,10 +49,15 @@ async function settleEndedActivation(
   const failure = endedActivationFailure(runtimeStatus, a.requestedAt, deps.clock.now());
   if (!failure) return undefined;
   const { result } = await runUnitOfWork(deps, benefit.partnerId, async (uow) => {
-    const current = await deps.store.getBenefit(benefit.partnerId, benefit.id);
+    const [current, owed] = await Promise.all([
+      deps.store.getBenefit(benefit.partnerId, benefit.id),
+      deps.store.findOutboxRecord(benefit.partnerId, outboxRecordId(a.instanceId)),
+    ]);
     if (!current) throw new DomainError('not-found', `Benefit ${benefit.id} does not exist`);
     const next = markActivationFailed(current.value, failure, a.instanceId);
     if (!next) return current.value; // settled by another writer first
+    // Its instructions email, owed but not sent (the orchestration owned it), will never be sent: given up.
+    if (owed) giveUpOwnedEmail(uow, owed, deps.clock.now().toISOString());
     uow.replace('benefit', current, next);
     uow.audit({
       caller: 'system',

@@ -9,6 +9,7 @@ export const ACTIVATION_ORCHESTRATOR = 'activationOrchestrator';
 export const ACTIVITIES = {
   request: 'activationRequest',
   contactStatus: 'activationContactStatus',
+  email: 'activationEmailInstructions',
   complete: 'activationComplete',
   fail: 'activationFail',
   cancel: 'activationCancelled',
@@ -39,6 +40,14 @@ export interface FulfilmentEvent {
   accessId?: string;
   contractId?: string;
 }
+
+/** The `failure.detail` of an activation whose instructions email could not be delivered (`email-failed`). */
+export const EMAIL_FAILED_DETAIL =
+  'The activation instructions could not be emailed to their recipients; activate again to retry.';
+
+/** What the email and completion activities decide (steps 4 and 5): go on, or end the activation. */
+export type StepOutcome =
+  { status: 'Sent' | 'Active' | 'Cancelled' } | { status: 'ActivationFailed'; code: string; detail: string };
 
 /** The orchestration's final output. */
 export interface ActivationOutcome {

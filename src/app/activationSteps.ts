@@ -16,8 +16,10 @@ import { DomainError, isDomainError } from '../domain/errors';
 import { assertMembershipActive } from '../domain/provisioning';
 import { recipientLocale } from '../domain/recipientLocale';
 import type { Benefit, Partner } from '../domain/types';
-import type { AppDeps, Versioned } from './ports';
-import { runUnitOfWork, type OwedEmail } from './unitOfWork';
+import { EMAIL_FAILED_DETAIL, type StepOutcome } from './activationContract';
+import type { AppDeps, OutboxRecord, Versioned } from './ports';
+import { giveUpOwnedEmail, sendOwnedEmail } from './outbox';
+import { outboxRecordId, runUnitOfWork, type OwedEmail } from './unitOfWork';
 
 /** What every step receives: the benefit and the orchestration instance. */
 export interface Base {
@@ -52,27 +54,76 @@ export async function readMarketingContactStatus(
   return { present: !!contact, verified: contact?.status === 'Verified' };
 }
 
+/** The technical ids and the instant of activation the orchestrator decided (deterministic). */
+export type Completion = Base & { accessId?: string; contractId?: string; activatedAt: string };
+
 /**
- * Step 4: marks the benefit `Active` with `activatedAt`, `expiresAt` (docs/product.md §3) and the technical ids,
- * and owes the instructions email — one unit of work with the audit event `benefit.activate` (src/app/unitOfWork.ts;
- * the relay sends the email after the commit, with retries; idempotency key = instance id). Go-To-Market: to the
- * marketing contact in their preferred language; technical: to the technical contact's alternate AND account email
- * ("as a safeguard"), or to the requester when no contact is assigned. Idempotent: a retried step whose first run
- * committed finds the benefit `Active` for this instance and writes nothing.
- * @returns `ActivationFailed` (`membership-inactive`) when the membership ended while the activation waited
- *   (nothing written, no email); `Cancelled` when the benefit was cancelled meanwhile.
- * @throws Error when the benefit or the partner is gone, or the instructions have no recipient (retried, then the
- *   orchestration fails the attempt).
+ * Step 4 ("email instructions", docs/product.md §6): owes the localized instructions email and sends it now,
+ * exactly once per activation (idempotency key = instance id). First one unit of work, unless a previous run
+ * committed it: the outbox record, owned by the orchestration (`owner`, so the relay leaves it alone), with the
+ * audit event `benefit.activationInstructions`. Then that record goes through the relay's path
+ * (src/app/outbox.ts `sendOwnedEmail`: claim, send with the idempotency key, settle `Sent`). Go-To-Market: to
+ * the marketing contact in their preferred language; technical: to the technical contact's alternate AND account
+ * email ("as a safeguard"), or to the requester when no contact is assigned. A replay or retry finds the record
+ * and sends it only if it is not `Sent` (the provider delivers a key once).
+ * @returns `Sent`; `Cancelled` when the benefit was cancelled meanwhile (nothing sent); `ActivationFailed`
+ *   `membership-inactive` when the membership ended while the activation waited (nothing owed), `email-failed`
+ *   when the provider refused the message for good (no retry helps).
+ * @throws Error when the send failed and may succeed later (the orchestrator retries with back-off), when the
+ *   benefit or the partner is gone, or the instructions have no recipient.
  */
-export async function completeActivation(
-  services: AppDeps,
-  input: Base & { accessId?: string; contractId?: string; activatedAt: string },
-): Promise<
-  { status: 'Active' | 'Cancelled' } | { status: 'ActivationFailed'; code: string; detail: string }
-> {
-  type Outcome =
-    { status: 'Active' | 'Cancelled' } | { status: 'ActivationFailed'; code: string; detail: string };
-  const { result } = await runUnitOfWork<Outcome>(services, input.partnerId, async (uow) => {
+export async function emailActivationInstructions(deps: AppDeps, input: Completion): Promise<StepOutcome> {
+  const id = outboxRecordId(input.instanceId);
+  type Owing = { outcome: StepOutcome } | { record: Versioned<OutboxRecord> } | { created: OutboxRecord };
+  const { result, etags } = await runUnitOfWork<Owing>(deps, input.partnerId, async (uow) => {
+    const [benefit, partner, owed] = await Promise.all([
+      deps.store.getBenefit(input.partnerId, input.benefitId),
+      deps.store.getPartner(input.partnerId),
+      deps.store.findOutboxRecord(input.partnerId, id),
+    ]);
+    if (!benefit || !partner) throw new Error(`Benefit ${input.benefitId} or its partner is gone`);
+    const b = benefit.value;
+    const p = partner.value;
+    // A cancellation stops the activation without email (docs/product.md §4), also between two attempts of the
+    // send: the record is then left unsent (the relay never takes it).
+    if (b.status === 'Cancelled') return { outcome: { status: 'Cancelled' } };
+    if (owed) return { record: owed };
+    // docs/product.md §2 "Membership": a membership that ended while the activation waited activates nothing.
+    const refused = membershipRefusal(p, input.activatedAt);
+    if (refused) return { outcome: { status: 'ActivationFailed', ...refused } };
+    const expiresAt = expiryOf(b, input.activatedAt, p.membership.expiresAt);
+    const email = await instructionsEmail(deps, b, p, { ...input, expiresAt });
+    const record = uow.email({ ...email, owner: 'orchestration' });
+    uow.audit({
+      caller: 'system',
+      action: 'benefit.activationInstructions',
+      target: { type: 'benefit', id: input.benefitId },
+      detail: { instanceId: input.instanceId, kind: email.kind },
+    });
+    return { created: record };
+  });
+  if ('outcome' in result) return result.outcome;
+  const found = 'record' in result ? result.record : { value: result.created, etag: etags[id] };
+  const sent = await sendOwnedEmail(deps, found);
+  if (sent.sent) return { status: 'Sent' };
+  if (sent.permanent) {
+    // The provider's error stays on the outbox record (`lastError`), not in what the partner reads.
+    return { status: 'ActivationFailed', code: 'email-failed', detail: EMAIL_FAILED_DETAIL };
+  }
+  throw new Error(`The instructions email was not sent (retried): ${sent.error}`);
+}
+
+/**
+ * Step 5 ("mark Active", docs/product.md §6): marks the benefit `Active` with `activatedAt`, `expiresAt`
+ * (docs/product.md §3) and the technical ids — one unit of work with the audit event `benefit.activate`
+ * (src/app/unitOfWork.ts). No email: step 4 sent the instructions. Idempotent: a retried step whose first run
+ * committed finds the benefit `Active` for this instance and writes nothing.
+ * @returns `Active`; `ActivationFailed` (`membership-inactive`) when the membership ended while the activation
+ *   waited (nothing written); `Cancelled` when the benefit was cancelled meanwhile.
+ * @throws Error when the benefit or the partner is gone (retried, then the orchestration fails the attempt).
+ */
+export async function completeActivation(services: AppDeps, input: Completion): Promise<StepOutcome> {
+  const { result } = await runUnitOfWork<StepOutcome>(services, input.partnerId, async (uow) => {
     const [benefit, partner] = await Promise.all([
       services.store.getBenefit(input.partnerId, input.benefitId),
       services.store.getPartner(input.partnerId),
@@ -84,7 +135,7 @@ export async function completeActivation(
     if (b.status === 'Active' && b.activation?.instanceId === input.instanceId) return { status: 'Active' };
     // docs/product.md §2 "Membership": a membership that ended (or stopped being Active) while the activation
     // waited activates nothing, and no benefit gets an `expiresAt` before its `activatedAt`. A permanent
-    // failure: no retry, no email.
+    // failure: no retry.
     const refused = membershipRefusal(p, input.activatedAt);
     if (refused) return { status: 'ActivationFailed', ...refused };
     const expiresAt = expiryOf(b, input.activatedAt, p.membership.expiresAt);
@@ -97,13 +148,12 @@ export async function completeActivation(
       target: { type: 'benefit', id: input.benefitId },
       detail: { instanceId: input.instanceId, expiresAt },
     });
-    uow.email(await instructionsEmail(services, b, p, { ...input, expiresAt }));
     return { status: 'Active' };
   });
   return result;
 }
 
-/** The instructions email of an activation (see {@link completeActivation}). */
+/** The instructions email of an activation (see {@link emailActivationInstructions}). */
 async function instructionsEmail(
   services: AppDeps,
   b: Benefit,
@@ -157,14 +207,24 @@ async function instructionsEmail(
   };
 }
 
-/** A permanent failure: `ActivationFailed` with a reason code (may be activated again), audited. */
+/**
+ * A permanent failure: `ActivationFailed` with a reason code (may be activated again), audited. For
+ * `email-failed`, the instructions email's record (owned by the orchestration) is settled `Failed` with its
+ * `email.failed` audit event in the same unit of work, so nothing sends it later.
+ */
 export async function failActivation(
   services: AppDeps,
   input: Base & { code: string; detail: string },
 ): Promise<void> {
   const failure = { code: input.code, detail: input.detail };
   await runUnitOfWork(services, input.partnerId, async (uow) => {
-    const current = await readBenefit(services, input);
+    const [current, owed] = await Promise.all([
+      readBenefit(services, input),
+      input.code === 'email-failed'
+        ? services.store.findOutboxRecord(input.partnerId, outboxRecordId(input.instanceId))
+        : undefined,
+    ]);
+    if (owed) giveUpOwnedEmail(uow, owed, services.clock.now().toISOString());
     const next = markActivationFailed(current.value, failure);
     if (!next) return;
     uow.replace('benefit', current, next);

@@ -14,12 +14,16 @@
  *    verification token, is dropped); after a failure `Pending` again with a back-off, or — after
  *    {@link OUTBOX_MAX_ATTEMPTS} attempts or a permanent refusal — `Failed` together with an `email.failed` audit
  *    event, in one unit of work.
+ *
+ * A record the activation orchestration owns (`owner: 'orchestration'`, its instructions email, docs/product.md §6)
+ * is not the relay's: its activity sends it through the same steps ({@link sendOwnedEmail}) and the orchestration
+ * retries and gives it up (docs/decisions.md, "Activation orchestration").
  */
 import type { EmailKind, EmailTemplateData, OutboxRecord, Versioned } from './ports';
 import type { AppDeps } from './ports';
 import { DomainError } from '../domain/errors';
 import { forEachLimited } from './expirySweep';
-import { runUnitOfWork } from './unitOfWork';
+import { runUnitOfWork, type UnitOfWork } from './unitOfWork';
 
 /** How long a relay holds a record it claimed before another relay may take it over. 2 minutes. */
 export const OUTBOX_LEASE_MS = 2 * 60_000;
@@ -114,6 +118,41 @@ export async function retryOwedEmails(
   return total;
 }
 
+/**
+ * Sends one record the activation orchestration owns (`owner: 'orchestration'`, docs/product.md §6) right away,
+ * through the relay's path: claim (conditional replace; the lease is not waited for, the owner being the only
+ * sender — a retry after a crash resends with the same idempotency key, which the provider delivers once), send,
+ * settle `Sent`. A failed send is recorded on the record (`attempts`, `lastError`; it stays `Pending`, not due for
+ * the relay) and returned: the orchestration's retry policy retries it, and the activation's failure settles it
+ * `Failed` (src/app/activationSteps.ts). Round trips: two conditional replaces; none when it was sent before.
+ * @returns `sent` (now or before); otherwise the failure, `permanent` for a refusal that no retry will change.
+ * @throws DomainError `precondition-failed` / `not-found` when the record changed or vanished meanwhile (another
+ *   run of the same activity), and the store's errors — the activity is retried.
+ */
+export async function sendOwnedEmail(
+  deps: AppDeps,
+  found: Versioned<OutboxRecord>,
+): Promise<{ sent: true } | { sent: false; permanent: boolean; error: string }> {
+  const record = found.value;
+  if (record.status === 'Sent') return { sent: true };
+  if (record.status === 'Failed') {
+    return { sent: false, permanent: true, error: record.lastError ?? 'The email was given up.' };
+  }
+  const { claimed, etag } = await claim(deps, found);
+  const failure = await send(deps, record);
+  const settled = { ...claimed, updatedAt: deps.clock.now().toISOString() };
+  if (failure === undefined) {
+    await deps.store.replaceOutboxRecord(sentForm(settled), etag);
+    return { sent: true };
+  }
+  const lastError = errorText(failure).slice(0, 500);
+  await deps.store.replaceOutboxRecord(
+    { ...settled, attempts: record.attempts + 1, lastError, notBefore: settled.updatedAt },
+    etag,
+  );
+  return { sent: false, permanent: isPermanent(failure), error: lastError };
+}
+
 /** Claims, sends and settles one record (see the module comment). */
 async function deliver(
   deps: AppDeps,
@@ -122,54 +161,37 @@ async function deliver(
 ): Promise<keyof RelayResult> {
   const record = found.value;
   const now = deps.clock.now();
-  const nowIso = now.toISOString();
-  if (record.status !== 'Pending' || Date.parse(record.notBefore) > now.getTime()) return 'skipped';
+  // An orchestration's record is sent and settled by its activity, never by the relay.
+  if (record.status !== 'Pending' || record.owner || Date.parse(record.notBefore) > now.getTime()) {
+    return 'skipped';
+  }
 
   // 1. Claim (lease).
-  const claimed: OutboxRecord = {
-    ...record,
-    notBefore: new Date(now.getTime() + OUTBOX_LEASE_MS).toISOString(),
-    updatedAt: nowIso,
-  };
+  let claimed: OutboxRecord;
   let etag: string;
   try {
-    etag = await deps.store.replaceOutboxRecord(claimed, found.etag);
+    ({ claimed, etag } = await claim(deps, found));
   } catch (e) {
     if (isLostRace(e)) return 'skipped';
     throw e;
   }
 
   // 2. Send.
-  const { kind, locale, data, to } = record.message;
-  let failure: unknown;
-  try {
-    await deps.mail.send({
-      kind,
-      locale,
-      data: data as EmailTemplateData[EmailKind],
-      to,
-      idempotencyKey: record.idempotencyKey,
-    });
-  } catch (e) {
-    failure = e;
-  }
+  const failure = await send(deps, record);
 
   // 3. Settle.
+  const { kind, locale, to } = record.message;
   const settled = { ...claimed, updatedAt: deps.clock.now().toISOString() };
   try {
     if (failure === undefined) {
-      await deps.store.replaceOutboxRecord(
-        { ...settled, status: 'Sent', message: { kind, ...(locale ? { locale } : {}), to } },
-        etag,
-      );
+      await deps.store.replaceOutboxRecord(sentForm(settled), etag);
       return 'sent';
     }
     const attempts = record.attempts + 1;
     const lastError = errorText(failure).slice(0, 500);
     log(`Email ${kind} (${record.idempotencyKey}) was not sent (attempt ${attempts}): ${lastError}`);
     // A permanent refusal (bad recipient, too many recipients) is not retried.
-    const permanent = (failure as { transient?: unknown }).transient === false;
-    if (attempts < OUTBOX_MAX_ATTEMPTS && !permanent) {
+    if (attempts < OUTBOX_MAX_ATTEMPTS && !isPermanent(failure)) {
       await deps.store.replaceOutboxRecord(
         {
           ...settled,
@@ -213,6 +235,74 @@ async function deliver(
     if (isLostRace(e)) return 'skipped';
     throw e;
   }
+}
+
+/**
+ * Claims a record: a conditional replace that moves `notBefore` to the end of a lease.
+ * @throws DomainError `precondition-failed` / `not-found` when another writer changed it first.
+ */
+async function claim(
+  deps: AppDeps,
+  found: Versioned<OutboxRecord>,
+): Promise<{ claimed: OutboxRecord; etag: string }> {
+  const now = deps.clock.now();
+  const claimed: OutboxRecord = {
+    ...found.value,
+    notBefore: new Date(now.getTime() + OUTBOX_LEASE_MS).toISOString(),
+    updatedAt: now.toISOString(),
+  };
+  return { claimed, etag: await deps.store.replaceOutboxRecord(claimed, found.etag) };
+}
+
+/** Sends a record's message with its idempotency key. @returns the failure, or undefined when it was handed over. */
+async function send(deps: AppDeps, record: OutboxRecord): Promise<unknown> {
+  const { kind, locale, data, to } = record.message;
+  try {
+    await deps.mail.send({
+      kind,
+      locale,
+      data: data as EmailTemplateData[EmailKind],
+      to,
+      idempotencyKey: record.idempotencyKey,
+    });
+    return undefined;
+  } catch (e) {
+    return e ?? new Error('The email was not sent.');
+  }
+}
+
+/** A record settled `Sent`: the template data (which may hold a verification token) is dropped. */
+function sentForm(record: OutboxRecord): OutboxRecord {
+  const { kind, locale, to } = record.message;
+  return { ...record, status: 'Sent', message: { kind, ...(locale ? { locale } : {}), to } };
+}
+
+/**
+ * Settles an orchestration's record that will not be sent (its activation failed for good): `Failed` with its
+ * `email.failed` audit event, collected in the caller's unit of work. Nothing when it is not `Pending`.
+ */
+export function giveUpOwnedEmail(uow: UnitOfWork, found: Versioned<OutboxRecord>, now: string): void {
+  const record = found.value;
+  if (record.status !== 'Pending') return;
+  const { kind, locale, to } = record.message;
+  uow.replace('outbox', found, {
+    ...record,
+    status: 'Failed',
+    updatedAt: now,
+    message: { kind, ...(locale ? { locale } : {}), to },
+  });
+  uow.audit({
+    caller: 'system',
+    action: 'email.failed',
+    target: { type: 'email', id: record.idempotencyKey },
+    outcome: 'Rejected',
+    detail: { kind, attempts: record.attempts },
+  });
+}
+
+/** A refusal no retry will change (bad recipient, too many recipients): the mail port's `transient: false`. */
+function isPermanent(failure: unknown): boolean {
+  return (failure as { transient?: unknown } | undefined)?.transient === false;
 }
 
 function isLostRace(e: unknown): boolean {

@@ -23,7 +23,7 @@ import type {
 } from './ports';
 
 /** The id of the outbox record of an email's idempotency key (one record per key, ever). */
-const outboxRecordId = (idempotencyKey: string): string => `outbox:${idempotencyKey}`;
+export const outboxRecordId = (idempotencyKey: string): string => `outbox:${idempotencyKey}`;
 
 /** An email a unit of work owes: rendered and sent by the relay after the commit (docs/product.md §7). */
 export interface OwedEmail<K extends EmailKind = EmailKind> {
@@ -33,6 +33,8 @@ export interface OwedEmail<K extends EmailKind = EmailKind> {
   to: EmailRecipient[];
   /** Sending twice with this key delivers once; it also names the outbox record. */
   idempotencyKey: string;
+  /** `orchestration`: the activation's email activity sends it, not the relay (see `OutboxRecord.owner`). */
+  owner?: 'orchestration';
 }
 
 /** A document of the partner's partition: what a unit of work writes. */
@@ -144,6 +146,7 @@ export class UnitOfWork {
       createdAt: now,
       updatedAt: now,
       notBefore: now,
+      ...(email.owner ? { owner: email.owner } : {}),
     };
     return this.create('outbox', record);
   }

@@ -6,14 +6,17 @@
  *    Contract ID), `ActivationRejected` and `PurchaseCancelled`.
  * 3. Contact — Go-To-Market only: if the marketing contact is not verified, wait for `ContactVerified` up to
  *    the verification timeout, else fail with `contact-unverified`.
- * 4. Mark Active — `activationComplete` sets `Active`, `activatedAt`, `expiresAt` (and the technical ids) and owes
- *    the instructions email in the same unit of work (src/app/unitOfWork.ts); the outbox relay sends it after the
- *    commit, with retries and back-off, once per activation (its idempotency key is the instance id).
+ * 4. Email instructions — `activationEmailInstructions` owes the localized instructions email (an outbox record
+ *    owned by the orchestration, with its audit event: one unit of work) and sends it through the relay's path,
+ *    exactly once per activation (idempotency key = instance id); a failed send is retried with exponential
+ *    back-off ({@link EMAIL_RETRY}); when the retries run out, or the provider refuses for good, `email-failed`.
+ * 5. Mark Active — `activationComplete` sets `Active`, `activatedAt`, `expiresAt` (and the technical ids) with its
+ *    audit event, one unit of work (src/app/unitOfWork.ts).
  *
  * Any permanent failure ends in `activationFail` (status `ActivationFailed` with a reason code), never stuck in
  * `Pending` — including a membership that ended while the activation waited (`membership-inactive`, decided by the
- * completion activity, so no benefit gets an `expiresAt` before its `activatedAt`). Deterministic: time only from `context.df.currentUtcDateTime`, ids from `context.df.newGuid`,
- * no I/O here.
+ * email and completion activities, so no benefit gets an `expiresAt` before its `activatedAt`). Deterministic:
+ * time only from `context.df.currentUtcDateTime`, ids from `context.df.newGuid`, no I/O here.
  */
 import * as df from 'durable-functions';
 import type { OrchestrationContext, OrchestrationHandler, Task } from 'durable-functions';
@@ -23,12 +26,20 @@ import {
   type ActivationInput,
   type ActivationOutcome,
   type FulfilmentEvent,
+  type StepOutcome,
+  EMAIL_FAILED_DETAIL,
 } from './contract';
 
 export * from './contract';
 
 /** Retry of I/O activities: 4 attempts, 2 s then ×2 (2 s, 4 s, 8 s). */
 export const IO_RETRY = { firstRetryIntervalMs: 2000, maxAttempts: 4, backoffCoefficient: 2 };
+
+/**
+ * Retry of the instructions email (step 4): 5 attempts, 1 minute then ×2 (1, 2, 4, 8 minutes) — the outbox relay's
+ * attempts and back-off (src/app/outbox.ts), for a provider that is down for minutes rather than seconds.
+ */
+export const EMAIL_RETRY = { firstRetryIntervalMs: 60_000, maxAttempts: 5, backoffCoefficient: 2 };
 function retry(o: {
   firstRetryIntervalMs: number;
   maxAttempts: number;
@@ -124,14 +135,27 @@ export const activationOrchestrator: OrchestrationHandler = function* (context: 
         : {};
     const activatedAt = context.df.currentUtcDateTime.toISOString();
 
-    // 4. Mark Active and owe the instructions email, in one unit of work (the relay sends it exactly once per
-    //    activation: idempotency key = instance id).
+    // 4. Email instructions: owed and sent by one activity, retried with back-off; exactly once per activation
+    //    (idempotency key = instance id).
+    context.df.setCustomStatus({ step: 'email' });
+    const completion = { ...base, ...ids, activatedAt };
+    let emailed: StepOutcome;
+    try {
+      emailed = (yield context.df.callActivityWithRetry(
+        ACTIVITIES.email,
+        retry(EMAIL_RETRY),
+        completion,
+      )) as StepOutcome;
+    } catch {
+      // The provider's last error stays on the outbox record (`lastError`), not in what the partner reads.
+      return yield* fail('email-failed', EMAIL_FAILED_DETAIL);
+    }
+    if (emailed.status === 'ActivationFailed') return yield* fail(emailed.code, emailed.detail);
+    if (emailed.status === 'Cancelled') return yield* cancelled();
+
+    // 5. Mark Active.
     context.df.setCustomStatus({ step: 'complete' });
-    const done = (yield context.df.callActivityWithRetry(ACTIVITIES.complete, io, {
-      ...base,
-      ...ids,
-      activatedAt,
-    })) as { status: 'Active' | 'Cancelled' } | { status: 'ActivationFailed'; code: string; detail: string };
+    const done = (yield context.df.callActivityWithRetry(ACTIVITIES.complete, io, completion)) as StepOutcome;
     if (done.status === 'ActivationFailed') return yield* fail(done.code, done.detail);
     return done.status === 'Cancelled' ? yield* cancelled() : ({ status: 'Active' } as ActivationOutcome);
   } catch (e) {

@@ -16,12 +16,14 @@ export const activationContactStatus = (input: Base) =>
   steps.readMarketingContactStatus(getServices(), input);
 
 /**
- * Step 4: marks the benefit `Active` with `activatedAt`, `expiresAt` and the technical ids, and owes the instructions
- * email (idempotency key = instance id) — one unit of work; the relay sends the email.
+ * Step 4: owes the instructions email (idempotency key = instance id) and sends it now; throws when the send may
+ * succeed later, so the orchestrator's retry policy retries it.
  */
-export const activationComplete = (
-  input: Base & { accessId?: string; contractId?: string; activatedAt: string },
-) => steps.completeActivation(getServices(), input);
+export const activationEmailInstructions = (input: steps.Completion) =>
+  steps.emailActivationInstructions(getServices(), input);
+
+/** Step 5: marks the benefit `Active` with `activatedAt`, `expiresAt` and the technical ids (no email). */
+export const activationComplete = (input: steps.Completion) => steps.completeActivation(getServices(), input);
 
 /** A permanent failure: `ActivationFailed` with a reason code (may be activated again). */
 export const activationFail = (input: Base & { code: string; detail: string }) =>

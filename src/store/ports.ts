@@ -128,6 +128,12 @@ export interface OutboxRecord {
   notBefore: string;
   /** The last failure's message. */
   lastError?: string;
+  /**
+   * Who sends it: absent → the relay (change feed, retry timer); `orchestration` → the activation orchestration's
+   * email activity (docs/product.md §6), which retries it with its own back-off and settles a failure with the
+   * attempt's; the relay leaves such a record alone (docs/decisions.md, "Activation orchestration").
+   */
+  owner?: 'orchestration';
 }
 
 /** The document types a unit of work may write. */

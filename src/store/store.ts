@@ -942,7 +942,8 @@ export class BenefitsStore
 
   /**
    * One page of the `Pending` outbox records due at `dueBeforeIso` (`notBefore <= dueBeforeIso`), across partners,
-   * with their ETags: the retry timer's work (src/app/outbox.ts). A range filter on one field: its cost grows with
+   * with their ETags: the retry timer's work (src/app/outbox.ts). Records an orchestration sends itself (`owner`)
+   * are not the timer's. A range filter on one field: its cost grows with
    * what is pending, not with all documents.
    */
   async listDueOutboxRecords(
@@ -950,7 +951,7 @@ export class BenefitsStore
     page: PageOptions,
   ): Promise<Page<Versioned<OutboxRecord>>> {
     return this.docs.queryVersionedPage<OutboxRecord>(
-      'SELECT * FROM c WHERE c.type = @t AND c.status = @s AND c.notBefore <= @due',
+      'SELECT * FROM c WHERE c.type = @t AND c.status = @s AND c.notBefore <= @due AND NOT IS_DEFINED(c.owner)',
       [
         { name: '@t', value: 'outbox' },
         { name: '@s', value: 'Pending' },

@@ -7,6 +7,8 @@ import { ManualClock } from '../../src/local/clock';
 import { START_GRACE_MS } from '../../src/domain/activation';
 import { auditEventsOf, expectProblem } from '../support/api';
 import { startTestHost, type TestHost } from '../support/testHost';
+import { EmailSendError } from '../../src/email/port';
+import { readOutbox } from '../../src/email/outbox';
 
 const DAY = 24 * 3600 * 1000;
 let host: TestHost;
@@ -152,6 +154,46 @@ describe('a terminated orchestration', () => {
     );
     expectProblem(res, 409, 'conflict');
     expect((await stored(b)).status).toBe('ActivationFailed');
+  });
+});
+
+describe('an orchestration terminated while its instructions email was being retried', () => {
+  test('the settlement gives the unsent email up (Failed, email.failed); attempt 2 sends its own, once', async () => {
+    const b = await technicalBenefit();
+    const email = host.services.email;
+    const original = email.send.bind(email);
+    const send = jest.spyOn(email, 'send').mockImplementation(async (message) => {
+      if (message.idempotencyKey?.includes(b.benefitId))
+        throw new EmailSendError('Service unavailable', true);
+      return original(message);
+    });
+    let first;
+    try {
+      first = await start(b);
+      await advance(3 * DAY); // the email step's first attempt fails; its retry waits a minute
+      const owed = await host.services.store.findOutboxRecord(b.partnerId, `outbox:${first}`);
+      expect(owed?.value).toMatchObject({ status: 'Pending', attempts: 1, owner: 'orchestration' });
+      await host.durable.terminate(first, 'stopped');
+    } finally {
+      send.mockRestore();
+    }
+    const again = await host.call('POST', b.path, { token: b.token });
+    expect(again.status).toBe(202);
+    expect((await host.services.store.findOutboxRecord(b.partnerId, `outbox:${first}`))?.value).toMatchObject(
+      {
+        status: 'Failed',
+        attempts: 1,
+      },
+    );
+    const gaveUp = await auditEventsOf(host, b.partnerId, b.token, 'email.failed', first);
+    expect(gaveUp).toHaveLength(1);
+
+    await advance(3 * DAY + 1000);
+    expect((await host.call('GET', b.path, { token: b.token })).body.status).toBe('Active');
+    const mails = (await readOutbox(host.outboxDir)).filter((m) => m.kind === 'technicalInstructions');
+    expect(mails.filter((m) => m.idempotencyKey.includes(b.benefitId)).map((m) => m.idempotencyKey)).toEqual([
+      `activation-${b.benefitId}-2`,
+    ]);
   });
 });
 
