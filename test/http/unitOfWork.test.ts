@@ -6,7 +6,6 @@
  * Also: the outbox relay sends each record once when two relays race, and a failed send is retried by the timer.
  */
 import { runUnitOfWork } from '../../src/app/unitOfWork';
-import { completeActivation } from '../../src/app/activationSteps';
 import { withBenefitNoticeSchedule } from '../../src/domain/notices';
 import { relayOutbox, OUTBOX_MAX_ATTEMPTS, outboxBackoffMs } from '../../src/app/outbox';
 import { ManualClock } from '../../src/local/clock';
@@ -430,50 +429,6 @@ describe('every converted mutation: a failure at any write leaves all or nothing
     });
     expect(writes[0]).toBe('POST');
     expect(writes[1]).toBe('Replace,Replace,Create');
-  });
-
-  test('activation completion activity (Active, benefit.activate and the instructions email: one batch)', async () => {
-    const writes = await crashMatrix({
-      prepare: async () => {
-        const tech = (await buy()).benefits.find((b) => b.category === 'technical');
-        const started = await host.call('POST', `/api/partners/contoso/benefits/${tech.id}/activation`, {
-          token: admin,
-        });
-        expect(started.status).toBe(202);
-        return { benefitId: tech.id as string, instanceId: started.body.instanceId as string };
-      },
-      // The activity's use case, as the durable runtime calls it (and calls it again on failure: IO_RETRY).
-      run: async (c) => {
-        let status = 200;
-        await completeActivation(host.services, {
-          partnerId: 'contoso',
-          benefitId: c.benefitId,
-          instanceId: c.instanceId,
-          accessId: 'AID-CRASH',
-          contractId: 'CID-CRASH',
-          activatedAt: clock.now().toISOString(),
-        }).catch(() => (status = 500));
-        await host.flushChangeFeed(); // what the host does after an activity
-        return { status };
-      },
-      expected: 200,
-      allOrNothing: async (c) => {
-        const b = (await host.services.store.getBenefit('contoso', c.benefitId))!.value;
-        const active = b.status === 'Active';
-        const audited = (await audits('contoso', 'benefit.activate', c.benefitId)).length;
-        const owed = !!(await host.services.store.findOutboxRecord('contoso', `outbox:${c.instanceId}`));
-        expect({ audited, owed }).toEqual({ audited: active ? 1 : 0, owed: active });
-      },
-      appliedOnce: async (c) => {
-        expect((await host.services.store.getBenefit('contoso', c.benefitId))!.value).toMatchObject({
-          status: 'Active',
-          accessId: 'AID-CRASH',
-        });
-        const record = await host.services.store.findOutboxRecord('contoso', `outbox:${c.instanceId}`);
-        expect(record?.value).toMatchObject({ status: 'Sent', message: { kind: 'technicalInstructions' } });
-      },
-    });
-    expect(writes).toEqual(['Replace,Create,Create', 'PUT', 'PUT']);
   });
 
   test('notice sweep (the notice record, its email, notice.send and the schedule: one batch per subject)', async () => {
