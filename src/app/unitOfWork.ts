@@ -25,6 +25,19 @@ import type {
 /** The id of the outbox record of an email's idempotency key (one record per key, ever). */
 export const outboxRecordId = (idempotencyKey: string): string => `outbox:${idempotencyKey}`;
 
+/**
+ * Most recipients one outbox record (one message) carries: the email provider's limit (ACS Email: 50 recipients per
+ * message, docs/platform-notes.md). An email owed to more people is owed as several messages.
+ */
+export const MAX_RECIPIENTS_PER_MESSAGE = 50;
+
+/**
+ * The idempotency key of part `part` (1-based) of an email split by {@link MAX_RECIPIENTS_PER_MESSAGE}: the first
+ * part keeps the email's own key, the others get `~2`, `~3`, … appended.
+ */
+export const partKey = (idempotencyKey: string, part: number): string =>
+  part === 1 ? idempotencyKey : `${idempotencyKey}~${part}`;
+
 /** An email a unit of work owes: rendered and sent by the relay after the commit (docs/product.md §7). */
 export interface OwedEmail<K extends EmailKind = EmailKind> {
   kind: K;
@@ -127,14 +140,31 @@ export class UnitOfWork {
 
   /**
    * Owes an email: an outbox record (`Pending`) written with the change; the relay sends it after the commit. A
-   * key already in the outbox makes the commit fail with `conflict` (the email was owed before).
+   * key already in the outbox makes the commit fail with `conflict` (the email was owed before). More than
+   * {@link MAX_RECIPIENTS_PER_MESSAGE} recipients are owed as several records, one per part (keys by
+   * {@link partKey}), each sent once.
+   * @returns the (first part's) outbox record.
    */
   email<K extends EmailKind>(email: OwedEmail<K>): OutboxRecord {
+    const parts = Math.max(1, Math.ceil(email.to.length / MAX_RECIPIENTS_PER_MESSAGE));
+    const records = Array.from({ length: parts }, (_, i) =>
+      this.emailPart(
+        {
+          ...email,
+          to: email.to.slice(i * MAX_RECIPIENTS_PER_MESSAGE, (i + 1) * MAX_RECIPIENTS_PER_MESSAGE),
+        },
+        partKey(email.idempotencyKey, i + 1),
+      ),
+    );
+    return records[0];
+  }
+
+  private emailPart<K extends EmailKind>(email: OwedEmail<K>, idempotencyKey: string): OutboxRecord {
     const now = this.deps.clock.now().toISOString();
     const record: OutboxRecord = {
-      id: outboxRecordId(email.idempotencyKey),
+      id: outboxRecordId(idempotencyKey),
       partnerId: this.partnerId,
-      idempotencyKey: email.idempotencyKey,
+      idempotencyKey,
       message: {
         kind: email.kind,
         ...(email.locale ? { locale: email.locale } : {}),

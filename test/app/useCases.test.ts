@@ -9,6 +9,7 @@ import { renewPartnerMembership } from '../../src/app/membership';
 import { revealBenefitKeys } from '../../src/app/revealKeys';
 import { fileServiceRequest } from '../../src/app/serviceRequests';
 import { addUser, changeUser, removeUser } from '../../src/app/users';
+import { runUnitOfWork } from '../../src/app/unitOfWork';
 import { DomainError, type ErrorCode } from '../../src/domain/errors';
 import type { Benefit, Purchase, Role } from '../../src/domain/types';
 import { fakeDeps, fakeDurable } from '../support/fakeDeps';
@@ -462,5 +463,47 @@ describe('addUser / changeUser / removeUser: granting roles through the policy',
     expect(w.store.users.get('contoso', 'dev1')).toBeUndefined();
     expect(w.store.benefits.get('contoso', 'b1')!.value.assignments[0].endedAt).toBe(NOW.toISOString());
     expect(w.store.audit.at(-1)).toMatchObject({ action: 'user.delete', detail: { assignmentsEnded: 1 } });
+  });
+});
+
+describe('UnitOfWork.email: the provider takes at most 50 recipients per message', () => {
+  const recipients = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({
+      address: `admin${i}@contoso.example`,
+      displayName: `Admin ${i}`,
+    }));
+
+  it('owes 120 recipients as three messages of 50, 50 and 20, each with its own key, in one commit', async () => {
+    const w = world();
+    const data = {
+      recipientName: 'Contoso admins',
+      partnerName: 'Contoso',
+      productName: 'Visual Studio Enterprise',
+      expiredAt: NOW.toISOString(),
+    };
+    await runUnitOfWork(w.deps, 'contoso', (uow) => {
+      uow.email({ kind: 'expiryNotice', locale: 'en-US', data, to: recipients(120), idempotencyKey: 'k' });
+    });
+    const owed = w.store.owed();
+    expect(owed.map((m) => [m.idempotencyKey, m.to.length])).toEqual([
+      ['k', 50],
+      ['k~2', 50],
+      ['k~3', 20],
+    ]);
+    expect(owed.flatMap((m) => m.to)).toEqual(recipients(120)); // everyone once, in order
+  });
+
+  it('owes 50 recipients or fewer as one message under the key itself', async () => {
+    const w = world();
+    const data = {
+      recipientName: 'Contoso admins',
+      partnerName: 'Contoso',
+      productName: 'Visual Studio Enterprise',
+      expiredAt: NOW.toISOString(),
+    };
+    await runUnitOfWork(w.deps, 'contoso', (uow) => {
+      uow.email({ kind: 'expiryNotice', locale: 'en-US', data, to: recipients(50), idempotencyKey: 'k' });
+    });
+    expect(w.store.owed().map((m) => [m.idempotencyKey, m.to.length])).toEqual([['k', 50]]);
   });
 });
