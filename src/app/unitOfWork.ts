@@ -29,13 +29,13 @@ export const outboxRecordId = (idempotencyKey: string): string => `outbox:${idem
  * Most recipients one outbox record (one message) carries: the email provider's limit (ACS Email: 50 recipients per
  * message, docs/platform-notes.md). An email owed to more people is owed as several messages.
  */
-export const MAX_RECIPIENTS_PER_MESSAGE = 50;
+const MAX_RECIPIENTS_PER_MESSAGE = 50;
 
 /**
  * The idempotency key of part `part` (1-based) of an email split by {@link MAX_RECIPIENTS_PER_MESSAGE}: the first
  * part keeps the email's own key, the others get `~2`, `~3`, … appended.
  */
-export const partKey = (idempotencyKey: string, part: number): string =>
+const partKey = (idempotencyKey: string, part: number): string =>
   part === 1 ? idempotencyKey : `${idempotencyKey}~${part}`;
 
 /** An email a unit of work owes: rendered and sent by the relay after the commit (docs/product.md §7). */
