@@ -4,13 +4,12 @@
  */
 import { DomainError } from '../domain/errors';
 import { changeLevel, membershipView, renewMembership, type MembershipView } from '../domain/membership';
-import { provisionBenefits } from '../domain/provisioning';
 import { toPublicBenefit } from '../domain/rules';
 import type { Partner, PartnerLevel, Purchase } from '../domain/types';
 import { etagMatches } from './etag';
 import { publicPartner } from './partners';
 import { assertCan, assertOperator } from './policy';
-import { packageOrThrow, purchaseView } from './purchases';
+import { newPurchase, packageOrThrow, purchaseView } from './purchases';
 import type { Actor, AppDeps, PartnerCaller, Versioned } from './ports';
 import { runUnitOfWork } from './unitOfWork';
 
@@ -64,24 +63,14 @@ export async function renewPartnerMembership(
       }
       const now = deps.clock.now();
       const renewed = renewMembership(current.value, pkg, now);
-      const purchaseId = deps.newId();
-      const benefits = provisionBenefits({
+      const { purchase, benefits } = newPurchase(deps, {
         partner: renewed.partner,
         pkg,
-        purchaseId,
+        actor: cmd.actor,
         now,
-        newId: deps.newId,
-      });
-      const purchase: Purchase = {
-        id: purchaseId,
-        partnerId,
-        packageId: pkg.id,
-        purchasedAt: now.toISOString(),
-        purchasedBy: cmd.actor.objectId,
-        status: 'Active',
-        benefitIds: benefits.map((b) => b.id),
         renewal: renewed.renewal,
-      };
+      });
+      const purchaseId = purchase.id;
       const saved = uow.replacePartner(current, renewed.partner);
       for (const b of benefits) uow.create('benefit', b);
       uow.create('purchase', purchase);

@@ -6,9 +6,9 @@ import { getPackage } from '../domain/catalog';
 import { DomainError } from '../domain/errors';
 import { cancellability, toPublicBenefit } from '../domain/rules';
 import { assertEligibleForPackage, assertMembershipActive, provisionBenefits } from '../domain/provisioning';
-import type { CatalogPackage, Purchase } from '../domain/types';
+import type { Benefit, CatalogPackage, Partner, Purchase } from '../domain/types';
 import { assertCan } from './policy';
-import type { AppDeps, Page, PageOptions, PartnerCaller, Versioned } from './ports';
+import type { Actor, AppDeps, Page, PageOptions, PartnerCaller, Versioned } from './ports';
 import { runUnitOfWork } from './unitOfWork';
 
 /**
@@ -22,6 +22,36 @@ export function purchaseView(purchase: Purchase, now: Date) {
 
 /** A purchase as the API shows it (see {@link purchaseView}). */
 export type PurchaseView = ReturnType<typeof purchaseView>;
+
+/**
+ * A new purchase of `pkg` by `actor` at `now` and the benefits it provisions for `partner`'s level (docs/product.md
+ * §3, §4), not yet written: the caller commits them in its unit of work. `renewal` marks a membership renewal's
+ * purchase (docs/product.md §12).
+ */
+export function newPurchase(
+  deps: Pick<AppDeps, 'newId'>,
+  input: { partner: Partner; pkg: CatalogPackage; actor: Actor; now: Date; renewal?: Purchase['renewal'] },
+): { purchase: Purchase; benefits: Benefit[] } {
+  const purchaseId = deps.newId();
+  const benefits = provisionBenefits({
+    partner: input.partner,
+    pkg: input.pkg,
+    purchaseId,
+    now: input.now,
+    newId: deps.newId,
+  });
+  const purchase: Purchase = {
+    id: purchaseId,
+    partnerId: input.partner.id,
+    packageId: input.pkg.id,
+    purchasedAt: input.now.toISOString(),
+    purchasedBy: input.actor.objectId,
+    status: 'Active',
+    benefitIds: benefits.map((b) => b.id),
+    ...(input.renewal ? { renewal: input.renewal } : {}),
+  };
+  return { purchase, benefits };
+}
 
 /**
  * The catalog package `packageId`.
@@ -80,17 +110,8 @@ export async function purchasePackage(deps: AppDeps, cmd: PartnerCaller & { pack
   assertMembershipActive(cmd.partner, now);
   assertEligibleForPackage(cmd.partner, pkg);
   const partnerId = cmd.partner.id;
-  const purchaseId = deps.newId();
-  const benefits = provisionBenefits({ partner: cmd.partner, pkg, purchaseId, now, newId: deps.newId });
-  const purchase: Purchase = {
-    id: purchaseId,
-    partnerId,
-    packageId: pkg.id,
-    purchasedAt: now.toISOString(),
-    purchasedBy: cmd.actor.objectId,
-    status: 'Active',
-    benefitIds: benefits.map((b) => b.id),
-  };
+  const { purchase, benefits } = newPurchase(deps, { partner: cmd.partner, pkg, actor: cmd.actor, now });
+  const purchaseId = purchase.id;
   await runUnitOfWork(deps, partnerId, (uow) => {
     for (const b of benefits) uow.create('benefit', b);
     uow.create('purchase', purchase);
