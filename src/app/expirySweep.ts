@@ -46,6 +46,19 @@ export interface ExpirySweepResult {
   pages: number;
 }
 
+/**
+ * A sweep's options with their defaults and bounds: `budget` ≥ 0 (default `EXPIRY_SWEEP_BUDGET`), `pageSize` 1–1000
+ * (default 100), `concurrency` ≥ 1 (default 8), `log` (default: nothing). Shared by the expiry and notice sweeps.
+ */
+export function sweepLimits(services: Services, options: ExpirySweepOptions) {
+  return {
+    budget: Math.max(0, Math.floor(options.budget ?? services.config.EXPIRY_SWEEP_BUDGET)),
+    pageSize: Math.min(1000, Math.max(1, Math.floor(options.pageSize ?? 100))),
+    concurrency: Math.max(1, Math.floor(options.concurrency ?? 8)),
+    log: options.log ?? ((_message: string) => undefined),
+  };
+}
+
 /** Idempotency key of a benefit's expiry notice: one notice per benefit, ever. */
 export const expiryNoticeKey = (benefitId: string) => `expiry-${benefitId}`;
 
@@ -67,10 +80,7 @@ export async function runExpirySweep(
 ): Promise<ExpirySweepResult> {
   const now = services.clock.now();
   const nowIso = now.toISOString();
-  const budget = Math.max(0, Math.floor(options.budget ?? services.config.EXPIRY_SWEEP_BUDGET));
-  const pageSize = Math.min(1000, Math.max(1, Math.floor(options.pageSize ?? 100)));
-  const concurrency = Math.max(1, Math.floor(options.concurrency ?? 8));
-  const log = options.log ?? (() => undefined);
+  const { budget, pageSize, concurrency, log } = sweepLimits(services, options);
   const lookups = new Lookups(services);
   const result: ExpirySweepResult = { expired: 0, notices: 0, pages: 0 };
 

@@ -28,7 +28,7 @@ import type { Benefit, Locale, Partner, PartnerLevel, User } from '../domain/typ
 import type { EmailKind, EmailRecipient } from './ports';
 import type { EmailTemplateData } from './ports';
 import type { AppDeps as Services, Versioned } from './ports';
-import { runExpirySweep, forEachLimited, Lookups, type ExpirySweepResult } from './expirySweep';
+import { runExpirySweep, forEachLimited, Lookups, sweepLimits, type ExpirySweepResult } from './expirySweep';
 import { recipientLocale } from '../domain/recipientLocale';
 import { runUnitOfWork, type UnitOfWork } from './unitOfWork';
 
@@ -103,10 +103,7 @@ export async function runNoticeSweep(
 ): Promise<NoticeSweepResult> {
   const now = services.clock.now();
   const nowIso = now.toISOString();
-  const budget = Math.max(0, Math.floor(options.budget ?? services.config.EXPIRY_SWEEP_BUDGET));
-  const pageSize = Math.min(1000, Math.max(1, Math.floor(options.pageSize ?? 100)));
-  const concurrency = Math.max(1, Math.floor(options.concurrency ?? 8));
-  const log = options.log ?? (() => undefined);
+  const { budget, pageSize, concurrency, log } = sweepLimits(services, options);
   const run: Run = { services, now, lookups: new Lookups(services), log, sent: 0 };
   const result: NoticeSweepResult = { sent: 0, examined: 0, pages: 0 };
 
